@@ -1,0 +1,1 @@
+"""The `leaders` command line (staff and operators). Entry point: `adapters.cli.main:cli`."""

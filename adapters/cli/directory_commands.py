@@ -1,0 +1,156 @@
+"""Directory commands for staff: import, export, search, demo-data, db."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from directory.csv_io import parse_csv, rows_to_csv, write_csv
+from directory.demo_data import generate_rows
+from directory.people import LeaderInput, all_leaders, upsert_leaders
+from directory.search import search
+from directory.search_query import QueryError
+from directory.sectors import sector_label
+
+err_console = Console(stderr=True)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=err_console, transient=True)
+
+
+def load_rows(rows: list[LeaderInput], dry_run: bool, what: str) -> None:
+    """Upsert `rows` in one transaction with a progress bar; a dry run rolls the transaction back."""
+    settings = settings_or_exit()
+    database = database_or_exit(settings)
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task(f"{'Checking' if dry_run else 'Importing'} {what}", total=len(rows))
+        with database.session(commit=not dry_run) as session:  # one transaction: all rows or none
+            counts = upsert_leaders(session, rows, progress=lambda n: progress.advance(task, n))
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb} {len(rows)} leaders: {counts.created} new, {counts.updated} updated, "
+               f"{counts.unchanged} unchanged ({time.perf_counter() - started:.1f} s).")
+
+
+@click.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
+def import_command(csv_file: Path, dry_run: bool) -> None:
+    """Import leaders from CSV_FILE (upsert by email), all or nothing.
+
+    Columns (header row required, any order): email, full_name, role, organisation, sector; optional
+    region, expertise (;-separated), bio, phone, cohort, slack_user_id, teams_user_id. If any row is
+    bad, every bad row is listed as `line N: reason` and nothing is imported.
+    """
+    parsed = parse_csv(csv_file.read_bytes())
+    if not parsed.ok:
+        for error in parsed.errors:
+            click.echo(error, err=True)
+        fail(f"{csv_file.name}: {len(parsed.errors)} problem(s) found; nothing was imported")
+    load_rows(parsed.rows, dry_run, csv_file.name)
+
+
+@click.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def export_command(output: Path | None) -> None:
+    """Export the directory as CSV in the import format (round-trip safe)."""
+    database = database_or_exit(settings_or_exit())
+    with database.session() as session:
+        if output is None:
+            write_csv(all_leaders(session), sys.stdout)
+            return
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            count = write_csv(all_leaders(session), handle)
+    click.echo(f"Exported {count} leaders to {output}.", err=True)
+
+
+@click.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
+def search_command(query: tuple[str, ...], as_json: bool, limit: int) -> None:
+    """Search the directory as staff see it (every field), e.g.: leaders search dirctor of finnance
+
+    Filters: sector: region: org: cohort: tag: (quote values with spaces: region:"north west").
+    """
+    database = database_or_exit(settings_or_exit())
+    with database.session() as session:
+        try:
+            hits = search(session, " ".join(query), limit=limit)
+        except QueryError as error:
+            fail(str(error), 2)
+        rows = [{"email": h.leader.email, "full_name": h.leader.full_name, "role": h.leader.role,
+                 "organisation": h.leader.organisation, "sector": h.leader.sector,
+                 "region": h.leader.region, "score": h.score} for h in hits]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("No leaders match.")
+        return
+    table = Table("score", "name", "role", "organisation", "sector", "region", "email")
+    for row in rows:
+        table.add_row(f"{row['score']:.2f}", row["full_name"], row["role"], row["organisation"],
+                      sector_label(row["sector"]), row["region"], row["email"])
+    Console().print(table)
+
+
+@click.command("demo-data")
+@click.option("--count", default=500, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--seed", default=42, show_default=True, type=int, help="Same seed, same directory.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the CSV here ('-' for standard output) instead of loading the database.")
+def demo_data_command(count: int, seed: int, output: str | None) -> None:
+    """Make a realistic synthetic directory and load it into the database (or write it as CSV)."""
+    rows = generate_rows(count, seed)
+    if output:
+        handle = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        try:
+            for line in rows_to_csv(rows):
+                handle.write(line)
+        finally:
+            if handle is not sys.stdout:
+                handle.close()
+        if output != "-":
+            click.echo(f"Wrote {count} demo leaders to {output}.", err=True)
+        return
+    parsed = [LeaderInput(**row) for row in rows]
+    load_rows(parsed, False, f"{count} demo leaders")
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply any pending schema migrations (safe to run repeatedly)."""
+    settings = settings_or_exit()
+    database = database_or_exit(settings, ensure=False)
+    before = database.current_revision()
+    database.upgrade()
+    after = database.current_revision()
+    click.echo(f"Database at revision {after}" + (" (already current)." if before == after else
+                                                 f" (was {before or 'empty'})."))
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database and of this version of the code."""
+    database = database_or_exit(settings_or_exit(), ensure=False)
+    click.echo(f"database: {database.current_revision() or 'empty'}; code: {database.head_revision()}")
+
+
+COMMANDS = (import_command, export_command, search_command, demo_data_command, db_group)

@@ -1,0 +1,106 @@
+"""Running the bot: `leaders serve` (web server + scheduler) and `leaders chat` (console)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import click
+from aiohttp import web
+
+from adapters.bootstrap import Services, build_services
+from adapters.cli.directory_commands import load_rows
+from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from adapters.console.session import ConsoleConversation, run_repl
+from adapters.server import build_app
+from directory.demo_data import generate_rows
+from directory.people import LeaderInput, by_email, count
+from directory.settings import Settings
+
+log = logging.getLogger("leaders.serve")
+DEMO_COUNT = 500
+DEMO_SEED = 42
+
+
+def seed_demo(settings: Settings) -> str:
+    """Load the demo directory into an empty database; never touch one that has data. Returns an email."""
+    database = database_or_exit(settings)
+    with database.session() as session:
+        existing = count(session)
+    if existing:
+        click.echo(f"The database already holds {existing} leaders; not adding demo data.", err=True)
+    else:
+        load_rows([LeaderInput(**r) for r in generate_rows(DEMO_COUNT, DEMO_SEED)], False,
+                  f"{DEMO_COUNT} demo leaders")
+    with database.session() as session:
+        from sqlalchemy import select
+
+        from directory.models import Leader
+        email = session.scalar(select(Leader.email).order_by(Leader.id).limit(1)) or ""
+    database.dispose()
+    return email
+
+
+@click.command("serve")
+@click.option("--demo", is_flag=True, help="Seed a demo directory into an empty database first.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the scheduler in this process.")
+@click.option("--host", default=None, help="Override LEADERS_HOST.")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="Override LEADERS_PORT.")
+def serve_command(demo: bool, no_scheduler: bool, host: str | None, port: int | None) -> None:
+    """Run the web server (Slack, Teams, health) with the scheduler in-process."""
+    settings = settings_or_exit()
+    if demo:
+        email = seed_demo(settings)
+        if email:
+            click.echo(f"Demo ready. In another terminal try:  leaders chat --as {email}", err=True)
+    database_or_exit(settings).dispose()  # clear message if the database is down or behind
+    services = build_services(settings, with_scheduler=not no_scheduler)
+    try:
+        asyncio.run(_serve(services, host or settings.host, port or settings.port))
+    except OSError as error:
+        fail(f"cannot listen on {host or settings.host}:{port or settings.port}: {error.strerror}")
+
+
+async def _serve(services: Services, host: str, port: int) -> None:
+    app = build_app(services)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    if services.scheduler is not None:
+        services.scheduler.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    platforms = [name for name, on in (("Slack", services.settings.slack_signing_secret),
+                                       ("Teams", services.settings.microsoft_app_id)) if on]
+    log.info("Leaders Connect listening on http://%s:%d (health: /healthz; platforms: %s)", host, port,
+             ", ".join(platforms) or "none configured — console and health only")
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        if services.scheduler is not None and services.scheduler.running:
+            services.scheduler.shutdown(wait=False)
+        await runner.cleanup()
+        services.database.dispose()
+
+
+@click.command("chat")
+@click.option("--as", "email", required=True, metavar="EMAIL", help="Talk as the leader with this email.")
+def chat_command(email: str) -> None:
+    """Talk to the bot in the terminal as a leader: the same replies as Slack or Teams, in text."""
+    settings = settings_or_exit()
+    database = database_or_exit(settings)
+    with database.session() as session:
+        known = by_email(session, email) is not None
+    if not known:
+        click.echo(f"Note: {email} is not in the directory, so you will see what an unverified account "
+                   "sees.", err=True)
+    services = build_services(settings)
+    run_repl(ConsoleConversation(services.bot, email))
+
+
+COMMANDS = (serve_command, chat_command)

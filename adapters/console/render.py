@@ -1,0 +1,52 @@
+"""Rendering a neutral reply as terminal text — what a leader would see in chat, minus the styling.
+
+Buttons are numbered so a console user can press one by typing its number.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.replies import Actions, Button, PersonCard, Reply, Text
+
+WIDTH = 100
+
+
+def buttons_of(reply: Reply) -> list[Button]:
+    """Every button in the reply, in the order `render` numbers them."""
+    found: list[Button] = []
+    for block in reply.blocks:
+        if isinstance(block, PersonCard | Actions):
+            found.extend(block.buttons)
+    return found
+
+
+def render(reply: Reply) -> str:
+    lines: list[str] = []
+    number = 0
+    for block in reply.blocks:
+        if isinstance(block, Text):
+            text = block.text
+            if block.style == "heading":
+                text = f"== {text} =="
+            elif block.style == "error":
+                text = f"! {text}"
+            elif block.style == "muted":
+                text = f"({text})"
+            lines += textwrap.wrap(text, WIDTH) or [""]
+        elif isinstance(block, PersonCard):
+            lines.append(f"* {block.name}" + (f" — {block.headline}" if block.headline else ""))
+            for field in block.fields:
+                lines += textwrap.wrap(f"{field.label}: {field.value}", WIDTH, initial_indent="    ",
+                                       subsequent_indent="      ")
+            if block.verified:
+                lines.append(f"    ✓ {block.verified}")
+        buttons = block.buttons if isinstance(block, PersonCard | Actions) else ()
+        if buttons:
+            labels = []
+            for button in buttons:
+                number += 1
+                labels.append(f"[{number}] {button.label}")
+            lines.append("    " + "  ".join(labels))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,69 @@
+"""A console conversation: the terminal REPL (`leaders chat`) and the transcript tests use it too.
+
+It is the third implementation of the bot's platform interface (as zulip_bots' terminal and test
+libraries are): same engine, same replies, rendered as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from adapters.console.render import buttons_of, render
+from bot.engine import Bot
+from bot.replies import Reply
+from directory.accounts import ChatIdentity
+
+
+def console_identity(email: str) -> ChatIdentity:
+    """The console acts as the leader whose email is given: its user already has the database."""
+    return ChatIdentity("console", "local", email.strip().lower(), email=email.strip())
+
+
+class ConsoleConversation:
+    """One person talking to the bot; remembers the last reply so its buttons can be pressed."""
+
+    def __init__(self, bot: Bot, email: str) -> None:
+        self.bot = bot
+        self.identity = console_identity(email)
+        self.last: Reply | None = None
+        self.transcript: list[str] = []
+
+    def say(self, text: str) -> str:
+        """Send typed text; a bare number presses that button of the previous reply."""
+        stripped = text.strip()
+        if stripped.isdigit() and self.last is not None:
+            buttons = buttons_of(self.last)
+            index = int(stripped) - 1
+            if 0 <= index < len(buttons):
+                return self._record(f"[{buttons[index].label}]",
+                                    self.bot.handle_action(self.identity, buttons[index].action))
+        return self._record(text, self.bot.handle_text(self.identity, text))
+
+    def press(self, label: str, occurrence: int = 1) -> str:
+        """Press the n-th button with this label in the last reply (as a person clicking it would)."""
+        matches = [b for b in buttons_of(self.last or Reply()) if b.label == label]
+        if len(matches) < occurrence:
+            raise LookupError(f"no button {label!r} (#{occurrence}) in the last reply")
+        return self._record(f"[{label}]", self.bot.handle_action(self.identity, matches[occurrence - 1].action))
+
+    def _record(self, said: str, reply: Reply) -> str:
+        self.last = reply
+        shown = render(reply)
+        self.transcript += [f"> {said}", shown]
+        return shown
+
+
+def run_repl(conversation: ConsoleConversation, read: Callable[[str], str] = input,
+             write: Callable[[str], None] = print) -> None:
+    """Read–reply loop until EOF, `quit` or `exit`."""
+    write("Leaders Connect console — type `help`, a number to press a button, `quit` to leave.")
+    while True:
+        try:
+            line = read("you> ")
+        except (EOFError, KeyboardInterrupt):
+            write("")
+            return
+        if line.strip().lower() in {"quit", "exit", ":q"}:
+            return
+        if line.strip():
+            write(conversation.say(line))

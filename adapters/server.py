@@ -1,0 +1,62 @@
+"""The aiohttp web server every platform adapter mounts its routes on.
+
+Platform adapters (Slack, Teams) add their routes in later issues through `Services`; what lives here is
+what every deployment needs: the application, health, and a JSON 404/405 instead of HTML error pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from sqlalchemy import text
+
+from adapters.bootstrap import Services
+from scheduler.service import describe
+
+log = logging.getLogger(__name__)
+SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness and readiness in one: the database answers and the schema is current."""
+    services = request.app[SERVICES]
+    database: dict[str, object]
+    try:
+        revision = await asyncio.to_thread(services.database.current_revision)
+        database = {"state": "ok", "revision": revision, "dialect": services.database.dialect}
+        await asyncio.to_thread(_ping, services)
+    except Exception as error:  # health must report, not raise
+        log.warning("health check: database unavailable: %s", type(error).__name__)
+        database = {"state": "unavailable", "error": type(error).__name__}
+    healthy = database["state"] == "ok"
+    body = {"status": "ok" if healthy else "degraded", "database": database,
+            "scheduler": describe(services.scheduler)}
+    return web.json_response(body, status=200 if healthy else 503)
+
+
+def _ping(services: Services) -> None:
+    with services.database.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """Malformed or unknown requests get a short JSON 4xx; an unexpected failure a 500 without details."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return web.json_response({"error": error.reason}, status=error.status)
+    except Exception:
+        log.exception("unhandled error serving %s %s", request.method, request.path)
+        return web.json_response({"error": "internal error"}, status=500)
+
+
+def build_app(services: Services) -> web.Application:
+    app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
+    app[SERVICES] = services
+    app.router.add_get("/healthz", healthz)
+    return app

@@ -1,0 +1,44 @@
+"""Person cards, built only from what the viewer may see (directory.privacy decides)."""
+
+from __future__ import annotations
+
+from bot.replies import Button, Field, PersonCard
+from directory.models import Leader
+from directory.privacy import Viewer, visible_fields
+from directory.sectors import sector_label
+
+LABELS = {"role": "Role", "organisation": "Organisation", "sector": "Sector", "region": "Region",
+          "expertise": "Expertise", "bio": "About", "cohort": "Cohort", "email": "Email", "phone": "Phone"}
+
+
+def headline(shown: dict[str, str]) -> str:
+    return ", ".join(v for v in (shown.get("role"), shown.get("organisation")) if v)
+
+
+def summary_card(viewer: Viewer, leader: Leader) -> PersonCard:
+    """The short card used in search results: who they are, where, and a button for the full profile."""
+    shown = visible_fields(viewer, leader)
+    fields = []
+    if "region" in shown or "sector" in shown:
+        place = " · ".join(v for v in (shown.get("region"), sector_label(shown.get("sector", ""))) if v)
+        fields.append(Field("Where", place))
+    if "expertise" in shown:
+        fields.append(Field("Expertise", ", ".join(leader.expertise_list)))
+    return PersonCard(leader.id, leader.full_name, headline(shown), tuple(fields),
+                      buttons=(Button("View profile", f"profile.view:{leader.id}", "primary"),))
+
+
+def profile_card(viewer: Viewer, leader: Leader) -> PersonCard:
+    """Everything the viewer may see of one leader, and how we know the profile is genuine."""
+    shown = visible_fields(viewer, leader)
+    fields = []
+    for name, value in shown.items():
+        if name in ("full_name", "role", "organisation"):
+            continue
+        if name == "sector":
+            value = sector_label(value)
+        elif name == "expertise":
+            value = ", ".join(leader.expertise_list)
+        fields.append(Field(LABELS[name], value))
+    verified = f"Verified by {leader.verified_by}" if leader.verified else "Not yet verified"
+    return PersonCard(leader.id, leader.full_name, headline(shown), tuple(fields), verified)

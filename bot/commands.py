@@ -1,0 +1,91 @@
+"""The command registry: each `/leaders` sub-command is declared once and served on every platform.
+
+A use case module decorates its handler with `@command(...)`; the grammar (grammar.py) and help
+(usecases/help.py) read the same registry, so the help text can never drift from what is understood.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.replies import Reply
+from directory.accounts import ChatIdentity
+from directory.models import Leader
+from directory.privacy import Viewer
+from directory.settings import Settings
+
+
+@dataclass
+class Context:
+    """Everything a use case needs for one turn: a unit of work and who is asking."""
+
+    session: Session
+    settings: Settings
+    identity: ChatIdentity
+    leader: Leader
+    is_staff: bool
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(self.leader.id, self.is_staff)
+
+
+Handler = Callable[[Context, str], Reply]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str
+    usage: str
+    handler: Handler | None  # None: part of the interface, not built yet — says so instead of guessing
+    staff_only: bool = False
+    aliases: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+REGISTRY: dict[str, Command] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(cmd: Command) -> Command:
+    REGISTRY[cmd.name] = cmd
+    for alias in cmd.aliases:
+        _ALIASES[alias] = cmd.name
+    return cmd
+
+
+def command(name: str, summary: str, usage: str, *, staff_only: bool = False,
+            aliases: tuple[str, ...] = (), examples: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+    def decorate(handler: Handler) -> Handler:
+        register(Command(name, summary, usage, handler, staff_only, aliases, examples))
+        return handler
+    return decorate
+
+
+def lookup(word: str) -> Command | None:
+    word = word.lower()
+    return REGISTRY.get(word) or REGISTRY.get(_ALIASES.get(word, ""))
+
+
+def all_words() -> list[str]:
+    return [*REGISTRY, *_ALIASES]
+
+
+# Commands DESIGN.md promises whose capability lands with a later issue. They are understood (so the
+# grammar does not call them unknown) and answer honestly that they are not available yet.
+for _name, _summary, _usage, _staff in (
+    ("me", "Edit your own profile and who can see each field", "me", False),
+    ("intro", "Ask to be introduced to another leader", "intro <who> <reason>", False),
+    ("intros", "Your introduction requests, sent and received", "intros", False),
+    ("polls", "Open polls for the head of government", "polls", False),
+    ("digest", "Your curated digest: topics and how often", "digest", False),
+    ("settings", "Your notification settings", "settings", False),
+    ("poll", "Create and schedule a poll (staff)", "poll new", True),
+    ("content", "Curate an item for digests (staff)", "content add", True),
+    ("staff", "Manage the staff role (staff)", "staff add|remove|list", True),
+):
+    register(Command(_name, _summary, _usage, None, staff_only=_staff))

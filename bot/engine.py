@@ -1,0 +1,64 @@
+"""The bot's front door: one turn in (typed text or a pressed button), one neutral reply out.
+
+Adapters call `Bot.handle_text` / `Bot.handle_action` with the platform's identity for the person; the
+engine links them to a verified leader (or not), runs the use case in one unit of work, and returns a
+Reply. Nothing here knows which platform is talking.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import bot.usecases  # noqa: F401  (registers commands and actions)
+from bot.actions import decode
+from bot.commands import Context
+from bot.grammar import parse
+from bot.replies import Reply, Text
+from bot.usecases.help import help_reply, unlinked_reply
+from directory.accounts import ChatIdentity, resolve
+from directory.database import Database
+from directory.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Bot:
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+
+    def handle_text(self, identity: ChatIdentity, text: str) -> Reply:
+        parsed = parse(text)
+        with self.database.session() as session:
+            leader = resolve(session, identity)
+            if leader is None:
+                if parsed.command is not None and parsed.command.name == "help":
+                    return help_reply(is_staff=False, topic=parsed.args)
+                return unlinked_reply()
+            ctx = Context(session, self.settings, identity, leader, self._is_staff(leader.email))
+            if parsed.command is None:
+                hint = f" Did you mean `{parsed.suggestion}`?" if parsed.suggestion else ""
+                unknown = Text(f"I don't know the command “{parsed.word}”.{hint}", "error")
+                return Reply((unknown, *help_reply(ctx.is_staff).blocks))
+            cmd = parsed.command
+            if cmd.staff_only and not ctx.is_staff:
+                return Reply((Text(f"`{cmd.name}` is for the Leaders Connect staff team only.", "error"),))
+            if cmd.handler is None:
+                return Reply((Text(f"`{cmd.name}` — {cmd.summary.lower()} — is not available yet. "
+                                   "Type `help` for what you can do today.", "muted"),))
+            return cmd.handler(ctx, parsed.args)
+
+    def handle_action(self, identity: ChatIdentity, action_id: str) -> Reply:
+        handler, args = decode(action_id)
+        with self.database.session() as session:
+            leader = resolve(session, identity)
+            if leader is None:
+                return unlinked_reply()
+            if handler is None:
+                log.info("unknown action pressed: %.60s", action_id)
+                return Reply((Text("That button has expired. Please try the command again.", "error"),))
+            ctx = Context(session, self.settings, identity, leader, self._is_staff(leader.email))
+            return handler(ctx, args)
+
+    def _is_staff(self, email: str) -> bool:
+        return email.lower() in self.settings.staff_email_set

@@ -1,0 +1,47 @@
+"""Help: what the bot can do for this person, generated from the command registry."""
+
+from __future__ import annotations
+
+from bot.commands import REGISTRY, Context, command, lookup
+from bot.replies import Reply, Text
+
+
+def help_reply(is_staff: bool, topic: str = "") -> Reply:
+    if topic:
+        cmd = lookup(topic.split()[0])
+        if cmd is not None and (is_staff or not cmd.staff_only):
+            lines = [f"`{cmd.usage}` — {cmd.summary}"]
+            lines += [f"Example: `{e}`" for e in cmd.examples]
+            if cmd.handler is None:
+                lines.append("This command is not available yet.")
+            return Reply((Text(f"Help: {cmd.name}", "heading"), *(Text(line) for line in lines)))
+    available = [c for c in REGISTRY.values() if c.handler is not None and not c.staff_only]
+    blocks: list[Text] = [Text("Leaders Connect — find and reach other public-sector leaders", "heading")]
+    blocks += [Text(f"`{c.usage}` — {c.summary}") for c in available]
+    if is_staff:
+        staff = [c for c in REGISTRY.values() if c.handler is not None and c.staff_only]
+        if staff:
+            blocks.append(Text("Staff commands", "heading"))
+            blocks += [Text(f"`{c.usage}` — {c.summary}") for c in staff]
+    blocks.append(Text("Filters for find: sector: region: org: cohort: tag: — e.g. "
+                       '`find chief nurse region:"north west"`. Type `help find` for more.', "muted"))
+    return Reply(tuple(blocks))
+
+
+def unlinked_reply() -> Reply:
+    """What an account we cannot match to a verified leader sees: how to get in, and nothing else."""
+    return Reply((
+        Text("Welcome to Leaders Connect", "heading"),
+        Text("I don't recognise this account yet. Leaders Connect is open only to verified leaders in the "
+             "directory, so I can't show any directory information until your account is verified."),
+        Text("How to get verified: make sure the email address on your chat account is your work address, "
+             "and ask the Leaders Connect central team to add that address to the directory. Once it is "
+             "there, message me again and you'll be linked automatically."),
+        Text("You can still type `help` to see what Leaders Connect does.", "muted"),
+    ))
+
+
+@command("help", "Show what Leaders Connect can do", "help [command]", aliases=("?", "hello", "hi", "start"),
+         examples=("help find",))
+def help_command(ctx: Context, args: str) -> Reply:
+    return help_reply(ctx.is_staff, args)

@@ -1,0 +1,58 @@
+"""Profile: one leader in full, as far as the viewer may see; your own profile with no argument."""
+
+from __future__ import annotations
+
+from bot.actions import action
+from bot.cards import profile_card, summary_card
+from bot.commands import Context, command
+from bot.replies import Reply, Text
+from directory.models import Leader
+from directory.people import by_email, by_id
+from directory.privacy import may_see
+from directory.search import search
+from directory.search_query import QueryError
+from directory.textfold import tokens
+
+
+def _profile_reply(ctx: Context, leader: Leader) -> Reply:
+    blocks: list = [profile_card(ctx.viewer, leader)]
+    if leader.id == ctx.leader.id:
+        blocks.append(Text("This is your own profile; other leaders see only the fields you share with "
+                           "them. Email and phone are shown once you have been introduced.", "muted"))
+    elif any((leader.email if f == "email" else leader.phone) and not may_see(ctx.viewer, leader, f)
+             for f in ("email", "phone")):
+        blocks.append(Text("Contact details are shared once you have been introduced.", "muted"))
+    return Reply(tuple(blocks))
+
+
+@command("profile", "Show a leader's profile (yours if you name nobody)", "profile [name or email]",
+         aliases=("p", "whois"), examples=("profile", "profile aine ni bhriain"))
+def profile(ctx: Context, args: str) -> Reply:
+    who = args.strip()
+    if not who:
+        return _profile_reply(ctx, ctx.leader)
+    if "@" in who and " " not in who:
+        leader = by_email(ctx.session, who)
+        if leader is None:
+            return Reply((Text(f"No leader in the directory has the email {who[:320]}.", "error"),))
+        return _profile_reply(ctx, leader)
+    try:
+        hits = search(ctx.session, who, limit=5)
+    except QueryError as error:
+        return Reply((Text(f"I can't look that up: {error}.", "error"),))
+    if not hits:
+        return Reply((Text(f"No leader matches “{who[:100]}”. Try `find {who[:100]}`.", "error"),))
+    wanted = set(tokens(who))
+    exact = [h for h in hits if wanted <= set(tokens(h.leader.full_name))]
+    if len(hits) == 1 or len(exact) == 1:
+        return _profile_reply(ctx, (exact or hits)[0].leader)
+    return Reply((Text(f"Several leaders match “{who[:100]}” — which one?", "heading"),
+                  *(summary_card(ctx.viewer, h.leader) for h in hits)))
+
+
+@action("profile.view")
+def view_profile(ctx: Context, args: list[str]) -> Reply:
+    leader = by_id(ctx.session, int(args[0])) if args and args[0].isdigit() else None
+    if leader is None:
+        return Reply((Text("That profile is no longer in the directory.", "error"),))
+    return _profile_reply(ctx, leader)

@@ -1,0 +1,166 @@
+"""The directory's CSV format: strict validation on the way in, the same format on the way out.
+
+Import is all-or-nothing. Every row is checked before anything is written, and every problem is reported
+as `line N: reason`, so a staff member fixes the whole spreadsheet in one pass instead of one error per
+attempt. Export writes exactly what import reads, so export → edit → import is safe.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from directory.models import Leader
+from directory.people import PROFILE_FIELDS, LeaderInput
+from directory.sectors import UnknownSectorError, normalise_sector
+
+COLUMNS: tuple[str, ...] = PROFILE_FIELDS
+REQUIRED: tuple[str, ...] = ("email", "full_name", "role", "organisation", "sector")
+MAX_LENGTH = {"email": 320, "full_name": 200, "role": 200, "organisation": 200, "region": 100,
+              "phone": 50, "cohort": 100, "slack_user_id": 50, "teams_user_id": 200,
+              "expertise": 2000, "bio": 4000}
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_PHONE = re.compile(r"^\+?[0-9 ()\-]{6,30}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class ParsedFile:
+    rows: list[LeaderInput] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_csv(data: bytes) -> ParsedFile:
+    """Validate a whole CSV file; `errors` holds one `line N: reason` per problem, in file order."""
+    result = ParsedFile()
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        result.errors.append(f"line {line}: not valid UTF-8 (save the file as 'CSV UTF-8')")
+        return result
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        result.errors.append(f"line 1: {error}")
+        return result
+    if header is None or not any(h.strip() for h in header):
+        result.errors.append("line 1: the file is empty; the first row must name the columns")
+        return result
+    columns = _header(header, result.errors)
+    if result.errors:
+        return result
+    seen: dict[str, int] = {}
+    end_of_previous = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            result.errors.append(f"line {reader.line_num}: {_csv_problem(error)}")
+            break  # the parser cannot resynchronise reliably after a broken quote
+        line, end_of_previous = end_of_previous + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(columns):
+            result.errors.append(f"line {line}: {len(values)} values but the header has {len(columns)} "
+                                 "columns (a stray comma? quote values that contain commas)")
+            continue
+        row = _row(dict(zip(columns, values, strict=True)), line, seen, result.errors)
+        if row is not None:
+            result.rows.append(row)
+    if not result.rows and not result.errors:
+        result.errors.append("line 2: the file has a header but no leaders")
+    return result
+
+
+def _csv_problem(error: csv.Error) -> str:
+    text = str(error)
+    if "NUL" in text:
+        return "contains a NUL byte (the file is damaged or not a CSV)"
+    return f"cannot be read as CSV ({text})"
+
+
+def _header(header: list[str], errors: list[str]) -> list[str]:
+    columns = [h.strip().lower().replace(" ", "_") for h in header]
+    for name in columns:
+        if name not in COLUMNS:
+            guess = difflib.get_close_matches(name, COLUMNS, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else f" (known columns: {', '.join(COLUMNS)})"
+            errors.append(f"line 1: unknown column '{name}'{hint}")
+    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicates:
+        errors.append(f"line 1: column(s) named twice: {', '.join(duplicates)}")
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        errors.append(f"line 1: missing required column(s): {', '.join(missing)}")
+    return columns
+
+
+def _row(raw: dict[str, str], line: int, seen: dict[str, int], errors: list[str]) -> LeaderInput | None:
+    values = {name: " ".join(raw.get(name, "").split()) for name in COLUMNS}
+    values["bio"] = raw.get("bio", "").strip()
+    problems: list[str] = []
+    for name in REQUIRED:
+        if not values[name]:
+            problems.append(f"{name} is empty")
+    for name, value in values.items():
+        if _CONTROL.search(value):
+            problems.append(f"{name} contains control characters")
+        if len(value) > MAX_LENGTH.get(name, 10_000):
+            problems.append(f"{name} is longer than {MAX_LENGTH[name]} characters")
+    email = values["email"]
+    if email and not _EMAIL.match(email):
+        problems.append(f"email '{email}' is not a valid address")
+    elif email:
+        first = seen.setdefault(email.lower(), line)
+        if first != line:
+            problems.append(f"email '{email}' already appears on line {first}")
+    if values["sector"]:
+        try:
+            values["sector"] = normalise_sector(values["sector"]).key
+        except UnknownSectorError as error:
+            problems.append(str(error))
+    if values["phone"] and not _PHONE.match(values["phone"]):
+        problems.append(f"phone '{values['phone']}' is not a phone number")
+    values["expertise"] = ";".join(t.strip() for t in values["expertise"].split(";") if t.strip())
+    if problems:
+        errors.append(f"line {line}: " + "; ".join(problems))
+        return None
+    return LeaderInput(**values)
+
+
+def write_csv(leaders: Iterable[Leader], out: TextIO) -> int:
+    """Write leaders in the import format; returns how many rows were written."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    written = 0
+    for leader in leaders:
+        writer.writerow([getattr(leader, name) or "" for name in COLUMNS])
+        written += 1
+    return written
+
+
+def rows_to_csv(rows: Iterable[dict[str, str]]) -> Iterator[str]:
+    """CSV text lines for plain dict rows (demo data), header first."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        yield buffer.getvalue()

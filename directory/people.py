@@ -1,0 +1,121 @@
+"""Creating, updating and finding leaders, with the search index kept in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.orm import Session
+
+from directory.models import Leader, LeaderTag
+from directory.search_index import index_leaders
+from directory.textfold import fold
+
+
+@dataclass(frozen=True)
+class LeaderInput:
+    """A validated profile as imported (csv_io.py) or generated; every value already cleaned."""
+
+    email: str
+    full_name: str
+    role: str
+    organisation: str
+    sector: str
+    region: str = ""
+    expertise: str = ""
+    bio: str = ""
+    phone: str = ""
+    cohort: str = ""
+    slack_user_id: str = ""
+    teams_user_id: str = ""
+
+
+PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(LeaderInput))
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _apply(leader: Leader, data: LeaderInput) -> bool:
+    """Copy `data` onto `leader`; True if anything changed."""
+    changed = False
+    for name in PROFILE_FIELDS:
+        value = getattr(data, name)
+        if getattr(leader, name, None) != value:
+            setattr(leader, name, value)
+            changed = True
+    leader.email_key = data.email.lower()
+    leader.region_key = fold(data.region)
+    leader.org_key = fold(data.organisation)
+    leader.cohort_key = fold(data.cohort)
+    return changed
+
+
+def upsert_leaders(session: Session, rows: Sequence[LeaderInput], batch: int = 1000,
+                   progress: Callable[[int], None] | None = None) -> UpsertCounts:
+    """Insert or update leaders by email (case-insensitive), reindexing what changed. Does not commit."""
+    created = updated = unchanged = 0
+    for start in range(0, len(rows), batch):
+        chunk = rows[start:start + batch]
+        existing = {leader.email_key: leader for leader in session.scalars(
+            select(Leader).where(Leader.email_key.in_([r.email.lower() for r in chunk])))}
+        touched: list[Leader] = []
+        for data in chunk:
+            leader = existing.get(data.email.lower())
+            if leader is None:
+                leader = Leader(verified=True, verified_by="staff import")
+                _apply(leader, data)
+                session.add(leader)
+                created += 1
+                touched.append(leader)
+            elif _apply(leader, data):
+                updated += 1
+                touched.append(leader)
+            else:
+                unchanged += 1
+        session.flush()
+        _replace_tags(session, touched)
+        index_leaders(session, touched)
+        if progress:
+            progress(len(chunk))
+    return UpsertCounts(created, updated, unchanged)
+
+
+def _replace_tags(session: Session, leaders: list[Leader]) -> None:
+    if not leaders:
+        return
+    session.execute(text("DELETE FROM leader_tag WHERE leader_id IN :ids")
+                    .bindparams(bindparam("ids", expanding=True)), {"ids": [le.id for le in leaders]})
+    rows = [{"leader_id": le.id, "tag": tag} for le in leaders
+            for tag in dict.fromkeys(fold(t)[:100] for t in le.expertise_list) if tag]
+    if rows:
+        session.execute(LeaderTag.__table__.insert(), rows)
+
+
+def by_email(session: Session, email: str) -> Leader | None:
+    return session.scalar(select(Leader).where(Leader.email_key == email.strip().lower()))
+
+
+def by_id(session: Session, leader_id: int) -> Leader | None:
+    return session.get(Leader, leader_id)
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Leader)) or 0
+
+
+def all_leaders(session: Session, batch: int = 2000):  # type: ignore[no-untyped-def]
+    """Every leader in email order, fetched in batches so an export of 100,000 stays small in memory."""
+    last = ""
+    while True:
+        page = list(session.scalars(select(Leader).where(Leader.email_key > last)
+                                    .order_by(Leader.email_key).limit(batch)))
+        if not page:
+            return
+        yield from page
+        last = page[-1].email_key

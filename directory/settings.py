@@ -1,0 +1,103 @@
+"""Every setting the service reads, from the environment or a `.env` file, validated once at start.
+
+One place reads configuration (as in the BotBuilder samples' `config.py`) so a typo in a variable is
+reported with its name at start-up instead of surfacing as a confusing failure on the first request.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///leaders.db"
+
+
+class Settings(BaseSettings):
+    """DESIGN.md's environment variables. Names are the variable names, case-insensitive."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, alias="LEADERS_DATABASE_URL")
+    host: str = Field("127.0.0.1", alias="LEADERS_HOST")
+    port: int = Field(3978, alias="LEADERS_PORT", ge=1, le=65535)
+    public_url: str = Field("", alias="LEADERS_PUBLIC_URL")
+    staff_emails: str = Field("", alias="LEADERS_STAFF_EMAILS")
+    allowed_tenants: str = Field("", alias="LEADERS_ALLOWED_TENANTS")
+    search_limit: int = Field(10, alias="LEADERS_SEARCH_LIMIT", ge=1, le=50)
+
+    slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
+    slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
+    slack_client_id: str = Field("", alias="SLACK_CLIENT_ID")
+    slack_client_secret: str = Field("", alias="SLACK_CLIENT_SECRET")
+    slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+
+    microsoft_app_id: str = Field("", alias="MICROSOFT_APP_ID")
+    microsoft_app_password: str = Field("", alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_tenant_id: str = Field("", alias="MICROSOFT_APP_TENANT_ID")
+    microsoft_app_type: str = Field("MultiTenant", alias="MICROSOFT_APP_TYPE")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg:// "
+                             f"(got a URL starting {value.split(':', 1)[0]!r})")
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            # psycopg 3 is the driver we ship; the bare scheme would ask SQLAlchemy for psycopg2.
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_https_or_empty(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an absolute http(s) URL such as https://leaders.example.gov.uk")
+        return value.rstrip("/")
+
+    @field_validator("microsoft_app_type")
+    @classmethod
+    def _app_type(cls, value: str) -> str:
+        allowed = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
+                   "userassignedmsi": "UserAssignedMSI"}
+        if value.lower() not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed.values())} (got {value!r})")
+        return allowed[value.lower()]
+
+    @model_validator(mode="after")
+    def _platform_pairs(self) -> Settings:
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET must be set together")
+        if (self.slack_bot_token or self.slack_client_id) and not self.slack_signing_secret:
+            raise ValueError("SLACK_SIGNING_SECRET is required when Slack is configured")
+        if self.microsoft_app_id and not self.microsoft_app_password \
+                and self.microsoft_app_type != "UserAssignedMSI":
+            raise ValueError("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set")
+        if self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id \
+                and not self.microsoft_app_tenant_id:
+            raise ValueError("MICROSOFT_APP_TENANT_ID is required for a SingleTenant app")
+        return self
+
+    @cached_property
+    def staff_email_set(self) -> frozenset[str]:
+        return frozenset(e.strip().lower() for e in self.staff_emails.split(",") if e.strip())
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split("///", 1)[1] if "///" in self.database_url else ""
+        return Path(path) if path and path != ":memory:" else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raises pydantic's ValidationError, which the CLI turns into one line per problem."""
+    return Settings(**overrides)  # type: ignore[arg-type]

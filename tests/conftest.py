@@ -1,0 +1,55 @@
+"""Shared fixtures: a real database per test — a SQLite file, or PostgreSQL when
+LEADERS_TEST_DATABASE_URL is set (`.ci/run` runs the whole suite once each way)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from directory.database import Database
+
+POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
+_TABLES_IN_DELETE_ORDER = ("chat_account", "leader_tag", "leader_search", "search_term", "leader")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database backend: {'postgresql (' + POSTGRES_URL + ')' if POSTGRES_URL else 'sqlite (file)'}"
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema() -> Iterator[str]:
+    """Recreate the test database's schema once per run, then migrate it to head."""
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    database = Database(POSTGRES_URL)
+    database.upgrade()
+    database.dispose()
+    yield POSTGRES_URL
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if POSTGRES_URL:
+        url = request.getfixturevalue("_postgres_schema")
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            tables = ", ".join(_TABLES_IN_DELETE_ORDER)
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return url
+    return f"sqlite:///{tmp_path / 'leaders.db'}"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    database.ensure_ready()
+    yield database
+    database.dispose()
