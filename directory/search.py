@@ -72,10 +72,20 @@ def _rerank(candidates: list[tuple[Leader, float]], groups: list[Group]) -> list
     for leader, engine_score in candidates:
         document = Document.of(leader)
         fields = [(weight, getattr(document, name).split()) for name, weight in FIELD_WEIGHTS]
-        score = sum(_group_score(group, fields) for group in groups)
+        score = sum(_group_score(group, fields) for group in groups) + _together_bonus(groups, fields)
         hits.append(SearchHit(leader, round(score + 0.1 * engine_score / best_engine_score, 4)))
     hits.sort(key=lambda hit: (-hit.score, hit.leader.full_name, hit.leader.id))
     return hits
+
+
+def _together_bonus(groups: list[Group], fields: list[tuple[float, list[str]]]) -> float:
+    """Reward a field that holds every query word: "chief nurse" is a Chief Nurse before a Mr Nurse."""
+    if len(groups) < 2:
+        return 0.0
+    for weight, words in fields:  # heaviest field first
+        if all(_group_score(group, [(weight, words)]) for group in groups):
+            return weight * len(groups)
+    return 0.0
 
 
 def _group_score(group: Group, fields: list[tuple[float, list[str]]]) -> float:

@@ -71,7 +71,7 @@ def normalise_sector(text: str) -> Sector:
     close = difflib.get_close_matches(key, list(_BY_SPELLING), n=1, cutoff=0.75)
     if close:
         return _BY_SPELLING[close[0]]  # a typo such as "polcing" is unambiguous enough to fix
-    suggestion = difflib.get_close_matches(key, list(_BY_SPELLING), n=1, cutoff=0.4)
+    suggestion = difflib.get_close_matches(key, list(_BY_SPELLING), n=1, cutoff=0.6)
     hint = f"; did you mean '{_BY_SPELLING[suggestion[0]].key}'?" if suggestion else ""
     keys = ", ".join(s.key for s in SECTORS)
     raise UnknownSectorError(f"unknown sector '{text}' (expected one of: {keys}{hint})")

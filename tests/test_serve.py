@@ -1,0 +1,113 @@
+"""`leaders serve`: the README's run command on a fresh database, health, clean errors, clean shutdown."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from directory.database import Database
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def serve(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    processes: list[subprocess.Popen[str]] = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "SLACK_", "MICROSOFT_"))}
+    env.update(LEADERS_DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
+
+    def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+        port = free_port()
+        process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve", "--port", str(port), *args],
+                                   cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"serve exited early: {process.stderr.read()}")
+            try:
+                get(base + "/healthz")
+                return process, base
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        raise AssertionError("serve did not start within 60 s")
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    return stderr
+
+
+def test_demo_serve_on_an_empty_database_then_never_reseeds(serve) -> None:  # type: ignore[no-untyped-def]
+    process, base = serve("--demo")
+    status, body = get(base + "/healthz")
+    assert status == 200
+    assert body["status"] == "ok" and body["database"]["state"] == "ok"
+    assert body["database"]["revision"] == Database("sqlite://").head_revision()
+    assert body["scheduler"]["state"] == "running"
+    stderr = stop(process)
+    assert "Demo ready. In another terminal try:  leaders chat --as " in stderr
+    assert "shutting down" in stderr
+
+    process, base = serve("--demo")
+    stderr = stop(process)
+    assert "already holds 500 leaders; not adding demo data" in stderr
+
+
+def test_unknown_paths_get_json_404_and_wrong_method_405(serve) -> None:  # type: ignore[no-untyped-def]
+    process, base = serve("--no-scheduler")
+    assert get(base + "/nope") == (404, {"error": "Not Found"})
+    request = urllib.request.Request(base + "/healthz", method="POST", data=b"x")
+    try:
+        urllib.request.urlopen(request, timeout=5)
+        raise AssertionError("POST /healthz should be refused")
+    except urllib.error.HTTPError as error:
+        assert error.code == 405
+    _, body = get(base + "/healthz")
+    assert body["scheduler"] == {"state": "disabled"}
+    stop(process)
+
+
+def test_port_in_use_is_a_clear_error(database_url: str, tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {**os.environ, "LEADERS_DATABASE_URL": database_url}
+        result = subprocess.run([sys.executable, "-m", "adapters.cli", "serve", "--no-scheduler",
+                                 "--port", str(port)], cwd=tmp_path, env=env, capture_output=True,
+                                text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,54 @@
+"""Configuration: DESIGN's variable names, sensible defaults, and clear refusals."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from directory.settings import DEFAULT_DATABASE_URL, Settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("LEADERS_", "SLACK_", "MICROSOFT_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_defaults_run_on_embedded_sqlite() -> None:
+    settings = Settings()
+    assert settings.database_url == DEFAULT_DATABASE_URL and settings.is_sqlite
+    assert (settings.host, settings.port) == ("127.0.0.1", 3978)
+    assert settings.slack_api_url == "https://slack.com/api/"
+
+
+def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / ".env").write_text("LEADERS_PORT=8080\nLEADERS_STAFF_EMAILS=A@x.uk, b@y.uk\n")
+    monkeypatch.setenv("LEADERS_DATABASE_URL", "postgresql://u@db/leaders")
+    settings = Settings()
+    assert settings.port == 8080
+    assert settings.staff_email_set == {"a@x.uk", "b@y.uk"}
+    assert settings.database_url == "postgresql+psycopg://u@db/leaders"  # psycopg 3 is the shipped driver
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"LEADERS_PORT": "eighty"}, "LEADERS_PORT"),
+    ({"LEADERS_PORT": "70000"}, "LEADERS_PORT"),
+    ({"LEADERS_DATABASE_URL": "mysql://x"}, "must start with sqlite"),
+    ({"LEADERS_PUBLIC_URL": "leaders.gov.uk"}, "absolute http(s) URL"),
+    ({"SLACK_CLIENT_ID": "1"}, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET must be set together"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is required"),
+    ({"MICROSOFT_APP_ID": "abc"}, "MICROSOFT_APP_PASSWORD is required"),
+    ({"MICROSOFT_APP_TYPE": "Both"}, "MultiTenant, SingleTenant"),
+    ({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TYPE": "singletenant"},
+     "MICROSOFT_APP_TENANT_ID is required"),
+])
+def test_bad_values_are_refused_with_the_variable_named(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                                        message: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Settings()
