@@ -155,7 +155,8 @@ def _match_sqlite(session: Session, groups: list[Group], joiner: str, filter_sql
                   params: dict[str, object], limit: int) -> list[tuple[int, float]]:
     # Tokens are [a-z0-9]+ (textfold.py), so wrapping them in double quotes makes each an FTS5 string.
     expression = f" {joiner} ".join(
-        "(" + " OR ".join(f'"{a.token}"' + ("*" if a.prefix else "") for a in group) + ")" for group in groups)
+        "(" + " OR ".join(f'"{a.token}"' + ("*" if a.prefix else "") for a in group) + ")"
+        for group in groups)
     sql = ("SELECT l.id, -bm25(leader_fts, 10.0, 5.0, 3.0, 2.0, 1.0) AS score FROM leader_fts "
            "JOIN leader l ON l.id = leader_fts.rowid "
            f"WHERE leader_fts MATCH :expression AND {filter_sql} ORDER BY score DESC, l.id LIMIT :limit")

@@ -19,7 +19,8 @@ MAX_WORD_LENGTH = 40
 MAX_QUERY_LENGTH = 1000
 STOPWORDS = frozenset({"of", "the", "and", "for", "in", "at", "to", "a", "an", "on", "with"})
 
-_PART = re.compile(r'(?P<key>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"?|(?P<bare>\S*))|"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
+_PART = re.compile(r'(?P<key>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"?|(?P<bare>\S*))'
+                   r'|"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
 
 
 class QueryError(ValueError):

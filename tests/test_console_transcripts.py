@@ -81,7 +81,8 @@ def test_empty_find_and_no_results(bot: Bot) -> None:
 
 
 def test_staff_commands_are_refused_to_leaders_and_listed_for_staff(bot: Bot) -> None:
-    assert "`poll` is for the Leaders Connect staff team only." in ConsoleConversation(bot, AINE).say("poll new")
+    refused = ConsoleConversation(bot, AINE).say("poll new")
+    assert "`poll` is for the Leaders Connect staff team only." in refused
     staff = ConsoleConversation(bot, STAFF)
     assert "`poll` — create and schedule a poll (staff) — is not available yet." in staff.say("poll new")
 
@@ -106,7 +107,8 @@ def test_pressing_a_stale_or_forged_button(bot: Bot) -> None:
     assert "That profile is no longer in the directory." in \
         aine._record("forged", bot.handle_action(aine.identity, "profile.view:999999"))
     assert "That button has expired." in aine._record("forged", bot.handle_action(aine.identity, "nope:1"))
-    assert "That profile is no longer" in aine._record("x", bot.handle_action(aine.identity, "profile.view:abc"))
+    malformed = bot.handle_action(aine.identity, "profile.view:abc")
+    assert "That profile is no longer" in aine._record("x", malformed)
 
 
 def test_typing_a_number_presses_that_button(bot: Bot) -> None:

@@ -40,9 +40,9 @@ def serve(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 
     def start(*args: str) -> tuple[subprocess.Popen[str], str]:
         port = free_port()
-        process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve", "--port", str(port), *args],
-                                   cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True)
+        command = [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port), *args]
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
         processes.append(process)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -44,7 +44,8 @@ class ConsoleConversation:
         matches = [b for b in buttons_of(self.last or Reply()) if b.label == label]
         if len(matches) < occurrence:
             raise LookupError(f"no button {label!r} (#{occurrence}) in the last reply")
-        return self._record(f"[{label}]", self.bot.handle_action(self.identity, matches[occurrence - 1].action))
+        pressed = matches[occurrence - 1]
+        return self._record(f"[{label}]", self.bot.handle_action(self.identity, pressed.action))
 
     def _record(self, said: str, reply: Reply) -> str:
         self.last = reply
