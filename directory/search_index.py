@@ -32,9 +32,7 @@ class Document:
 
     @classmethod
     def of(cls, leader: Leader) -> Document:
-        place = f"{leader.organisation} {leader.region} {sector_label(leader.sector)}"
-        return cls(leader.id, _joined(leader.full_name), _joined(leader.role), _joined(place),
-                   _joined(leader.expertise.replace(";", " ")), _joined(leader.bio))
+        return cls(leader.id, *(field_text(leader, name) for name in SEARCH_FIELDS))
 
     def vocabulary(self) -> set[str]:
         """Words typo correction may map to: long enough to be fuzzed, from the short identifying fields."""
@@ -42,8 +40,20 @@ class Document:
         return {w for w in words if max_typos(w) > 0 and len(w) <= 60}
 
 
-def _joined(value: str) -> str:
-    return " ".join(index_tokens(value or ""))
+SEARCH_FIELDS = ("name", "role", "organisation", "expertise", "bio")
+
+
+def field_text(leader: Leader, field: str) -> str:
+    """The folded text indexed for one search field of a leader (the same for indexing and ranking)."""
+    if field == "name":
+        raw = leader.full_name
+    elif field == "organisation":  # where they work, so "nhs north west" finds people by place too
+        raw = f"{leader.organisation} {leader.region} {sector_label(leader.sector)}"
+    elif field == "expertise":
+        raw = leader.expertise.replace(";", " ")
+    else:
+        raw = getattr(leader, field)
+    return " ".join(index_tokens(raw or ""))
 
 
 def index_leaders(session: Session, leaders: Sequence[Leader]) -> None:
@@ -73,14 +83,14 @@ def _index_sqlite(session: Session, documents: list[Document]) -> None:
 
 
 _PG_UPSERT = text("""
-    INSERT INTO leader_search (leader_id, document, rank_document)
-    SELECT :leader_id, r || to_tsvector('leaders_fold', :bio), r
-    FROM (SELECT setweight(to_tsvector('leaders_fold', :name), 'A')
-              || setweight(to_tsvector('leaders_fold', :role), 'B')
-              || setweight(to_tsvector('leaders_fold', :organisation), 'C')
-              || setweight(to_tsvector('leaders_fold', :expertise), 'D') AS r) AS built
+    INSERT INTO leader_search (leader_id, document, name_doc, role_doc, organisation_doc, expertise_doc)
+    SELECT :leader_id, n || r || o || e || to_tsvector('leaders_fold', :bio), n, r, o, e
+    FROM (SELECT to_tsvector('leaders_fold', :name) AS n, to_tsvector('leaders_fold', :role) AS r,
+                 to_tsvector('leaders_fold', :organisation) AS o,
+                 to_tsvector('leaders_fold', :expertise) AS e) AS built
     ON CONFLICT (leader_id) DO UPDATE
-      SET document = EXCLUDED.document, rank_document = EXCLUDED.rank_document
+      SET document = EXCLUDED.document, name_doc = EXCLUDED.name_doc, role_doc = EXCLUDED.role_doc,
+          organisation_doc = EXCLUDED.organisation_doc, expertise_doc = EXCLUDED.expertise_doc
 """)
 
 
@@ -102,7 +112,9 @@ def _add_vocabulary(session: Session, terms: set[str]) -> None:
         return
     session.execute(text("INSERT INTO search_term (term) VALUES (:term)"), [{"term": t} for t in new])
     if session.get_bind().dialect.name == "sqlite":
-        variants = [{"variant": v, "term": t} for t in new for v in deletes(t, 1)]
+        # Deleting as many letters as a word of that length may have typos (fuzzy.max_typos) on both
+        # sides finds every candidate within that many edits, transpositions included.
+        variants = [{"variant": v, "term": t} for t in new for v in deletes(t, max_typos(t))]
         session.execute(text("INSERT OR IGNORE INTO search_term_variant (variant, term) "
                              "VALUES (:variant, :term)"), variants)
 

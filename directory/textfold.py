@@ -20,6 +20,8 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and apostrophes, and collapse everything else to single spaces."""
+    if text.isascii():  # the common case, and on the search hot path: skip Unicode decomposition
+        return _NON_WORD.sub(" ", _APOSTROPHES.sub("", text.lower())).strip()
     text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _APOSTROPHES.sub("", text.casefold())
@@ -38,6 +40,8 @@ def index_tokens(text: str) -> list[str]:
     parts or the run-together form finds it.
     """
     words = tokens(text)
+    if "-" not in text:
+        return words
     for compound in re.findall(r"[^\s]+-[^\s]+", text):
         joined = "".join(tokens(compound))
         if joined and joined not in words:

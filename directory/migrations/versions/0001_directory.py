@@ -82,13 +82,20 @@ def upgrade() -> None:
                   ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
               END IF;
             END $$""")
+        # One tsvector per search field, each GIN-indexed: a field-restricted match ("every word in the
+        # name") is then an exact index lookup with exact statistics. Weight labels on one shared vector
+        # would need a heap recheck of every row matching anywhere, and mislead the planner.
         op.execute("""
             CREATE TABLE leader_search (
               leader_id integer PRIMARY KEY REFERENCES leader(id) ON DELETE CASCADE,
-              document tsvector NOT NULL,      -- everything, for matching (GIN-indexed)
-              rank_document tsvector NOT NULL  -- name A, role B, organisation C, expertise D: bio ranks last
+              document tsvector NOT NULL,      -- every field, for "the words anywhere"
+              name_doc tsvector NOT NULL,
+              role_doc tsvector NOT NULL,
+              organisation_doc tsvector NOT NULL,
+              expertise_doc tsvector NOT NULL
             )""")
-        op.execute("CREATE INDEX ix_leader_search_document ON leader_search USING gin (document)")
+        for column in ("document", "name_doc", "role_doc", "organisation_doc", "expertise_doc"):
+            op.execute(f"CREATE INDEX ix_leader_search_{column} ON leader_search USING gin ({column})")
         op.execute("CREATE INDEX ix_search_term_trgm ON search_term USING gist (term gist_trgm_ops)")
         op.execute("CREATE INDEX ix_leader_org_key_trgm ON leader USING gin (org_key gin_trgm_ops)")
 
