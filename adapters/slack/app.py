@@ -1,0 +1,111 @@
+"""The slack-bolt AsyncApp: `/leaders`, buttons, the Home tab, DMs and @mentions, all into the core.
+
+Every listener acknowledges first and works after (bolt answers Slack's HTTP request at `ack()`, with
+`process_before_response=False`), so a slow search never costs a leader Slack's 3-second timeout. Slack
+redelivers an event it thinks we missed; `skip_redeliveries` makes sure such a retry never repeats a side
+effect, as bolt itself has no de-duplication.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from adapters.bootstrap import Services
+from adapters.slack.identity import IdentityResolver, TTLCache
+from adapters.slack.install import bolt_options
+from adapters.slack.render import ACTION_PREFIX, decode_action, message
+from adapters.slack.turns import ResponseUrls, SlackTurns, call_api
+
+log = logging.getLogger("adapters.slack")
+EVENT_MEMORY_SECONDS = 3600.0
+
+
+def redelivery_filter(seen: TTLCache[str, bool]) -> Any:
+    """A bolt middleware that acknowledges repeated Events API deliveries without running them again.
+
+    An event id we have already taken is skipped; so is any retry Slack sends because our first answer was
+    slow (`X-Slack-Retry-Reason: http_timeout`), since that first delivery is still being worked on —
+    possibly by another server process, which this process's memory cannot see.
+    """
+    async def skip_redeliveries(req: AsyncBoltRequest, resp: BoltResponse, next: Any) -> BoltResponse:
+        body = req.body or {}
+        if body.get("type") == "event_callback":
+            event_id = str(body.get("event_id") or "")
+            retry_reason = (req.headers.get("x-slack-retry-reason") or [""])[0]
+            first_time = seen.add_if_new(event_id, True) if event_id else True
+            if not first_time or (req.headers.get("x-slack-retry-num") and retry_reason == "http_timeout"):
+                log.info("skipping a redelivered Slack event (retry %s, %s)",
+                         (req.headers.get("x-slack-retry-num") or ["0"])[0], retry_reason or "no reason")
+                return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
+        return await next()
+    return skip_redeliveries
+
+
+def not_installed_message(public_url: str) -> str:
+    where = f" at {public_url}/slack/install" if public_url else ""
+    return (":warning: Leaders Connect isn't installed in this Slack workspace any more (or its installation "
+            f"was removed). Please ask your Slack admin to install it again{where}.")
+
+
+def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
+    settings = services.settings
+    app = AsyncApp(name="leaders-connect", signing_secret=settings.slack_signing_secret,
+                   process_before_response=False,
+                   before_authorize=redelivery_filter(TTLCache(EVENT_MEMORY_SECONDS)),
+                   user_facing_authorize_error_message=not_installed_message(settings.public_url),
+                   **bolt_options(settings, services.database))
+    turns = SlackTurns(services.bot, IdentityResolver(services.database))
+    register_listeners(app, turns, response_urls)
+    return app
+
+
+def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: ResponseUrls) -> None:
+    @app.command("/leaders")
+    async def leaders_command(ack: Any, body: dict, context: Any, client: Any) -> None:
+        await ack()
+        reply = await turns.text(context, client, str(body.get("text") or ""))
+        await response_urls.send(str(body.get("response_url") or ""), reply)
+
+    @app.action(re.compile("^" + re.escape(ACTION_PREFIX) + r"\d+$"))
+    async def button_pressed(ack: Any, body: dict, action: dict, context: Any, client: Any) -> None:
+        await ack()
+        neutral = decode_action(action)
+        if neutral is None:
+            return
+        reply = await turns.action(context, client, neutral)
+        if body.get("response_url"):
+            await response_urls.send(str(body["response_url"]), reply)
+        else:  # pressed in the Home tab or a modal: no response_url, so answer in the bot's DM
+            await call_api("chat.postMessage", client.chat_postMessage(channel=context["user_id"],
+                                                                       **message(reply)))
+
+    @app.event("app_home_opened")
+    async def home_opened(event: dict, context: Any, client: Any) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        view = await turns.home(context, client)
+        await call_api("views.publish", client.views_publish(user_id=context["user_id"], view=view))
+
+    @app.event("message")
+    async def direct_message(event: dict, context: Any, client: Any) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") \
+                or not event.get("user"):
+            return  # edits, joins, bots (including ourselves): answering those would loop or spam
+        reply = await turns.text(context, client, str(event.get("text") or ""))
+        await call_api("chat.postMessage",
+                       client.chat_postMessage(channel=event["channel"], **message(reply)))
+
+    @app.event("app_mention")
+    async def mentioned(event: dict, context: Any, client: Any) -> None:
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return
+        reply = await turns.text(context, client, str(event.get("text") or ""))
+        # Ephemeral: a channel may include people who are not verified leaders.
+        await call_api("chat.postEphemeral", client.chat_postEphemeral(
+            channel=event["channel"], user=event["user"], **message(reply)))

@@ -1,0 +1,114 @@
+"""Who is talking: a Slack user as a ChatIdentity, with the verified email only when it is needed.
+
+The engine links a chat account when the platform vouches for an email that is in the directory. Asking
+Slack (`users.info`) on every keystroke would put a Web API call on the hot path and spend rate limit, so
+an already-linked account skips the lookup entirely, and lookups are remembered per (workspace, user) for a
+few minutes — long enough for a burst of commands, short enough that a corrected email is picked up soon.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from typing import Any, Generic, TypeVar
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.errors import log_api_error
+from directory.accounts import ChatIdentity, linked_leader
+from directory.database import Database
+
+log = logging.getLogger(__name__)
+K = TypeVar("K")
+V = TypeVar("V")
+LOOKUP_TTL = 300.0
+LINKED_TTL = 300.0
+
+
+class TTLCache(Generic[K, V]):
+    """A small bounded in-process cache whose entries expire; enough for one server process."""
+
+    def __init__(self, ttl: float, max_size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_size = max_size
+        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[0] < time.monotonic():
+            del self._items[key]
+            return None
+        return item[1]
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = (time.monotonic() + self.ttl, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_size:
+            self._items.popitem(last=False)
+
+    def add_if_new(self, key: K, value: V) -> bool:
+        """True if `key` was not there (and now is): a check-and-set for de-duplication."""
+        if self.get(key) is not None:
+            return False
+        self.put(key, value)
+        return True
+
+
+class SlackLookupFailedError(RuntimeError):
+    """Slack could not tell us who the user is right now (rate limit, outage, revoked token)."""
+
+
+def workspace_of(context: Any) -> str:
+    """The directory's workspace id: the Enterprise Grid org when there is one, else the team.
+
+    Grid user ids are unique across the whole org, so keying by the enterprise keeps one chat account per
+    person whether they reach us through an org-wide install or any one of the org's workspaces.
+    """
+    return str(context.get("enterprise_id") or context.get("team_id") or "")
+
+
+class IdentityResolver:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._linked: TTLCache[tuple[str, str], bool] = TTLCache(LINKED_TTL)
+        self._emails: TTLCache[tuple[str, str], str] = TTLCache(LOOKUP_TTL)
+
+    async def identify(self, client: AsyncWebClient, workspace_id: str, user_id: str) -> ChatIdentity:
+        """The identity for the engine; raises SlackLookupFailedError if Slack could not be asked."""
+        identity = ChatIdentity("slack", workspace_id, user_id)
+        key = (workspace_id, user_id)
+        if self._linked.get(key) or await asyncio.to_thread(self._is_linked, identity):
+            self._linked.put(key, True)
+            return identity
+        email = self._emails.get(key)
+        if email is None:
+            email = await self._lookup_email(client, user_id)
+            self._emails.put(key, email)
+        return ChatIdentity("slack", workspace_id, user_id, email=email or None)
+
+    def _is_linked(self, identity: ChatIdentity) -> bool:
+        with self.database.session(commit=False) as session:
+            return linked_leader(session, identity) is not None
+
+    @staticmethod
+    async def _lookup_email(client: AsyncWebClient, user_id: str) -> str:
+        """The email Slack vouches for, or "" for bots, guests without one, and deleted users."""
+        try:
+            response = await client.users_info(user=user_id)
+        except SlackApiError as error:
+            log_api_error("users.info", error)
+            if error.response.get("error") in ("user_not_found", "users_not_found"):
+                return ""
+            raise SlackLookupFailedError(str(error.response.get("error"))) from None
+        except (TimeoutError, SlackClientError, OSError) as error:
+            log.warning("users.info failed: %s", type(error).__name__)
+            raise SlackLookupFailedError(type(error).__name__) from None
+        user = response.get("user") or {}
+        if user.get("deleted") or user.get("is_bot"):
+            return ""
+        return str((user.get("profile") or {}).get("email") or "")

@@ -1,0 +1,107 @@
+"""One Slack turn through the core: who is asking, what the engine answers, and how it is delivered.
+
+The engine is synchronous (SQLAlchemy), so it runs in a worker thread; the event loop stays free to ack
+other requests within Slack's 3 seconds. Delivery failures are logged by Web API method and Slack's error
+code only — never the token, the message or the profile it carried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.errors import log_api_error
+from adapters.slack.identity import IdentityResolver, SlackLookupFailedError, workspace_of
+from adapters.slack.render import home_view, message
+from bot.engine import Bot
+from bot.replies import Reply, Text
+
+log = logging.getLogger("adapters.slack")
+
+LOOKUP_FAILED = Reply((Text("I couldn't check your Slack account with Slack just now. Please try again in a "
+                            "minute.", "error"),))
+FAILED = Reply((Text("Sorry — something went wrong on our side. Please try again; if it keeps happening, "
+                     "tell the Leaders Connect team.", "error"),))
+HOME_FOOTER = (
+    Text("Polls, introductions and your digest arrive here, in the Messages tab.", "muted"),
+    Text("Type `/leaders help` anywhere, or message me here, to find and reach other leaders.", "muted"),
+)
+
+
+class SlackTurns:
+    def __init__(self, bot: Bot, resolver: IdentityResolver) -> None:
+        self.bot = bot
+        self.resolver = resolver
+
+    async def text(self, context: Any, client: AsyncWebClient, text: str) -> Reply:
+        return await self._turn(context, client, self.bot.handle_text, text)
+
+    async def action(self, context: Any, client: AsyncWebClient, neutral_action: str) -> Reply:
+        return await self._turn(context, client, self.bot.handle_action, neutral_action)
+
+    async def home(self, context: Any, client: AsyncWebClient) -> dict[str, Any]:
+        """The Home tab: the leader's own profile (or how to get verified) and what arrives here."""
+        reply = await self.text(context, client, "profile")
+        return home_view(Reply((*reply.blocks, *HOME_FOOTER)))
+
+    async def _turn(self, context: Any, client: AsyncWebClient, handle: Any, argument: str) -> Reply:
+        try:
+            identity = await self.resolver.identify(client, workspace_of(context), str(context["user_id"]))
+        except SlackLookupFailedError:
+            return LOOKUP_FAILED
+        try:
+            return await asyncio.to_thread(handle, identity, argument)
+        except Exception:
+            log.exception("the engine failed on a Slack turn")
+            return FAILED
+
+
+async def call_api(method: str, coro: Any) -> bool:
+    """Await one Web API call; True if it worked. Failures are logged and swallowed per request, so
+    one workspace with a revoked token or a full rate limit never affects another's turns."""
+    try:
+        await coro
+        return True
+    except SlackApiError as error:
+        log_api_error(method, error)
+    except (TimeoutError, SlackClientError, OSError) as error:
+        log.warning("Slack %s failed: %s", method, type(error).__name__)
+    return False
+
+
+class ResponseUrls:
+    """Posts replies to `response_url`s over one shared HTTP session.
+
+    bolt's `respond()` opens a new aiohttp session (and TCP/TLS connection) for every reply; under load that
+    is most of a turn's cost, so replies share a keep-alive pool instead. Call `close()` at shutdown.
+    """
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    async def send(self, response_url: str, reply: Reply) -> bool:
+        """Ephemeral — seen only by the person who asked. A response_url allows 5 uses in 30 minutes."""
+        if not response_url.startswith(("https://", "http://")):
+            return False
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        payload = {"response_type": "ephemeral", "replace_original": False, **message(reply)}
+        try:
+            async with self._session.post(response_url, json=payload) as response:
+                status = response.status
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            log.warning("Slack response_url failed: %s", type(error).__name__)
+            return False
+        if status != 200:
+            log.warning("Slack response_url answered HTTP %s", status)
+            return False
+        return True
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()

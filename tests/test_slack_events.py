@@ -1,0 +1,143 @@
+"""Slack Events API end to end: the Home tab, DMs, @mentions, redeliveries, and Web API failures."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+
+from directory.database import Database
+from tests.helpers import load_sample
+from tests.slack_fakes import BOT_TOKEN, FakeSlack, RunningServer, start_server, stop_server, texts
+
+AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk")
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = await FakeSlack(emails={AINE[0]: AINE[1], "USTRANGER": "stranger@example.com"}).start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def server(db: Database, database_url: str, fake_slack: FakeSlack) -> AsyncIterator[RunningServer]:
+    load_sample(db)
+    running = await start_server(database_url, fake_slack)
+    yield running
+    await stop_server(running)
+
+
+def home_opened(user: str = AINE[0]) -> dict:
+    return {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+            "event_ts": "1700000000.000300"}
+
+
+async def test_opening_the_home_tab_publishes_the_leaders_own_profile(server: RunningServer,
+                                                                      fake_slack: FakeSlack) -> None:
+    status, _ = await server.event(home_opened(), "Ev0HOME1")
+    assert status == 200
+    published = (await fake_slack.wait_for(lambda: fake_slack.called("views.publish")))[0]
+    assert published.body["user_id"] == "UAINE"
+    assert published.authorization == f"Bearer {BOT_TOKEN}"
+    view = published.body["view"]
+    assert view["type"] == "home"
+    seen = texts(view["blocks"])
+    assert "Áine Ní Bhriain" in seen and "+44 7700 900101" in seen  # her own phone: she may see it
+    assert "arrive here" in seen
+
+
+async def test_slack_retries_of_an_event_do_not_publish_again(server: RunningServer,
+                                                             fake_slack: FakeSlack) -> None:
+    await server.event(home_opened(), "Ev0HOME2")
+    await fake_slack.wait_for(lambda: fake_slack.called("views.publish"))
+    for attempt, reason in (("1", "http_timeout"), ("2", "http_error")):
+        status, _ = await server.event(home_opened(), "Ev0HOME2",
+                                       headers={"X-Slack-Retry-Num": attempt, "X-Slack-Retry-Reason": reason})
+        assert status == 200
+    # A timeout retry of an event this process never saw is skipped too: the first delivery may be
+    # in progress on another server process.
+    status, _ = await server.event(home_opened(), "Ev0HOME3",
+                                   headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert status == 200
+    await fake_slack.settle()
+    assert len(fake_slack.called("views.publish")) == 1
+
+
+async def test_the_messages_tab_opening_publishes_nothing(server: RunningServer,
+                                                          fake_slack: FakeSlack) -> None:
+    await server.event({**home_opened(), "tab": "messages"}, "Ev0MSGTAB")
+    await fake_slack.settle()
+    assert fake_slack.called("views.publish") == []
+
+
+async def test_a_direct_message_is_a_command_answered_in_the_dm(server: RunningServer,
+                                                               fake_slack: FakeSlack) -> None:
+    event = {"type": "message", "channel_type": "im", "channel": "D0AINE", "user": "UAINE",
+             "text": "find chief nurse", "ts": "1700000000.000400"}
+    await server.event(event, "Ev0DM1")
+    posted = (await fake_slack.wait_for(lambda: fake_slack.called("chat.postMessage")))[0]
+    assert posted.body["channel"] == "D0AINE"
+    assert "Alex Smith-Jones" in texts(posted.body["blocks"])
+    assert posted.body["text"]  # a notification fallback
+
+
+async def test_bot_messages_edits_and_channel_chatter_are_ignored(server: RunningServer,
+                                                                 fake_slack: FakeSlack) -> None:
+    base = {"type": "message", "channel": "D0AINE", "text": "find nurse", "ts": "1700000000.000500"}
+    ignored = [
+        {**base, "channel_type": "im", "bot_id": "BBOT", "user": "UBOT"},            # our own reply
+        {**base, "channel_type": "im", "subtype": "message_changed", "user": "UAINE"},
+        {**base, "channel_type": "channel", "channel": "C0PUBLIC", "user": "UAINE"},
+    ]
+    for index, event in enumerate(ignored):
+        await server.event(event, f"Ev0IGN{index}")
+    await fake_slack.settle()
+    assert fake_slack.called("chat.postMessage") == [] and fake_slack.called("users.info") == []
+
+
+async def test_a_mention_in_a_channel_is_answered_only_to_the_person_who_asked(
+        server: RunningServer, fake_slack: FakeSlack) -> None:
+    event = {"type": "app_mention", "channel": "C0PUBLIC", "user": "UAINE", "text": "<@UBOT> find cyber",
+             "ts": "1700000000.000600"}
+    await server.event(event, "Ev0MENTION")
+    posted = (await fake_slack.wait_for(lambda: fake_slack.called("chat.postEphemeral")))[0]
+    assert posted.body["channel"] == "C0PUBLIC" and posted.body["user"] == "UAINE"
+    assert "Pat Nurse" in texts(posted.body["blocks"])
+    assert fake_slack.called("chat.postMessage") == []
+
+
+async def test_a_rate_limited_lookup_is_retried_after_retry_after(server: RunningServer,
+                                                                  fake_slack: FakeSlack) -> None:
+    fake_slack.fail("users.info", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+    await server.slash("profile", AINE[0], response_url=fake_slack.response_url())
+    _, answer = (await fake_slack.wait_for(lambda: fake_slack.responses, timeout=8))[0]
+    assert "Áine Ní Bhriain" in texts(answer["blocks"])
+    assert len(fake_slack.called("users.info")) == 2
+
+
+async def test_invalid_auth_is_logged_without_the_token_and_the_leader_is_told(
+        server: RunningServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    fake_slack.fail("users.info", 200, {"ok": False, "error": "invalid_auth"})
+    await server.slash("profile", AINE[0], response_url=fake_slack.response_url())
+    _, answer = (await fake_slack.wait_for(lambda: fake_slack.responses))[0]
+    assert "couldn't check your Slack account" in texts(answer["blocks"])
+    assert "invalid_auth" in caplog.text
+    assert BOT_TOKEN not in caplog.text and AINE[1] not in caplog.text
+
+
+async def test_a_failed_delivery_is_logged_and_the_next_one_still_works(
+        server: RunningServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    fake_slack.fail("chat.postMessage", 200, {"ok": False, "error": "channel_not_found"})
+    event = {"type": "message", "channel_type": "im", "channel": "D0GONE", "user": "UAINE", "text": "help",
+             "ts": "1700000000.000700"}
+    await server.event(event, "Ev0GONE")
+    await fake_slack.wait_for(lambda: fake_slack.called("chat.postMessage"))
+    await server.event({**event, "channel": "D0AINE"}, "Ev0BACK")
+    await fake_slack.wait_for(lambda: len(fake_slack.called("chat.postMessage")) == 2)
+    await fake_slack.settle(0.1)
+    assert "channel_not_found" in caplog.text
+    assert BOT_TOKEN not in caplog.text and AINE[1] not in caplog.text
