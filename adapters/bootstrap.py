@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from adapters.teams.config import BotFrameworkEndpoints
 from bot.engine import Bot
 from directory.database import Database
 from directory.settings import Settings
@@ -22,6 +23,7 @@ class Services:
     database: Database
     bot: Bot
     scheduler: AsyncIOScheduler | None = None
+    teams_endpoints: BotFrameworkEndpoints | None = None  # None: Microsoft's public cloud (tests: local)
 
 
 def build_services(settings: Settings, *, with_scheduler: bool = False) -> Services:

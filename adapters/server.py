@@ -59,4 +59,15 @@ def build_app(services: Services) -> web.Application:
     app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    if services.settings.slack_signing_secret:
+        from adapters.slack.http import mount_slack, slack_configured  # only load slack-bolt when used
+
+        if slack_configured(services):
+            mount_slack(app, services)
+        else:
+            log.warning("SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID: "
+                        "Slack is off")
+    from adapters.teams.app import mount as mount_teams  # always on: unauthenticated without an app id
+
+    mount_teams(app, services)
     return app

@@ -13,7 +13,9 @@ from sqlalchemy import create_engine, text
 from directory.database import Database
 
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
-_TABLES_IN_DELETE_ORDER = ("chat_account", "leader_tag", "leader_search", "search_term", "leader")
+_TABLES_IN_DELETE_ORDER = ("teams_conversation", "chat_account", "leader_tag",
+                           "leader_search", "search_term", "leader",
+                           "slack_installations", "slack_bots", "slack_oauth_states")
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -70,6 +70,7 @@ async def _serve(services: Services, host: str, port: int) -> None:
     await site.start()
     if services.scheduler is not None:
         services.scheduler.start()
+    socket_mode = await _start_slack_socket_mode(app, services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -78,14 +79,43 @@ async def _serve(services: Services, host: str, port: int) -> None:
                                        ("Teams", services.settings.microsoft_app_id)) if on]
     log.info("Leaders Connect listening on http://%s:%d (health: /healthz; platforms: %s)", host, port,
              ", ".join(platforms) or "none configured — console and health only")
+    _warn_if_teams_unauthenticated(app)
     try:
         await stop.wait()
     finally:
         log.info("shutting down")
         if services.scheduler is not None and services.scheduler.running:
             services.scheduler.shutdown(wait=False)
+        if socket_mode is not None:
+            await socket_mode.close_async()
         await runner.cleanup()
         services.database.dispose()
+
+
+async def _start_slack_socket_mode(app: web.Application, services: Services):  # type: ignore[no-untyped-def]
+    """With SLACK_APP_TOKEN set, Slack also reaches us over Socket Mode (no public URL needed)."""
+    if not services.settings.slack_app_token:
+        return None
+    from adapters.slack.http import SLACK_APP
+    from adapters.slack.socket_mode import start_socket_mode
+
+    if SLACK_APP not in app:
+        log.warning("SLACK_APP_TOKEN is set but Slack is not configured (SLACK_SIGNING_SECRET and "
+                    "SLACK_BOT_TOKEN or SLACK_CLIENT_ID): Socket Mode is off")
+        return None
+    try:
+        return await start_socket_mode(app[SLACK_APP], services.settings.slack_app_token)
+    except Exception as error:  # the HTTP server keeps serving; the operator sees why Slack is not connected
+        log.error("Slack Socket Mode could not connect: %s", type(error).__name__)
+        return None
+
+
+def _warn_if_teams_unauthenticated(app: web.Application) -> None:
+    """POST /api/messages is always mounted; without MICROSOFT_APP_ID it trusts anyone, so say so loudly."""
+    from adapters.teams.app import TEAMS
+
+    if TEAMS in app:
+        app[TEAMS].warn_if_unauthenticated()
 
 
 @click.command("chat")

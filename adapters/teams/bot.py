@@ -1,0 +1,107 @@
+"""The Teams activity handler: SDK glue only — every decision is the core's.
+
+Typed messages (personal chat, or @mentions in channels and group chats, whose `<at>` tag the grammar
+strips) go to `Bot.handle_text`; button presses (`Action.Submit`, `Action.Execute`) to
+`Bot.handle_action`; the messaging extension's search runs `find` through the same engine, so privacy
+rules and account linking are exactly those of every other platform. The core is synchronous
+SQLAlchemy, so it runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, Attachment, ChannelAccount
+from botbuilder.schema.teams import (
+    MessagingExtensionAttachment,
+    MessagingExtensionQuery,
+    MessagingExtensionResponse,
+    MessagingExtensionResult,
+)
+
+from adapters.teams.extension import extension_result
+from adapters.teams.identity import identify, remember
+from adapters.teams.payloads import executed_action, search_text, submitted_action
+from adapters.teams.render import CARD_CONTENT_TYPE, render_card
+from bot.engine import Bot
+from bot.replies import Reply, Text
+from directory.database import Database
+
+log = logging.getLogger(__name__)
+SEARCH_COMMAND = "searchPeople"
+
+
+def reply_activity(reply: Reply):  # type: ignore[no-untyped-def]
+    """A message activity carrying the reply as one Adaptive Card; `summary` feeds notifications."""
+    card = Attachment(content_type=CARD_CONTENT_TYPE, content=render_card(reply))
+    activity = MessageFactory.attachment(card)
+    activity.summary = reply.summary
+    return activity
+
+
+class LeadersTeamsBot(TeamsActivityHandler):
+    def __init__(self, core: Bot, database: Database) -> None:
+        self.core = core
+        self.database = database
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        identity = await identify(turn_context, self.database)
+        action = submitted_action(activity.value)
+        if action is not None:
+            reply = await asyncio.to_thread(self.core.handle_action, identity, action)
+        elif activity.text:
+            reply = await asyncio.to_thread(self.core.handle_text, identity, activity.text)
+        else:  # a card submit that is not ours, or an attachment with no words
+            reply = await asyncio.to_thread(self.core.handle_text, identity, "help")
+        await turn_context.send_activity(reply_activity(reply))
+        await remember(self.database, activity, identity)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount],
+                                        turn_context: TurnContext) -> None:
+        """The bot was installed (personal, team or group chat): greet and keep the conversation."""
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if not any(member.id == bot_id for member in members_added):
+            return
+        identity = await identify(turn_context, self.database)
+        reply = await asyncio.to_thread(self.core.handle_text, identity, "help")
+        greeting = Text("Hello! I'm Leaders Connect. Message me `find <words>` to look someone up.",
+                        "heading")
+        await turn_context.send_activity(reply_activity(Reply((greeting, *reply.blocks[1:]))))
+        await remember(self.database, turn_context.activity, identity, linked_only=False)
+
+    async def on_adaptive_card_invoke(self, turn_context: TurnContext,
+                                      invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
+        """`Action.Execute`: answer with the reply's card, which replaces the pressed card for this user."""
+        identity = await identify(turn_context, self.database)
+        action = executed_action(turn_context.activity.value)
+        if action is None:
+            reply = Reply((Text("That button has expired. Please try the command again.", "error"),))
+        else:
+            reply = await asyncio.to_thread(self.core.handle_action, identity, action)
+        await remember(self.database, turn_context.activity, identity)
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=render_card(reply))
+
+    async def on_teams_messaging_extension_query(
+            self, turn_context: TurnContext, query: MessagingExtensionQuery) -> MessagingExtensionResponse:
+        identity = await identify(turn_context, self.database)
+        words = search_text(turn_context.activity.value)
+        if query.command_id != SEARCH_COMMAND:
+            body = {"type": "message", "text": "This search is not supported."}
+        elif not words:
+            body = {"type": "message", "text": "Type a name, role, organisation or expertise to search."}
+        else:
+            body = extension_result(await asyncio.to_thread(self.core.handle_text, identity, "find " + words))
+        return MessagingExtensionResponse(compose_extension=_to_result(body))
+
+
+def _to_result(body: dict) -> MessagingExtensionResult:
+    attachments = [MessagingExtensionAttachment(
+        content_type=item["contentType"], content=item["content"],
+        preview=Attachment(content_type=item["preview"]["contentType"], content=item["preview"]["content"]))
+        for item in body.get("attachments", [])]
+    return MessagingExtensionResult(type=body["type"], attachment_layout=body.get("attachmentLayout"),
+                                    attachments=attachments or None, text=body.get("text"))

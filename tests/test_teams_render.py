@@ -1,0 +1,128 @@
+"""Adaptive Card rendering: golden JSON for every reply the core gives today, the 1.5 schema, and the
+80 KB message budget (Teams refuses 100 KB). Regenerate goldens with UPDATE_GOLDEN=1 after a deliberate
+change, and read the diff."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from adapters.teams.extension import extension_result
+from adapters.teams.payloads import executed_action, search_text, submitted_action, tenant_of
+from adapters.teams.render import MAX_MESSAGE_BYTES, render_attachment, render_card, size_of
+from bot.engine import Bot
+from bot.replies import Button, Field, PersonCard, Reply, Text
+from directory.accounts import ChatIdentity
+from directory.database import Database
+from directory.settings import Settings
+from tests.helpers import load_sample
+
+SCHEMAS = Path(__file__).parents[2] / "shared/schemas"
+SCHEMA = json.loads((SCHEMAS / "adaptive-card-1.5.schema.json").read_text())
+GOLDEN = Path(__file__).with_name("golden") / "teams"
+KIM = ChatIdentity("teams", "tenant-1", "aad-kim", "kim.chen@manchester.gov.uk")
+STAFF = ChatIdentity("teams", "tenant-1", "aad-priya", "priya.patel@hmrc.gov.uk")
+STRANGER = ChatIdentity("teams", "tenant-1", "aad-x", "nobody@example.com")
+
+CASES = {
+    "help": (KIM, "help"),
+    "help_staff": (STAFF, "help"),
+    "find_results": (KIM, "find sean obrien police"),
+    "find_no_results": (KIM, "find zzzzqqq"),
+    "find_empty": (KIM, "find"),
+    "query_error": (KIM, "find sector:spaceships"),
+    "own_profile": (KIM, "profile"),
+    "other_profile": (KIM, "profile sean obrien"),
+    "unknown_command": (KIM, "fnid nurse"),
+    "not_available_yet": (KIM, "intros"),
+    "staff_only_refusal": (KIM, "poll new"),
+    "unlinked_welcome": (STRANGER, "find chief nurse"),
+}
+
+
+@pytest.fixture
+def bot(db: Database) -> Bot:
+    load_sample(db)
+    return Bot(db, Settings(LEADERS_DATABASE_URL=db.url, LEADERS_STAFF_EMAILS="priya.patel@hmrc.gov.uk",
+                            _env_file=None))  # type: ignore[call-arg]
+
+
+def check(card: dict) -> None:
+    jsonschema.Draft6Validator(SCHEMA).validate(card)
+    assert size_of(card) < MAX_MESSAGE_BYTES
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_reply_matches_its_golden_card(bot: Bot, name: str) -> None:
+    identity, text = CASES[name]
+    card = render_card(bot.handle_text(identity, text))
+    check(card)
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert card == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_view_profile_button_round_trips_to_the_same_neutral_action(bot: Bot) -> None:
+    card = render_card(bot.handle_text(KIM, "find sean obrien police"))
+    submit = card["body"][1]["items"][-1]["actions"][0]
+    assert submit["type"] == "Action.Submit" and submit["style"] == "positive"
+    action = submitted_action(submit["data"])
+    assert action is not None and action.startswith("profile.view:")
+    execute = {"action": {"type": "Action.Execute", "verb": "profile", "data": submit["data"]}}
+    assert executed_action(execute) == action
+    assert executed_action({"action": {"type": "Action.Execute", "verb": action}}) == action
+    assert bot.handle_action(KIM, action).blocks[0].name == "Seán O'Brien"  # type: ignore[union-attr]
+
+
+def _person(i: int, bio: str = "") -> PersonCard:
+    fields = (Field("Where", "Scotland · Policing"), Field("Expertise", "major incidents, public order"))
+    if bio:
+        fields += (Field("About", bio),)
+    return PersonCard(i, f"Leader Number {i}", "Chief Executive, A Rather Long Organisation Name Council",
+                      fields, "Verified by staff import",
+                      (Button("View profile", f"profile.view:{i}", "primary"),))
+
+
+def test_two_hundred_results_are_cut_to_fit_with_and_n_more() -> None:
+    reply = Reply((Text("200 leaders found for “chief”", "heading"), *(_person(i) for i in range(200))))
+    card = render_card(reply)
+    check(card)
+    shown = [e for e in card["body"] if e["type"] == "Container"]
+    assert 0 < len(shown) < 200
+    assert card["body"][-1]["text"].startswith(f"…and {200 - len(shown)} more")
+    assert len(json.dumps(render_attachment(reply)).encode()) < MAX_MESSAGE_BYTES
+
+
+def test_a_huge_bio_is_clipped_not_refused() -> None:
+    card = render_card(Reply((_person(1, bio="Decades of service. " * 20_000),)))
+    check(card)
+    about = card["body"][0]["items"][2]["facts"][-1]["value"]
+    assert about.endswith("…") and len(about) <= 3_000
+
+
+def test_markdown_commands_and_styles() -> None:
+    card = render_card(Reply((Text("Type `help find`", "muted"), Text("Oops", "error"))))
+    assert card["body"][0] == {"type": "TextBlock", "text": "Type **help find**", "wrap": True,
+                               "isSubtle": True, "size": "Small"}
+    assert card["body"][1]["color"] == "Attention"
+
+
+def test_extension_results_and_payload_helpers() -> None:
+    body = extension_result(Reply((Text("2 found", "heading"), _person(1), _person(2))))
+    assert [a["preview"]["content"]["title"] for a in body["attachments"]] == ["Leader Number 1",
+                                                                               "Leader Number 2"]
+    for attachment in body["attachments"]:
+        check(attachment["content"])
+    assert extension_result(Reply((Text("No leaders match “x”.", "heading"),)))["type"] == "message"
+    assert search_text({"parameters": [{"name": "query", "value": "  nurse "}]}) == "nurse"
+    assert search_text({"parameters": "nonsense"}) == "" and search_text(None) == ""
+    assert submitted_action({"action": "x" * 300}) is None and submitted_action("text") is None
+    assert executed_action({"action": "not a dict"}) is None
+    assert tenant_of({"channelData": {"tenant": {"id": "t1"}}}) == "t1"
+    assert tenant_of({"conversation": {"tenantId": "t2"}, "channelData": {"tenant": {"id": "t1"}}}) == "t2"
