@@ -99,6 +99,17 @@ def _top(attribute: str, phrase: str) -> Check:
     return check
 
 
+def _top_any(attributes: tuple[str, ...], phrase: str) -> Check:
+    """The phrase in any of these fields of the top hit (a role outranks expertise by contract)."""
+    def check(hits: Sequence[SearchHit]) -> str | None:
+        if not hits:
+            return f"no hits; expected the top hit's {'/'.join(attributes)} to contain {fold(phrase)!r}"
+        if any(_has(getattr(hits[0].leader, a), phrase) for a in attributes):
+            return None
+        return f"top hit's {'/'.join(attributes)} lack {fold(phrase)!r}"
+    return check
+
+
 def _every(attribute: str, phrase: str) -> Check:
     def check(hits: Sequence[SearchHit]) -> str | None:
         if not hits:
@@ -168,10 +179,11 @@ def build_queries(rows: Sequence[dict[str, str]]) -> list[Query]:
         Query("organisation", "hm courts & tribunals service",
               _top("organisation", "courts tribunals service")),
         Query("organisation", "guys and st thomas", _top("organisation", "guys and st thomas")),
-        Query("expertise", "cyber security", _top("expertise", "cyber security")),
-        Query("expertise", "net zero", _top("expertise", "net zero")),
+        Query("expertise", "cyber security",
+              _top_any(("role", "organisation", "expertise"), "cyber security")),
+        Query("expertise", "net zero", _top_any(("role", "organisation", "expertise"), "net zero")),
         Query("expertise", "violence against women and girls",
-              _top("expertise", "violence against women and girls")),
+              _top_any(("role", "expertise"), "violence against women and girls")),
         Query("filter", "sector:policing", _every("sector", "policing")),
         Query("filter", 'chief executive region:"north west"',
               _all(_every("region", "north west"), _top("role", "chief executive"))),
@@ -471,9 +483,8 @@ def report(runs: Sequence[Run], queries: Sequence[Query], args: argparse.Namespa
     yield (f"\nBar (DESIGN.md, at {BAR_SIZE:,} profiles): search p50 ≤ {BAR_P50_MS:g} ms, p99 ≤ "
            f"{BAR_P99_MS:g} ms, naive p50 / search p50 ≥ {BAR_SPEEDUP:g}×. ¹ Smaller sizes are shown against "
            "the same bar for reference only.")
-    yield ("The naive scan has no ORDER BY, so it stops at its 10th match: for common words (roles, "
-           "expertise, filters) it reads a few hundred rows, for rare ones (names, typos, no match) the "
-           "whole table; compare by kind below.")
+    yield ("The naive scan ranks its matches (a word in the name counts most, then role, organisation, "
+           "expertise, bio) as the search contract asks, so it reads every row; no typo tolerance.")
     for run in runs:
         if run.backend == "sqlite" and run.size >= BAR_SIZE:
             ok = "yes" if run.build_seconds * BAR_SIZE / run.size <= IMPORT_BAR_SECONDS else "no"

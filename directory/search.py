@@ -60,12 +60,15 @@ def search(session: Session, query: str | SearchQuery, limit: int = 10) -> list[
         sql = f"SELECT l.id FROM leader l WHERE {filter_sql} ORDER BY l.id LIMIT :limit"
         ids = session.scalars(text(sql), {**params, "limit": limit})
         return [SearchHit(leader, 0.0) for leader in _load(session, list(ids))]
-    groups = _groups(session, parsed.words, dialect)
+    groups, in_vocabulary = _groups(session, parsed.words, dialect)
     run = _match_sqlite if dialect == "sqlite" else _match_postgres
     pool = max(limit * 2, 20)
     ids = run(session, groups, "AND", filter_sql, params, pool)
-    if not ids and len(groups) > 1:
-        ids = run(session, groups, "OR", filter_sql, params, pool)
+    # Nobody matches every word: try any word the directory's vocabulary knows (or corrected to). Words it
+    # has never seen cannot help, and an OR over them alone would only make the database look everywhere.
+    known = [group for group, known in zip(groups, in_vocabulary, strict=True) if known]
+    if not ids and len(groups) > 1 and known:
+        ids = run(session, known, "OR", filter_sql, params, pool)
     return _rerank(_load(session, ids), groups)[:limit]
 
 
@@ -121,18 +124,21 @@ def _group_score(group: Group, fields: Iterable[tuple[float, list[str]]]) -> flo
     return best
 
 
-def _groups(session: Session, words: tuple[str, ...], dialect: str) -> list[Group]:
+def _groups(session: Session, words: tuple[str, ...], dialect: str) -> tuple[list[Group], list[bool]]:
+    """Each word's alternatives, and whether the vocabulary knows the word or a correction of it."""
     fuzzable = [w for w in words if max_typos(w) > 0]
     lookup = _candidates_sqlite if dialect == "sqlite" else _candidates_postgres
     candidates = lookup(session, fuzzable) if fuzzable else {}
     groups: list[Group] = []
+    in_vocabulary: list[bool] = []
     for position, word in enumerate(words):
         alternatives = [Alternative(word, prefix=position == len(words) - 1 and len(word) >= 2)]
         near = candidates.get(word, [])
         if word in fuzzable and word not in near:  # a word the directory knows is taken as typed
             alternatives += [Alternative(term, typo=True) for term in close_terms(word, near)]
         groups.append(tuple(alternatives))
-    return groups
+        in_vocabulary.append(word in near or len(alternatives) > 1)
+    return groups, in_vocabulary
 
 
 def _candidates_sqlite(session: Session, words: list[str]) -> dict[str, list[str]]:
@@ -207,7 +213,7 @@ def _match_sqlite(session: Session, groups: list[Group], joiner: str, filter_sql
 
 def _match_postgres(session: Session, groups: list[Group], joiner: str, filter_sql: str,
                     params: dict[str, object], pool: int) -> list[int]:
-    # All stages in one statement (each with its own LIMIT): a round trip costs more than a stage.
+    # All stages in one statement: a round trip costs more than a stage.
     operator = " & " if joiner == "AND" else " | "
     branches: list[str] = []
     expression = operator.join(
@@ -216,7 +222,10 @@ def _match_postgres(session: Session, groups: list[Group], joiner: str, filter_s
     for n, column in enumerate(POSTGRES_STAGES):
         branches.append(f"(SELECT s.leader_id, {n} AS stage FROM leader_search s{join} "
                         f"WHERE s.{column} @@ to_tsquery('leaders_fold', :q) AND {filter_sql} LIMIT :limit)")
-    rows = session.execute(text(" UNION ALL ".join(branches)), {**params, "q": expression, "limit": pool})
+    # The outer LIMIT stops PostgreSQL's Append once the heavier fields have filled the pool, so a
+    # common phrase never pays for the lighter stages: the same early stop as SQLite's loop, in one trip.
+    sql = "SELECT leader_id, stage FROM (" + " UNION ALL ".join(branches) + ") AS staged LIMIT :limit"
+    rows = session.execute(text(sql), {**params, "q": expression, "limit": pool})
     found = dict.fromkeys(leader_id for leader_id, _ in sorted(rows, key=lambda row: row[1]))
     return list(found)[:pool]
 
