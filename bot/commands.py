@@ -78,7 +78,6 @@ def all_words() -> list[str]:
 # Commands DESIGN.md promises whose capability lands with a later issue. They are understood (so the
 # grammar does not call them unknown) and answer honestly that they are not available yet.
 for _name, _summary, _usage, _staff in (
-    ("me", "Edit your own profile and who can see each field", "me", False),
     ("intro", "Ask to be introduced to another leader", "intro <who> <reason>", False),
     ("intros", "Your introduction requests, sent and received", "intros", False),
     ("polls", "Open polls for the head of government", "polls", False),

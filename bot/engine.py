@@ -1,8 +1,8 @@
-"""The bot's front door: one turn in (typed text or a pressed button), one neutral reply out.
+"""The bot's front door: one turn in (typed text, a pressed button, a form), one neutral reply out.
 
-Adapters call `Bot.handle_text` / `Bot.handle_action` with the platform's identity for the person; the
-engine links them to a verified leader (or not), runs the use case in one unit of work, and returns a
-Reply. Nothing here knows which platform is talking.
+Adapters call `Bot.handle_text` / `Bot.handle_action` / `Bot.handle_submit` (a form) with the platform's
+identity for the person; the engine links them to a verified leader (or not), runs the use case in one
+unit of work, and returns a Reply. Nothing here knows which platform is talking.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 import bot.usecases  # noqa: F401  (registers commands and actions)
-from bot.actions import decode
+from bot.actions import clean_values, decode, decode_submission
 from bot.commands import Context
 from bot.grammar import parse
 from bot.replies import Reply, Text
@@ -59,6 +59,19 @@ class Bot:
                 return Reply((Text("That button has expired. Please try the command again.", "error"),))
             ctx = Context(session, self.settings, identity, leader, self._is_staff(leader.email))
             return handler(ctx, args)
+
+    def handle_submit(self, identity: ChatIdentity, action_id: str, values: dict[str, str]) -> Reply:
+        """A submitted form: `values` maps each input's name to what the person entered or chose."""
+        handler, args = decode_submission(action_id)
+        with self.database.session() as session:
+            leader = resolve(session, identity)
+            if leader is None:
+                return unlinked_reply()
+            if handler is None:
+                log.info("unknown form submitted: %.60s", action_id)
+                return Reply((Text("That form has expired. Please try the command again.", "error"),))
+            ctx = Context(session, self.settings, identity, leader, self._is_staff(leader.email))
+            return handler(ctx, args, clean_values(values))
 
     def _is_staff(self, email: str) -> bool:
         return email.lower() in self.settings.staff_email_set

@@ -12,6 +12,7 @@ from typing import Literal
 
 TextStyle = Literal["plain", "heading", "muted", "error"]
 ButtonStyle = Literal["default", "primary", "danger"]
+InputKind = Literal["text", "multiline", "choice"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,54 @@ class Actions:
         return " ".join(f"[{b.label}]" for b in self.buttons)
 
 
-Block = Text | PersonCard | Actions
+@dataclass(frozen=True)
+class Input:
+    """One field of a Form. `name` is what the submitted value comes back under; `error` marks it bad.
+
+    A `choice` has `options` as (value, label) pairs and `value` is the chosen option's value.
+    """
+
+    name: str
+    label: str
+    value: str = ""
+    kind: InputKind = "text"
+    options: tuple[tuple[str, str], ...] = ()
+    max_length: int = 0  # 0: no limit of our own
+    hint: str = ""
+    error: str = ""
+
+    def shown_value(self) -> str:
+        if self.kind == "choice":
+            return dict(self.options).get(self.value, self.value)
+        return self.value
+
+
+@dataclass(frozen=True)
+class Form:
+    """Inputs submitted together as one neutral action, `submit_action`, with every input's value.
+
+    Slack shows it as a modal, Teams as an Adaptive Card with inputs; the console (and any platform in a
+    plain-text context) shows the current values, and the use case offers typed commands instead.
+    """
+
+    form_id: str
+    title: str
+    fields: tuple[Input, ...]
+    submit_label: str
+    submit_action: str
+    hint: str = ""
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {f.name: f.error for f in self.fields if f.error}
+
+    def plain(self) -> str:
+        lines = [self.title] + ([self.hint] if self.hint else [])
+        lines += [f"  {f.label}: {f.shown_value() or '—'}" for f in self.fields]
+        return "\n".join(lines)
+
+
+Block = Text | PersonCard | Actions | Form
 
 
 @dataclass(frozen=True)
@@ -77,6 +125,11 @@ class Reply:
 
     def plain(self) -> str:
         return "\n\n".join(block.plain() for block in self.blocks)
+
+    @property
+    def form(self) -> Form | None:
+        """The reply's form, if it has one: a platform with modals shows it as one."""
+        return next((block for block in self.blocks if isinstance(block, Form)), None)
 
     @property
     def summary(self) -> str:

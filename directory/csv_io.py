@@ -10,24 +10,20 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from directory.models import Leader
 from directory.people import PROFILE_FIELDS, LeaderInput
+from directory.profile_rules import CONTROL as _CONTROL
+from directory.profile_rules import EMAIL as _EMAIL
+from directory.profile_rules import MAX_LENGTH
+from directory.profile_rules import PHONE as _PHONE
 from directory.sectors import UnknownSectorError, normalise_sector
 
 COLUMNS: tuple[str, ...] = PROFILE_FIELDS
 REQUIRED: tuple[str, ...] = ("email", "full_name", "role", "organisation", "sector")
-MAX_LENGTH = {"email": 320, "full_name": 200, "role": 200, "organisation": 200, "region": 100,
-              "phone": 50, "cohort": 100, "slack_user_id": 50, "teams_user_id": 200,
-              "expertise": 2000, "bio": 4000}
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{6,30}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass

@@ -8,7 +8,9 @@ from dataclasses import dataclass, fields
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from directory.models import Leader, LeaderTag
+from directory.models import Leader, LeaderTag, utcnow
+from directory.privacy import DEFAULT_VISIBILITY
+from directory.profile_rules import check_own_profile
 from directory.search_index import index_leaders
 from directory.textfold import fold
 
@@ -95,6 +97,35 @@ def _replace_tags(session: Session, leaders: list[Leader]) -> None:
             for tag in dict.fromkeys(fold(t)[:100] for t in le.expertise_list) if tag]
     if rows:
         session.execute(LeaderTag.__table__.insert(), rows)
+
+
+def update_own_profile(session: Session, leader: Leader, changes: dict[str, str],
+                       visibility: dict[str, str]) -> list[str]:
+    """Apply a leader's edit of their own profile: all of it or, on any bad value, none of it.
+
+    Validates with the import's rules (profile_rules.py), then keeps the folded filter keys, the tags and the
+    search index in step in the same transaction, and touches `updated_at`. Returns the names of what
+    changed (`visibility.<field>` for a visibility level). Does not commit.
+    """
+    cleaned, levels = check_own_profile(changes, visibility)
+    changed = [name for name, value in cleaned.items() if (getattr(leader, name) or "") != value]
+    for name in changed:
+        setattr(leader, name, cleaned[name])
+    current = {**DEFAULT_VISIBILITY, **(leader.visibility or {})}
+    moved = {name: level for name, level in levels.items() if current.get(name) != level}
+    if moved:
+        leader.visibility = {**current, **moved}  # a new dict, so the JSON column is seen as changed
+    if not changed and not moved:
+        return []
+    leader.region_key = fold(leader.region)
+    leader.org_key = fold(leader.organisation)
+    leader.updated_at = utcnow()
+    session.flush()
+    if "expertise" in changed:
+        _replace_tags(session, [leader])
+    if set(changed) - {"phone"}:
+        index_leaders(session, [leader])
+    return [*changed, *(f"visibility.{name}" for name in moved)]
 
 
 def by_email(session: Session, email: str) -> Leader | None:

@@ -179,6 +179,37 @@ def block_actions(value: str, *, user_id: str, team_id: str = "T0001", response_
     return urlencode({"payload": json.dumps(payload)})
 
 
+def view_submission(view: dict[str, Any], values: dict[str, str], *, user_id: str,
+                    team_id: str = "T0001") -> str:
+    """A `view_submission` for a modal we opened: `view` as sent to views.open, inputs set to `values`
+    (text inputs and static selects shaped as Slack's `state.values` documents them)."""
+    state: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input" or block["block_id"] not in values:
+            continue
+        element, value = block["element"], values[block["block_id"]]
+        if element["type"] == "static_select":
+            chosen = next((o for o in element["options"] if o["value"] == value),
+                          {"text": {"type": "plain_text", "text": value}, "value": value})
+            entry: dict[str, Any] = {"type": "static_select", "selected_option": chosen}
+        else:
+            entry = {"type": "plain_text_input", "value": value or None}
+        state[block["block_id"]] = {element["action_id"]: entry}
+    payload = {
+        "type": "view_submission", "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user_id, "username": "leader", "name": "leader", "team_id": team_id},
+        "api_app_id": "A0LEADERS", "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
+        "view": {**view, "id": "V0001", "team_id": team_id, "state": {"values": state},
+                 "hash": "1700000002.abc", "previous_view_id": None, "root_view_id": "V0001",
+                 "app_id": "A0LEADERS", "external_id": "",
+                 "app_installed_team_id": team_id, "bot_id": "BBOT", "clear_on_close": False,
+                 "notify_on_close": False},
+        "response_urls": [], "is_enterprise_install": False, "enterprise": None,
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def event_callback(event: dict[str, Any], *, event_id: str, team_id: str = "T0001") -> str:
     return json.dumps({
         "token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": team_id, "api_app_id": "A0LEADERS", "event": event,
@@ -212,6 +243,12 @@ class RunningServer:
 
     async def press(self, value: str, user_id: str, **fields: Any) -> tuple[int, str]:
         body = block_actions(value, user_id=user_id, **fields)
+        return await post_signed(self.session, f"{self.url}/slack/events", body,
+                                 content_type="application/x-www-form-urlencoded")
+
+    async def submit_view(self, view: dict[str, Any], values: dict[str, str], user_id: str,
+                          **fields: Any) -> tuple[int, str]:
+        body = view_submission(view, values, user_id=user_id, **fields)
         return await post_signed(self.session, f"{self.url}/slack/events", body,
                                  content_type="application/x-www-form-urlencoded")
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from adapters.slack.forms import field_errors, form_modal, submitted_values
 from adapters.slack.render import (
     ACTION_ID,
     BUTTON_TEXT,
@@ -27,11 +28,12 @@ from adapters.slack.render import (
     modal_view,
 )
 from bot.engine import Bot
-from bot.replies import Actions, Button, Field, PersonCard, Reply, Text
+from bot.replies import Actions, Button, Field, Form, Input, PersonCard, Reply, Text
 from directory.accounts import ChatIdentity
 from directory.database import Database
 from directory.settings import Settings
 from tests.helpers import load_sample
+from tests.slack_limits import check_modal
 
 GOLDEN = Path(__file__).with_name("golden") / "slack"
 AINE = ChatIdentity("slack", "T0001", "UAINE", email="aine.nibhriain@belfastcity.gov.uk")
@@ -55,6 +57,7 @@ TURNS: dict[str, tuple[ChatIdentity, str]] = {
     "unlinked_welcome": (STRANGER, "find finance"),
     "button_profile_view": (AINE, "@profile.view:2"),
     "button_expired": (AINE, "@nosuch.action:1"),
+    "me_message": (AINE, "me"),  # `me` typed in a DM: the form as text (a slash command opens a modal)
 }
 
 
@@ -163,3 +166,35 @@ def test_block_actions_decode_to_the_neutral_action() -> None:
     pressed = [blocks[0]["accessory"], *blocks[-1]["elements"]]
     assert [decode_action(p) for p in pressed] == ["profile.view:7", "poll.vote:3:1", "poll.vote:3:2"]
     assert decode_action({"action_id": "someone_elses", "value": "profile.view:1"}) is None
+
+
+def test_the_me_form_renders_as_a_golden_modal(bot: Bot) -> None:
+    form = bot.handle_text(AINE, "me").form
+    assert form is not None
+    view = form_modal(form)
+    check_modal(view)
+    assert view["private_metadata"] == "me.save" and view["callback_id"] == "lc:form"
+    path = GOLDEN / "me_modal.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(json.dumps(view, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert view == json.loads(path.read_text(encoding="utf-8")), f"differs from {path}"
+
+
+def test_a_modal_round_trips_its_values_and_errors_are_keyed_by_block() -> None:
+    choice = Input("visibility.phone", "Who can see your phone", "staff", "choice",
+                   (("everyone", "All"), ("staff", "Only the team")))
+    fields = (Input("role", "Role", "Chief", max_length=200),
+              Input("bio", "About", "b" * 5000, "multiline", max_length=4000),
+              Input("phone", "Phone", "call me", error="Not a phone number " * 200), choice)
+    form = Form("f", "A title far longer than a modal title may be", fields, "Save my changes", "me.save")
+    view = form_modal(form)
+    check_modal(view)
+    state = {"values": {
+        "role": {"value": {"type": "plain_text_input", "value": "Chief"}},
+        "bio": {"value": {"type": "plain_text_input", "value": None}},
+        "visibility.phone": {"value": {"type": "static_select", "selected_option": {
+            "text": {"type": "plain_text", "text": "All"}, "value": "everyone"}}},
+        "junk": "not a dict"}}
+    assert submitted_values({"state": state}) == {"role": "Chief", "bio": "", "visibility.phone": "everyone"}
+    errors = field_errors(form)
+    assert list(errors) == ["phone"] and len(errors["phone"]) <= 2000

@@ -41,6 +41,7 @@ CASES = {
     "not_available_yet": (KIM, "intros"),
     "staff_only_refusal": (KIM, "poll new"),
     "unlinked_welcome": (STRANGER, "find chief nurse"),
+    "me_form": (KIM, "me"),
 }
 
 
@@ -126,3 +127,16 @@ def test_extension_results_and_payload_helpers() -> None:
     assert executed_action({"action": "not a dict"}) is None
     assert tenant_of({"channelData": {"tenant": {"id": "t1"}}}) == "t1"
     assert tenant_of({"conversation": {"tenantId": "t2"}, "channelData": {"tenant": {"id": "t1"}}}) == "t2"
+
+
+def test_the_me_form_with_errors_is_a_valid_card_that_keeps_the_values(bot: Bot) -> None:
+    reply = bot.handle_submit(KIM, "me.save", {"role": "Chief Executive", "phone": "call me",
+                                               "bio": "x" * 5000, "visibility.email": "nobody"})
+    card = render_card(reply)
+    check(card)
+    inputs = {e["id"]: e for e in card["body"][-1]["items"] if e["type"].startswith("Input.")}
+    assert inputs["role"]["value"] == "Chief Executive" and inputs["phone"]["value"] == "call me"
+    assert "errorMessage" in inputs["phone"] and "errorMessage" in inputs["visibility.email"]
+    assert card["body"][0]["color"] == "Attention"
+    submit = card["body"][-1]["items"][-1]["actions"][0]
+    assert submit["type"] == "Action.Submit" and submit["data"] == {"action": "me.save"}

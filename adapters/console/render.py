@@ -1,13 +1,14 @@
 """Rendering a neutral reply as terminal text — what a leader would see in chat, minus the styling.
 
-Buttons are numbered so a console user can press one by typing its number.
+Buttons are numbered so a console user can press one by typing its number. A form is shown as its current
+values; the use case that sent it says which typed commands change them.
 """
 
 from __future__ import annotations
 
 import textwrap
 
-from bot.replies import Actions, Button, PersonCard, Reply, Text
+from bot.replies import Actions, Button, Form, PersonCard, Reply, Text
 
 WIDTH = 100
 
@@ -41,6 +42,8 @@ def render(reply: Reply) -> str:
                                        subsequent_indent="      ")
             if block.verified:
                 lines.append(f"    ✓ {block.verified}")
+        elif isinstance(block, Form):
+            lines += _form_lines(block)
         buttons = block.buttons if isinstance(block, PersonCard | Actions) else ()
         if buttons:
             labels = []
@@ -50,3 +53,16 @@ def render(reply: Reply) -> str:
             lines.append("    " + "  ".join(labels))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _form_lines(form: Form) -> list[str]:
+    lines = [f"== {form.title} =="] + (textwrap.wrap(f"({form.hint})", WIDTH) if form.hint else [])
+    for field in form.fields:
+        shown = field.shown_value() or "—"
+        if field.kind == "choice":
+            shown = f"{field.value} ({shown})"
+        lines += textwrap.wrap(f"{field.label}: {shown}", WIDTH, initial_indent="    ",
+                               subsequent_indent="      ")
+        if field.error:
+            lines.append(f"    ! {field.error}")
+    return lines

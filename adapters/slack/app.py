@@ -1,7 +1,9 @@
 """The slack-bolt AsyncApp: `/leaders`, buttons, the Home tab, DMs and @mentions, all into the core.
 
 Every listener acknowledges first and works after (bolt answers Slack's HTTP request at `ack()`, with
-`process_before_response=False`), so a slow search never costs a leader Slack's 3-second timeout. Slack
+`process_before_response=False`), so a slow search never costs a leader Slack's 3-second timeout. The one
+exception is a modal's `view_submission`: its validation errors can only travel in the ack itself
+(`response_action: "errors"`), so the core runs first there — a quick, single-row update. Slack
 redelivers an event it thinks we missed; `skip_redeliveries` makes sure such a retry never repeats a side
 effect, as bolt itself has no de-duplication.
 """
@@ -17,6 +19,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from adapters.bootstrap import Services
+from adapters.slack.forms import FORM_CALLBACK, field_errors, form_modal, submitted_values
 from adapters.slack.identity import IdentityResolver, TTLCache
 from adapters.slack.install import bolt_options
 from adapters.slack.render import ACTION_PREFIX, decode_action, message
@@ -70,7 +73,24 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     async def leaders_command(ack: Any, body: dict, context: Any, client: Any) -> None:
         await ack()
         reply = await turns.text(context, client, str(body.get("text") or ""))
+        # trigger_id is good for 3 s from the command: open at once; on failure answer as a message.
+        trigger = str(body.get("trigger_id") or "")
+        if reply.form is not None and trigger and await call_api(
+                "views.open", client.views_open(trigger_id=trigger, view=form_modal(reply.form))):
+            return
         await response_urls.send(str(body.get("response_url") or ""), reply)
+
+    @app.view(FORM_CALLBACK)
+    async def form_submitted(ack: Any, view: dict, context: Any, client: Any) -> None:
+        neutral = str(view.get("private_metadata") or "")
+        reply = await turns.submit(context, client, neutral, submitted_values(view))
+        form = reply.form
+        if form is not None and form.errors:
+            await ack(response_action="errors", errors=field_errors(form))  # the modal stays open
+            return
+        await ack()  # closes the modal; the outcome goes to the person's DM with the bot
+        await call_api("chat.postMessage", client.chat_postMessage(channel=context["user_id"],
+                                                                   **message(reply)))
 
     @app.action(re.compile("^" + re.escape(ACTION_PREFIX) + r"\d+$"))
     async def button_pressed(ack: Any, body: dict, action: dict, context: Any, client: Any) -> None:

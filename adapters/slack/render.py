@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.replies import Block, Button, PersonCard, Reply, Text
+from bot.replies import Block, Button, Form, PersonCard, Reply, Text
 
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
@@ -122,11 +122,27 @@ def _card_blocks(card: PersonCard, numbering: _Numbering) -> list[Json]:
     return blocks
 
 
+def _form_blocks(form: Form) -> list[Json]:
+    """A form in a message (a DM, or when a modal could not be opened): its current values, as text.
+
+    Messages cannot hold a working form here; forms open as modals (forms.py), and the use case that
+    sends one also says how to change the values by typing.
+    """
+    lines = [f"*{escape(f.label)}:* {escape(f.shown_value() or '—')}" for f in form.fields]
+    blocks = [*_text_blocks(Text(form.title, "heading")),
+              {"type": "section", "text": _mrkdwn(_cut_escaped("\n".join(lines), SECTION_TEXT))}]
+    if form.hint:
+        blocks += _text_blocks(Text(form.hint, "muted"))
+    return blocks
+
+
 def _render_block(block: Block, numbering: _Numbering) -> list[Json]:
     if isinstance(block, Text):
         return _text_blocks(block)
     if isinstance(block, PersonCard):
         return _card_blocks(block, numbering)
+    if isinstance(block, Form):
+        return _form_blocks(block)
     return _actions(block.buttons, numbering)
 
 

@@ -44,6 +44,12 @@ class SlackTurns:
     async def action(self, context: Any, client: AsyncWebClient, neutral_action: str) -> Reply:
         return await self._turn(context, client, self.bot.handle_action, neutral_action)
 
+    async def submit(self, context: Any, client: AsyncWebClient, neutral_action: str,
+                     values: dict[str, str]) -> Reply:
+        return await self._turn(context, client,
+                                lambda identity, action: self.bot.handle_submit(identity, action, values),
+                                neutral_action)
+
     async def home(self, context: Any, client: AsyncWebClient) -> dict[str, Any]:
         """The Home tab: the leader's own profile (or how to get verified) and what arrives here."""
         reply = await self.text(context, client, "profile")

@@ -2,9 +2,10 @@
 
 Typed messages (personal chat, or @mentions in channels and group chats, whose `<at>` tag the grammar
 strips) go to `Bot.handle_text`; button presses (`Action.Submit`, `Action.Execute`) to
-`Bot.handle_action`; the messaging extension's search runs `find` through the same engine, so privacy
-rules and account linking are exactly those of every other platform. The core is synchronous
-SQLAlchemy, so it runs in a worker thread.
+`Bot.handle_action`, and a submitted form (an `Action.Submit` whose action is a form's) to
+`Bot.handle_submit` with its inputs; the messaging extension's search runs `find` through the same
+engine, so privacy rules and account linking are exactly those of every other platform. The core is
+synchronous SQLAlchemy, so it runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from botbuilder.schema.teams import (
 )
 
 from adapters.teams.extension import extension_result
+from adapters.teams.forms import submitted_values
 from adapters.teams.identity import identify, remember
 from adapters.teams.payloads import executed_action, search_text, submitted_action
 from adapters.teams.render import CARD_CONTENT_TYPE, render_card
+from bot.actions import is_submission
 from bot.engine import Bot
 from bot.replies import Reply, Text
 from directory.database import Database
@@ -51,7 +54,10 @@ class LeadersTeamsBot(TeamsActivityHandler):
         activity = turn_context.activity
         identity = await identify(turn_context, self.database)
         action = submitted_action(activity.value)
-        if action is not None:
+        if action is not None and is_submission(action):
+            reply = await asyncio.to_thread(self.core.handle_submit, identity, action,
+                                            submitted_values(activity.value))
+        elif action is not None:
             reply = await asyncio.to_thread(self.core.handle_action, identity, action)
         elif activity.text:
             reply = await asyncio.to_thread(self.core.handle_text, identity, activity.text)

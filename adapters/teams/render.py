@@ -3,7 +3,8 @@
 Teams refuses messages over 100 KB, so a card is kept under `MAX_CARD_BYTES` (80 KB for the whole
 message, less a margin for the activity envelope): any single text is capped, and when the person cards
 still do not fit, the last ones are dropped and replaced by "…and N more". Buttons become
-`Action.Submit` with `{"action": "<neutral id>"}` data, which `decode_action` (actions.py) reads back.
+`Action.Submit` with `{"action": "<neutral id>"}` data, which `decode_action` (actions.py) reads back;
+a form's inputs (forms.py) ride along in the same data.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import json
 import re
 from typing import Any
 
-from bot.replies import Block, Button, PersonCard, Reply, Text
+from adapters.teams.forms import form_elements
+from bot.replies import Block, Button, Form, PersonCard, Reply, Text
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -82,6 +84,8 @@ def block_element(block: Block) -> Json:
         return text_block(block.text, block.style)
     if isinstance(block, PersonCard):
         return person_container(block)
+    if isinstance(block, Form):
+        return {"type": "Container", "items": form_elements(block)}
     return action_set(block.buttons)
 
 

@@ -18,7 +18,7 @@ def _profile_reply(ctx: Context, leader: Leader) -> Reply:
     blocks: list = [profile_card(ctx.viewer, leader)]
     if leader.id == ctx.leader.id:
         blocks.append(Text("This is your own profile; other leaders see only the fields you share with "
-                           "them. Email and phone are shown once you have been introduced.", "muted"))
+                           "them. Type `me` to change it or who sees each field.", "muted"))
     elif any((leader.email if f == "email" else leader.phone) and not may_see(ctx.viewer, leader, f)
              for f in ("email", "phone")):
         blocks.append(Text("Contact details are shared once you have been introduced.", "muted"))

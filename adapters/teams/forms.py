@@ -1,0 +1,66 @@
+"""A neutral Form as Adaptive Card 1.5 inputs, and a submitted card back into the form's neutral values.
+
+Each input's `id` is the form field's name. Teams merges the inputs' values into the `Action.Submit`
+data, so a submission arrives as one message activity whose `value` is `{"action": "<neutral id>",
+"<name>": "<value>", ...}`; `submitted_values` takes the inputs back out. Pure functions, no SDK types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.replies import Form, Input
+
+MAX_LABEL = 200
+MAX_INPUT = 10_000  # Adaptive Cards have no limit of their own; ours keeps a card well under 80 KB
+ACTION_KEY = "action"
+
+Json = dict[str, Any]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def input_element(field: Input) -> Json:
+    element: Json
+    if field.kind == "choice":
+        element = {"type": "Input.ChoiceSet", "id": field.name, "label": _clip(field.label, MAX_LABEL),
+                   "style": "compact", "isRequired": True, "value": field.value,
+                   "choices": [{"title": _clip(label, MAX_LABEL), "value": value}
+                               for value, label in field.options]}
+    else:
+        limit = min(field.max_length or MAX_INPUT, MAX_INPUT)
+        element = {"type": "Input.Text", "id": field.name, "label": _clip(field.label, MAX_LABEL),
+                   "value": field.value[:limit], "maxLength": limit, "isMultiline": field.kind == "multiline"}
+        if field.hint:
+            element["placeholder"] = _clip(field.hint, MAX_LABEL)
+    if field.error:
+        element["errorMessage"] = _clip(field.error, MAX_LABEL)
+    return element
+
+
+def form_elements(form: Form) -> list[Json]:
+    """Title, hint, each input (with its error shown beneath it), and the submit button."""
+    items: list[Json] = [{"type": "TextBlock", "text": _clip(form.title, MAX_LABEL), "size": "Medium",
+                          "weight": "Bolder", "wrap": True}]
+    if form.hint:
+        items.append({"type": "TextBlock", "text": _clip(form.hint, 1000), "isSubtle": True, "size": "Small",
+                      "wrap": True})
+    for field in form.fields:
+        items.append(input_element(field))
+        if field.error:
+            items.append({"type": "TextBlock", "text": _clip(field.error, 1000), "color": "Attention",
+                          "size": "Small", "spacing": "None", "wrap": True})
+    items.append({"type": "ActionSet", "actions": [{
+        "type": "Action.Submit", "title": _clip(form.submit_label, 80), "style": "positive",
+        "data": {ACTION_KEY: form.submit_action}}]})
+    return items
+
+
+def submitted_values(value: Any) -> dict[str, str]:
+    """The inputs' values from an `Action.Submit` message's `value` (everything but the action id)."""
+    if not isinstance(value, dict):
+        return {}
+    return {key: item for key, item in value.items()
+            if key != ACTION_KEY and isinstance(key, str) and isinstance(item, str)}
