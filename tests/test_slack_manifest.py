@@ -12,7 +12,7 @@ from adapters.slack.install import BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "adapters" / "slack" / "manifest.yaml"
-SCHEMAS = ROOT.parent / "shared" / "schemas"
+SCHEMAS = Path(__file__).with_name("schemas")  # vendored copies of ../shared/schemas
 
 
 def load() -> dict:

@@ -20,7 +20,7 @@ from tests.fakes_teams import TENANT, FakeConnector, Member
 from tests.helpers import load_sample
 from tests.teams_server import CLEAN_ENV, connector_server, post, running
 
-SCHEMAS = Path(__file__).parents[2] / "shared/schemas"
+SCHEMAS = Path(__file__).with_name("schemas")  # vendored copies of ../shared/schemas
 SCHEMA = json.loads((SCHEMAS / "adaptive-card-1.5.schema.json").read_text())
 KIM = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
 STRANGER = Member("29:1stranger", "aad-stranger", "Sam Stranger", "sam@example.com")

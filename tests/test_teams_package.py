@@ -17,7 +17,7 @@ import pytest
 
 from adapters.teams.manifest import MANIFEST_PATH, PackageError, fill, load_template
 
-SCHEMAS = Path(__file__).parents[2] / "shared/schemas"
+SCHEMAS = Path(__file__).with_name("schemas")  # vendored copies of ../shared/schemas
 SCHEMA = json.loads((SCHEMAS / "teams-manifest-1.29.schema.json").read_text())
 APP_ID = "6f1c2a3b-1111-2222-3333-444455556666"
 

@@ -21,7 +21,7 @@ from directory.database import Database
 from directory.settings import Settings
 from tests.helpers import load_sample
 
-SCHEMAS = Path(__file__).parents[2] / "shared/schemas"
+SCHEMAS = Path(__file__).with_name("schemas")  # vendored copies of ../shared/schemas
 SCHEMA = json.loads((SCHEMAS / "adaptive-card-1.5.schema.json").read_text())
 GOLDEN = Path(__file__).with_name("golden") / "teams"
 KIM = ChatIdentity("teams", "tenant-1", "aad-kim", "kim.chen@manchester.gov.uk")
