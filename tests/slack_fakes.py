@@ -286,3 +286,70 @@ async def stop_server(server: RunningServer) -> None:
 def texts(blocks: list[dict[str, Any]]) -> str:
     """Everything a leader can read in some blocks, as one string (for 'sees X' assertions)."""
     return json.dumps(blocks, ensure_ascii=False)
+
+
+@dataclass
+class FakeSocketModeSlack(FakeSlack):
+    """FakeSlack plus Socket Mode: `apps.connections.open` (app-level token checked) hands out a WebSocket
+    URL on a second loopback server, as Slack's wss host is not its API host. Each connection gets
+    `hello`, then every queued envelope; what the client sends back (the acks) is recorded."""
+
+    app_token: str = "xapp-test"
+    envelopes: list[dict[str, Any]] = field(default_factory=list)
+    connections: int = 0
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    ws_url: str = ""
+    _ws_runner: web.AppRunner | None = None
+
+    async def start(self) -> FakeSocketModeSlack:
+        await super().start()
+        app = web.Application()
+        app.router.add_get("/link", self._link)
+        self._ws_runner = web.AppRunner(app, access_log=None)
+        await self._ws_runner.setup()
+        site = web.TCPSite(self._ws_runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.ws_url = f"ws://127.0.0.1:{port}/link"
+        return self
+
+    async def stop(self) -> None:
+        if self._ws_runner is not None:
+            await self._ws_runner.shutdown()  # closes open WebSockets so cleanup does not wait on them
+            await self._ws_runner.cleanup()
+        await super().stop()
+
+    def _answer(self, method: str, body: dict[str, Any], authorization: str) -> dict[str, Any]:
+        if method != "apps.connections.open":
+            return super()._answer(method, body, authorization)
+        if authorization != f"Bearer {self.app_token}":
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.ws_url}
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()  # answers the client's pings (autoping)
+        await socket.prepare(request)
+        self.connections += 1
+        await self._notify()
+        await socket.send_json({"type": "hello", "num_connections": 1,
+                                "debug_info": {"host": "applink-fake", "build_number": 1,
+                                               "approximate_connection_time": 18060},
+                                "connection_info": {"app_id": "A0LEADERS"}})
+        for envelope in self.envelopes:
+            await socket.send_json(envelope)
+        async for message in socket:
+            if message.type == web.WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data))
+                await self._notify()
+        return socket
+
+
+def socket_mode_envelope(envelope_id: str, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """One Socket Mode envelope as Slack sends it over the WebSocket."""
+    return {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True,
+            **({"retry_attempt": 0, "retry_reason": ""} if kind == "events_api" else {})}
+
+
+def slash_command_payload(text: str, **fields: Any) -> dict[str, Any]:
+    """The `/leaders` command as a Socket Mode payload: the same fields as the HTTP form, as JSON."""
+    return dict(parse_qsl(slash_command(text, **fields), keep_blank_values=True))

@@ -106,7 +106,11 @@ async def _start_slack_socket_mode(app: web.Application, services: Services):  #
     try:
         return await start_socket_mode(app[SLACK_APP], services.settings.slack_app_token)
     except Exception as error:  # the HTTP server keeps serving; the operator sees why Slack is not connected
-        log.error("Slack Socket Mode could not connect: %s", type(error).__name__)
+        detail = type(error).__name__
+        response = getattr(error, "response", None)  # SlackApiError carries Slack's error code
+        if response is not None and hasattr(response, "get"):
+            detail += f" ({response.get('error')})"
+        log.error("Slack Socket Mode could not connect: %s", detail)
         return None
 
 
