@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, text
 
 from directory.database import Database
 
+pytest_plugins = ["tests.slack_fixtures"]
+
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
 _TABLES_IN_DELETE_ORDER = ("teams_conversation", "chat_account", "leader_tag",
                            "leader_search", "search_term", "leader",

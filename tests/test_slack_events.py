@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
-from directory.database import Database
-from tests.helpers import load_sample
-from tests.slack_fakes import BOT_TOKEN, FakeSlack, RunningServer, start_server, stop_server, texts
+from tests.slack_fakes import BOT_TOKEN, FakeSlack, RunningServer, texts
 
 AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk")
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack(emails={AINE[0]: AINE[1], "USTRANGER": "stranger@example.com"}).start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def server(db: Database, database_url: str, fake_slack: FakeSlack) -> AsyncIterator[RunningServer]:
-    load_sample(db)
-    running = await start_server(database_url, fake_slack)
-    yield running
-    await stop_server(running)
 
 
 def home_opened(user: str = AINE[0]) -> dict:

@@ -4,34 +4,15 @@ API; a signed `view_submission` saves the profile (or keeps the modal open with 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-
-import pytest
 
 from directory.database import Database
 from directory.people import by_email
 from directory.search import search
-from tests.helpers import load_sample
-from tests.slack_fakes import FakeSlack, RunningServer, start_server, stop_server, texts
+from tests.slack_fakes import FakeSlack, RunningServer, texts
 from tests.slack_limits import check_modal
 
 AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk")
 TRIGGER = "13345224609.738474920.8088930838d88f008e0"
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack(emails={AINE[0]: AINE[1], "USTRANGER": "stranger@example.com"}).start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def server(db: Database, database_url: str, fake_slack: FakeSlack) -> AsyncIterator[RunningServer]:
-    load_sample(db)
-    running = await start_server(database_url, fake_slack)
-    yield running
-    await stop_server(running)
 
 
 def current(view: dict) -> dict[str, str]:
