@@ -8,6 +8,7 @@ unit of work, and returns a Reply. Nothing here knows which platform is talking.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import bot.usecases  # noqa: F401  (registers commands and actions)
 from bot.actions import clean_values, decode, decode_submission
@@ -50,28 +51,26 @@ class Bot:
 
     def handle_action(self, identity: ChatIdentity, action_id: str) -> Reply:
         handler, args = decode(action_id)
-        with self.database.session() as session:
-            leader = resolve(session, identity)
-            if leader is None:
-                return unlinked_reply()
-            if handler is None:
-                log.info("unknown action pressed: %.60s", action_id)
-                return Reply((Text("That button has expired. Please try the command again.", "error"),))
-            ctx = Context(session, self.settings, identity, leader, self._is_staff(leader.email))
-            return handler(ctx, args)
+        run = None if handler is None else lambda ctx: handler(ctx, args)
+        return self._pressed(identity, action_id, run, "That button has expired.")
 
     def handle_submit(self, identity: ChatIdentity, action_id: str, values: dict[str, str]) -> Reply:
         """A submitted form: `values` maps each input's name to what the person entered or chose."""
         handler, args = decode_submission(action_id)
+        run = None if handler is None else lambda ctx: handler(ctx, args, clean_values(values))
+        return self._pressed(identity, action_id, run, "That form has expired.")
+
+    def _pressed(self, identity: ChatIdentity, action_id: str, run: Callable[[Context], Reply] | None,
+                 expired: str) -> Reply:
+        """A button or form: linked leaders only, and an id we no longer know is answered, not raised."""
         with self.database.session() as session:
             leader = resolve(session, identity)
             if leader is None:
                 return unlinked_reply()
-            if handler is None:
-                log.info("unknown form submitted: %.60s", action_id)
-                return Reply((Text("That form has expired. Please try the command again.", "error"),))
-            ctx = Context(session, self.settings, identity, leader, self._is_staff(leader.email))
-            return handler(ctx, args, clean_values(values))
+            if run is None:
+                log.info("unknown action or form: %.60s", action_id)
+                return Reply((Text(f"{expired} Please try the command again.", "error"),))
+            return run(Context(session, self.settings, identity, leader, self._is_staff(leader.email)))
 
     def _is_staff(self, email: str) -> bool:
         return email.lower() in self.settings.staff_email_set

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from directory.database import Database
 
-pytest_plugins = ["tests.slack_fixtures"]
+pytest_plugins = ["tests.slack_fixtures", "tests.teams_fixtures"]
 
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
 _TABLES_IN_DELETE_ORDER = ("teams_conversation", "chat_account", "leader_tag",

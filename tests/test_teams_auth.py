@@ -16,16 +16,11 @@ from directory.database import Database
 from directory.models import ChatAccount
 from directory.settings import Settings
 from tests import fakes_teams as teams
-from tests.fakes_teams import APP_ID, FakeConnector, FakeIdentityServer, FakeTokenServer, Member
+from tests.fakes_teams import APP_ID, FakeIdentityServer, FakeTokenServer, Member
 from tests.helpers import load_sample
-from tests.teams_server import CLEAN_ENV, connector_server, post, running
+from tests.teams_server import CLEAN_ENV, post, running
 
 KIM = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
-
-
-@pytest.fixture
-def connector() -> Iterator[tuple[FakeConnector, str]]:
-    yield from connector_server()
 
 
 @pytest.fixture

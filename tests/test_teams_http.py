@@ -12,32 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from directory.conversations import TeamsConversation, load_reference
-from directory.database import Database
 from directory.models import ChatAccount
-from directory.settings import Settings
 from tests import fakes_teams as teams
-from tests.fakes_teams import TENANT, FakeConnector, Member
-from tests.helpers import load_sample
-from tests.teams_server import CLEAN_ENV, connector_server, post, running
+from tests.fakes_teams import TENANT, Member
+from tests.teams_server import post, running
 
 SCHEMAS = Path(__file__).with_name("schemas")  # vendored copies of ../shared/schemas
 SCHEMA = json.loads((SCHEMAS / "adaptive-card-1.5.schema.json").read_text())
 KIM = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
 STRANGER = Member("29:1stranger", "aad-stranger", "Sam Stranger", "sam@example.com")
 UPN_ONLY = Member("29:1aine", "aad-aine", "Áine Ní Bhriain", None, upn="aine.nibhriain@belfastcity.gov.uk")
-
-
-@pytest.fixture
-def connector() -> tuple[FakeConnector, str]:
-    yield from connector_server()
-
-
-@pytest.fixture
-def settings(db: Database, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for name in CLEAN_ENV:
-        monkeypatch.delenv(name, raising=False)
-    load_sample(db)
-    return Settings(LEADERS_DATABASE_URL=db.url, _env_file=None)  # type: ignore[call-arg]
 
 
 def cards_of(activity: dict) -> list[dict]:

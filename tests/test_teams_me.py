@@ -3,33 +3,16 @@ inputs with the neutral `me.save` action, which updates the directory or answers
 
 from __future__ import annotations
 
-import pytest
-
 from directory.database import Database
 from directory.people import by_email
 from directory.search import search
-from directory.settings import Settings
 from tests import fakes_teams as teams
-from tests.fakes_teams import FakeConnector, Member
-from tests.helpers import load_sample
-from tests.teams_server import CLEAN_ENV, connector_server, post, running
+from tests.fakes_teams import Member
+from tests.teams_server import post, running
 from tests.test_teams_http import cards_of, submits, texts
 
 KIM = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
 STRANGER = Member("29:1stranger", "aad-stranger", "Sam Stranger", "sam@example.com")
-
-
-@pytest.fixture
-def connector() -> tuple[FakeConnector, str]:
-    yield from connector_server()
-
-
-@pytest.fixture
-def settings(db: Database, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for name in CLEAN_ENV:
-        monkeypatch.delenv(name, raising=False)
-    load_sample(db)
-    return Settings(LEADERS_DATABASE_URL=db.url, _env_file=None)  # type: ignore[call-arg]
 
 
 def inputs(card: dict) -> dict[str, dict]:

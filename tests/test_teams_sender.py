@@ -3,8 +3,6 @@ first, through the fake Bot Connector; refusals come back as DeliveryError with 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from adapters.teams.app import TEAMS
@@ -13,15 +11,10 @@ from bot.replies import Reply, Text
 from directory.conversations import ConversationRef, load_reference, save_reference
 from directory.database import Database
 from directory.settings import Settings
-from tests.fakes_teams import BOT_ID, TENANT, FakeConnector
-from tests.teams_server import CLEAN_ENV, connector_server, running
+from tests.fakes_teams import BOT_ID, TENANT
+from tests.teams_server import CLEAN_ENV, running
 
 NEWS = Reply((Text("Kim Chen would like an introduction", "heading"), Text("Reason: shared services.")))
-
-
-@pytest.fixture
-def connector() -> Iterator[tuple[FakeConnector, str]]:
-    yield from connector_server()
 
 
 @pytest.fixture

@@ -1,0 +1,31 @@
+"""Fixtures for Teams end-to-end tests: a fake Bot Connector and settings with no stray Teams config.
+
+Loaded through `pytest_plugins` in conftest.py; a module that needs something else defines its own
+fixture of the same name, which takes precedence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from directory.database import Database
+from directory.settings import Settings
+from tests.fakes_teams import FakeConnector
+from tests.helpers import load_sample
+from tests.teams_server import CLEAN_ENV, connector_server
+
+
+@pytest.fixture
+def connector() -> Iterator[tuple[FakeConnector, str]]:
+    yield from connector_server()
+
+
+@pytest.fixture
+def settings(db: Database, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for the test database, the sample directory loaded, no Teams variables inherited."""
+    for name in CLEAN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    load_sample(db)
+    return Settings(LEADERS_DATABASE_URL=db.url, _env_file=None)  # type: ignore[call-arg]
