@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -32,38 +33,29 @@ def cards_of(activity: dict) -> list[dict]:
     return cards
 
 
+def nodes(card: object) -> Iterator[dict]:
+    """Every JSON object in a card, depth first: the one walker the helpers below share."""
+    if isinstance(card, dict):
+        yield card
+        for value in card.values():
+            yield from nodes(value)
+    elif isinstance(card, list):
+        for value in card:
+            yield from nodes(value)
+
+
 def texts(card: dict) -> list[str]:
     found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node["text"])
-            if node.get("type") == "FactSet":
-                found.extend(f"{f['title']}: {f['value']}" for f in node["facts"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(card)
+    for node in nodes(card):
+        if node.get("type") == "TextBlock":
+            found.append(node["text"])
+        if node.get("type") == "FactSet":
+            found.extend(f"{f['title']}: {f['value']}" for f in node["facts"])
     return found
 
 
 def submits(card: dict) -> list[dict]:
-    out: list[dict] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Submit":
-                out.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(card)
-    return out
+    return [node for node in nodes(card) if node.get("type") == "Action.Submit"]
 
 
 async def test_leader_finds_people_in_a_personal_chat_and_presses_view_profile(settings, connector) -> None:

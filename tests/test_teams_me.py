@@ -9,26 +9,14 @@ from directory.search import search
 from tests import fakes_teams as teams
 from tests.fakes_teams import Member
 from tests.teams_server import post, running
-from tests.test_teams_http import cards_of, submits, texts
+from tests.test_teams_http import cards_of, nodes, submits, texts
 
 KIM = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
 STRANGER = Member("29:1stranger", "aad-stranger", "Sam Stranger", "sam@example.com")
 
 
 def inputs(card: dict) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                found[node["id"]] = node
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(card)
-    return found
+    return {node["id"]: node for node in nodes(card) if str(node.get("type", "")).startswith("Input.")}
 
 
 def kim(db: Database) -> tuple[str, str, str]:
