@@ -28,7 +28,16 @@ def summary_card(viewer: Viewer, leader: Leader) -> PersonCard:
                       buttons=(Button("View profile", f"profile.view:{leader.id}", "primary"),))
 
 
-def profile_card(viewer: Viewer, leader: Leader) -> PersonCard:
+def verification(leader: Leader, linked_via: tuple[str, ...] = ()) -> str:
+    """How we know this is them: how the profile was verified, and how their chat accounts were linked."""
+    text = f"Verified by {leader.verified_by}" if leader.verified else "Not yet verified"
+    ways = list(dict.fromkeys(linked_via))
+    if ways:
+        text += " · chat account linked by " + ", ".join(ways)
+    return text
+
+
+def profile_card(viewer: Viewer, leader: Leader, linked_via: tuple[str, ...] = ()) -> PersonCard:
     """Everything the viewer may see of one leader, and how we know the profile is genuine."""
     shown = visible_fields(viewer, leader)
     fields = []
@@ -40,5 +49,5 @@ def profile_card(viewer: Viewer, leader: Leader) -> PersonCard:
         elif name == "expertise":
             value = ", ".join(leader.expertise_list)
         fields.append(Field(LABELS[name], value))
-    verified = f"Verified by {leader.verified_by}" if leader.verified else "Not yet verified"
-    return PersonCard(leader.id, leader.full_name, headline(shown), tuple(fields), verified)
+    return PersonCard(leader.id, leader.full_name, headline(shown), tuple(fields),
+                      verification(leader, linked_via))

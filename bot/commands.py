@@ -85,6 +85,5 @@ for _name, _summary, _usage, _staff in (
     ("settings", "Your notification settings", "settings", False),
     ("poll", "Create and schedule a poll (staff)", "poll new", True),
     ("content", "Curate an item for digests (staff)", "content add", True),
-    ("staff", "Manage the staff role (staff)", "staff add|remove|list", True),
 ):
     register(Command(_name, _summary, _usage, None, staff_only=_staff))

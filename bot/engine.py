@@ -10,15 +10,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
+
 import bot.usecases  # noqa: F401  (registers commands and actions)
 from bot.actions import clean_values, decode, decode_submission
 from bot.commands import Context
 from bot.grammar import parse
 from bot.replies import Reply, Text
 from bot.usecases.help import help_reply, unlinked_reply
-from directory.accounts import ChatIdentity, resolve
+from directory import links
+from directory.accounts import ChatIdentity, is_revoked, resolve
 from directory.database import Database
+from directory.models import Leader
 from directory.settings import Settings
+from directory.staff import is_staff
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +40,8 @@ class Bot:
             if leader is None:
                 if parsed.command is not None and parsed.command.name == "help":
                     return help_reply(is_staff=False, topic=parsed.args)
-                return unlinked_reply()
-            ctx = Context(session, self.settings, identity, leader, self._is_staff(leader.email))
+                return self._unlinked(session, identity)
+            ctx = self._context(session, identity, leader)
             if parsed.command is None:
                 hint = f" Did you mean `{parsed.suggestion}`?" if parsed.suggestion else ""
                 unknown = Text(f"I don't know the command “{parsed.word}”.{hint}", "error")
@@ -66,11 +71,20 @@ class Bot:
         with self.database.session() as session:
             leader = resolve(session, identity)
             if leader is None:
-                return unlinked_reply()
+                return self._unlinked(session, identity)
             if run is None:
                 log.info("unknown action or form: %.60s", action_id)
                 return Reply((Text(f"{expired} Please try the command again.", "error"),))
-            return run(Context(session, self.settings, identity, leader, self._is_staff(leader.email)))
+            return run(self._context(session, identity, leader))
 
-    def _is_staff(self, email: str) -> bool:
-        return email.lower() in self.settings.staff_email_set
+    def _context(self, session: Session, identity: ChatIdentity, leader: Leader) -> Context:
+        return Context(session, self.settings, identity, leader,
+                       is_staff(session, leader, self.settings.staff_email_set))
+
+    def _unlinked(self, session: Session, identity: ChatIdentity) -> Reply:
+        """How to get in; with a one-time Sign in with Microsoft link when that is configured."""
+        url = ""
+        if self.settings.signin_configured:
+            token = links.create(session, "signin", identity)
+            url = f"{self.settings.base_url}/auth/microsoft/start?token={token}"
+        return unlinked_reply(url, revoked=is_revoked(session, identity))

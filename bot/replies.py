@@ -32,11 +32,16 @@ class Field:
 
 @dataclass(frozen=True)
 class Button:
-    """A button whose `action` is a neutral id such as `profile.view:42`, decoded by bot/actions.py."""
+    """A button whose `action` is a neutral id such as `profile.view:42`, decoded by bot/actions.py.
+
+    A button with a `url` opens that page in the browser instead (a sign-in or a download link); its
+    action is empty and platforms send nothing back to the bot for it.
+    """
 
     label: str
-    action: str
+    action: str = ""
     style: ButtonStyle = "default"
+    url: str = ""
 
 
 @dataclass(frozen=True)

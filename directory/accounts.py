@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from directory.models import ChatAccount, Leader
+from directory import audit
+from directory.models import ChatAccount, Leader, utcnow
 from directory.people import by_email
 
 
@@ -29,17 +30,39 @@ class ChatIdentity:
 
 
 VIA = {"slack": "Slack verified email", "teams": "Microsoft Teams account", "console": "staff console"}
+SIGNED_IN = "Sign in with Microsoft"
+PLATFORM_NAMES = {"slack": "Slack", "teams": "Microsoft Teams", "console": "console"}
+
+
+class AccountError(ValueError):
+    """A link that cannot be made or removed; the message is for the person who asked."""
+
+
+def _account(session: Session, identity: ChatIdentity) -> ChatAccount | None:
+    return session.scalar(select(ChatAccount).where(ChatAccount.platform == identity.platform,
+                                                    ChatAccount.workspace_id == identity.workspace_id,
+                                                    ChatAccount.user_id == identity.user_id))
+
+
+def is_revoked(session: Session, identity: ChatIdentity) -> bool:
+    account = _account(session, identity)
+    return account is not None and account.revoked_at is not None
 
 
 def linked_leader(session: Session, identity: ChatIdentity) -> Leader | None:
     return session.scalar(
         select(Leader).join(ChatAccount).where(ChatAccount.platform == identity.platform,
                                                ChatAccount.workspace_id == identity.workspace_id,
-                                               ChatAccount.user_id == identity.user_id))
+                                               ChatAccount.user_id == identity.user_id,
+                                               ChatAccount.revoked_at.is_(None)))
 
 
 def resolve(session: Session, identity: ChatIdentity) -> Leader | None:
-    """The leader behind `identity`: an existing link, or a new one when the vouched email matches."""
+    """The leader behind `identity`: an existing link, or a new one when the vouched email matches.
+
+    An account its leader unlinked stays unlinked: the platform's email is the same evidence that was
+    there before, so only a fresh Sign in with Microsoft may bring it back.
+    """
     leader = linked_leader(session, identity)
     if leader is not None or not identity.email:
         return leader
@@ -53,6 +76,52 @@ def resolve(session: Session, identity: ChatIdentity) -> Leader | None:
         with session.begin_nested():
             session.add(account)
     except IntegrityError:
-        # Two first messages raced; the other turn created the same link, which is what we wanted.
+        # Two first messages raced (the other turn made the same link, which is what we wanted), or the
+        # account exists revoked — then linked_leader rightly finds nobody.
         return linked_leader(session, identity)
+    audit.record(session, audit.leader_ref(leader.id), "account.linked", audit.leader_ref(leader.id),
+                 platform=identity.platform, via=account.linked_via)
     return leader
+
+
+def link_signed_in(session: Session, identity: ChatIdentity, leader: Leader) -> ChatAccount:
+    """Link `identity` to `leader` after a Microsoft sign-in: the strongest evidence we accept.
+
+    Replaces any earlier link of the same chat account (revoked or to someone else), because the person
+    holding that account has just proved who they are.
+    """
+    account = _account(session, identity)
+    if account is None:
+        account = ChatAccount(platform=identity.platform, workspace_id=identity.workspace_id,
+                              user_id=identity.user_id, leader_id=leader.id, linked_via=SIGNED_IN)
+        session.add(account)
+    else:
+        account.leader_id, account.linked_via, account.revoked_at = leader.id, SIGNED_IN, None
+    session.flush()
+    audit.record(session, audit.leader_ref(leader.id), "account.linked", audit.leader_ref(leader.id),
+                 platform=identity.platform, via=SIGNED_IN)
+    return account
+
+
+def accounts_of(session: Session, leader: Leader) -> list[ChatAccount]:
+    """The leader's live links, oldest first."""
+    return list(session.scalars(select(ChatAccount).where(ChatAccount.leader_id == leader.id,
+                                                          ChatAccount.revoked_at.is_(None))
+                                .order_by(ChatAccount.id)))
+
+
+def describe(account: ChatAccount) -> str:
+    where = PLATFORM_NAMES.get(account.platform, account.platform)
+    return f"{where} account in {account.workspace_id}, linked by {account.linked_via} " \
+           f"on {account.created_at:%d %b %Y}"
+
+
+def unlink(session: Session, leader: Leader, account_id: int) -> ChatAccount:
+    """Remove one of the leader's own links; someone else's account is refused as if it did not exist."""
+    account = session.get(ChatAccount, account_id)
+    if account is None or account.leader_id != leader.id or account.revoked_at is not None:
+        raise AccountError("That account is not linked to you (it may already be removed).")
+    account.revoked_at = utcnow()
+    audit.record(session, audit.leader_ref(leader.id), "account.unlinked", audit.leader_ref(leader.id),
+                 platform=account.platform, account=account.id)
+    return account

@@ -7,10 +7,21 @@ because their shape differs between SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from directory.privacy import DEFAULT_VISIBILITY
@@ -43,13 +54,17 @@ class Leader(Base):
     cohort: Mapped[str] = mapped_column(String(100), default="")
     slack_user_id: Mapped[str] = mapped_column(String(50), default="")
     teams_user_id: Mapped[str] = mapped_column(String(200), default="")
-    # Folded copies for the search filters (see textfold.py); kept in step by directory.people.
+    # Folded copies for the search filters (see textfold.py); kept in step by directory.people. Empty
+    # while the field is not visible to everyone: a filter must not reveal what a card would hide.
+    sector_key: Mapped[str] = mapped_column(String(40), default="", index=True)
     region_key: Mapped[str] = mapped_column(String(100), default="", index=True)
     org_key: Mapped[str] = mapped_column(String(200), default="")
     cohort_key: Mapped[str] = mapped_column(String(100), default="", index=True)
     visibility: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: dict(DEFAULT_VISIBILITY))
     verified: Mapped[bool] = mapped_column(Boolean, default=True)
     verified_by: Mapped[str] = mapped_column(String(40), default="staff import")
+    # The Microsoft Entra object id the leader signed in with, once they have: a later sign-in must match.
+    microsoft_oid: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -85,7 +100,84 @@ class ChatAccount(Base):
     leader_id: Mapped[int] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), index=True)
     linked_via: Mapped[str] = mapped_column(String(40))  # how we know it is them, shown on profiles
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when the leader removed this link: the account then stays unlinked, and automatic linking by
+    # email does not bring it back — only a fresh Sign in with Microsoft from that account does.
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     leader: Mapped[Leader] = relationship(back_populates="accounts")
 
     __table_args__ = (UniqueConstraint("platform", "workspace_id", "user_id", name="uq_chat_account"),)
+
+
+class StaffMember(Base):
+    """A leader granted the staff role from the CLI or chat (LEADERS_STAFF_EMAILS grants it too)."""
+
+    __tablename__ = "staff_member"
+
+    leader_id: Mapped[int] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(String(200))  # an audit actor, e.g. "cli:alice" or "leader:7"
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEvent(Base):
+    """One line of the append-only audit log (the database refuses UPDATE and DELETE on it).
+
+    `actor` and `subject` are references such as `leader:12` or `cli:alice`, never names or emails, so
+    erasing a leader leaves the log intact and free of their personal data.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200), index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AccessLink(Base):
+    """A one-time link the bot hands out: Sign in with Microsoft, or a leader's data export.
+
+    Only a hash of the token is stored, so a database reader cannot use a live link. A link is bound to
+    the chat account it was given to and is spent on first use.
+    """
+
+    __tablename__ = "access_link"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # "signin" | "mydata"
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace_id: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(String(200))
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Sign-in only: msal's auth-code flow (state, nonce, PKCE verifier) between /start and /callback.
+    state: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
+    flow: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ErasureRequest(Base):
+    """A leader's `forget me`: open until staff run `leaders erase`, which closes it without their data."""
+
+    __tablename__ = "erasure_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("leader.id", ondelete="SET NULL"), nullable=True,
+                                                  index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class UsageCounter(Base):
+    """Profiles shown to one leader on one day: the anti-scraping cap counts against this."""
+
+    __tablename__ = "usage_counter"
+
+    leader_id: Mapped[int] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    profiles_shown: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # unusual volume already audited today

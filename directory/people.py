@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from directory.models import Leader, LeaderTag, utcnow
-from directory.privacy import DEFAULT_VISIBILITY
+from directory.privacy import DEFAULT_VISIBILITY, is_public
 from directory.profile_rules import check_own_profile
 from directory.search_index import index_leaders
 from directory.textfold import fold
@@ -52,10 +52,16 @@ def _apply(leader: Leader, data: LeaderInput) -> bool:
             setattr(leader, name, value)
             changed = True
     leader.email_key = data.email.lower()
-    leader.region_key = fold(data.region)
-    leader.org_key = fold(data.organisation)
-    leader.cohort_key = fold(data.cohort)
+    refresh_filter_keys(leader)
     return changed
+
+
+def refresh_filter_keys(leader: Leader) -> None:
+    """The folded copies the search filters use, blank for a field the leader does not show everyone."""
+    leader.sector_key = leader.sector if is_public(leader, "sector") else ""
+    leader.region_key = fold(leader.region) if is_public(leader, "region") else ""
+    leader.org_key = fold(leader.organisation) if is_public(leader, "organisation") else ""
+    leader.cohort_key = fold(leader.cohort) if is_public(leader, "cohort") else ""
 
 
 def upsert_leaders(session: Session, rows: Sequence[LeaderInput], batch: int = 1000,
@@ -93,7 +99,7 @@ def _replace_tags(session: Session, leaders: list[Leader]) -> None:
         return
     session.execute(text("DELETE FROM leader_tag WHERE leader_id IN :ids")
                     .bindparams(bindparam("ids", expanding=True)), {"ids": [le.id for le in leaders]})
-    rows = [{"leader_id": le.id, "tag": tag} for le in leaders
+    rows = [{"leader_id": le.id, "tag": tag} for le in leaders if is_public(le, "expertise")
             for tag in dict.fromkeys(fold(t)[:100] for t in le.expertise_list) if tag]
     if rows:
         session.execute(LeaderTag.__table__.insert(), rows)
@@ -117,13 +123,12 @@ def update_own_profile(session: Session, leader: Leader, changes: dict[str, str]
         leader.visibility = {**current, **moved}  # a new dict, so the JSON column is seen as changed
     if not changed and not moved:
         return []
-    leader.region_key = fold(leader.region)
-    leader.org_key = fold(leader.organisation)
+    refresh_filter_keys(leader)
     leader.updated_at = utcnow()
     session.flush()
-    if "expertise" in changed:
+    if "expertise" in changed or "expertise" in moved:
         _replace_tags(session, [leader])
-    if set(changed) - {"phone"}:
+    if set(changed) - {"phone"} or moved:
         index_leaders(session, [leader])
     return [*changed, *(f"visibility.{name}" for name in moved)]
 

@@ -38,6 +38,8 @@ class Viewer:
 
     leader_id: int
     is_staff: bool = False
+    # Leaders this viewer has an accepted introduction with (filled by the introductions capability).
+    introduced_to: frozenset[int] = frozenset()
 
 
 def level_of(leader: Leader, field: str) -> Visibility:
@@ -46,6 +48,12 @@ def level_of(leader: Leader, field: str) -> Visibility:
         return Visibility(raw)
     except ValueError:
         return Visibility.STAFF  # an unreadable setting fails closed
+
+
+def is_public(leader: Leader, field: str) -> bool:
+    """Visible to every verified leader — the only fields search may match or filter on, so a query
+    cannot reveal a hidden value by whether it finds the person."""
+    return level_of(leader, field) is Visibility.EVERYONE
 
 
 def may_see(viewer: Viewer, leader: Leader, field: str, introduced: bool = False) -> bool:
@@ -58,7 +66,7 @@ def may_see(viewer: Viewer, leader: Leader, field: str, introduced: bool = False
     if level is Visibility.EVERYONE:
         return True
     if level is Visibility.INTRODUCED:
-        return introduced
+        return introduced or leader.id in viewer.introduced_to
     return False
 
 

@@ -177,7 +177,7 @@ def _filters(parsed: SearchQuery) -> tuple[str, dict[str, object]]:
             key = f"{name}{n}"
             params[key], params[key + "p"], params[key + "w"] = value, value + "%", f"% {value}%"
             options.append({
-                "sector": f"l.sector = :{key}",
+                "sector": f"l.sector_key = :{key}",
                 # region, cohort and org match at the start of any word: region:west → "North West"
                 "region": f"(l.region_key LIKE :{key}p OR l.region_key LIKE :{key}w)",
                 "cohort": f"(l.cohort_key LIKE :{key}p OR l.cohort_key LIKE :{key}w)",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from directory.fuzzy import deletes, max_typos
 from directory.models import Leader
+from directory.privacy import is_public
 from directory.sectors import sector_label
 from directory.textfold import index_tokens
 
@@ -48,7 +49,10 @@ def field_text(leader: Leader, field: str) -> str:
     if field == "name":
         raw = leader.full_name
     elif field == "organisation":  # where they work, so "nhs north west" finds people by place too
-        raw = f"{leader.organisation} {leader.region} {sector_label(leader.sector)}"
+        raw = " ".join(getattr(leader, name) if name != "sector" else sector_label(leader.sector)
+                       for name in ("organisation", "region", "sector") if is_public(leader, name))
+    elif not is_public(leader, field):
+        raw = ""  # a hidden field is not searchable: finding someone by it would reveal it
     elif field == "expertise":
         raw = leader.expertise.replace(";", " ")
     else:
@@ -136,3 +140,28 @@ def rebuild(session: Session, batch: int = 2000) -> int:
         index_leaders(session, leaders)
         count += len(leaders)
         last_id = leaders[-1].id
+
+
+def vocabulary_of(leader: Leader) -> set[str]:
+    return Document.of(leader).vocabulary()
+
+
+def forget_words(session: Session, words: set[str]) -> int:
+    """Drop typo-correction words no remaining profile uses (after an erasure: a name is personal data)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    unused = []
+    for word in sorted(words):
+        if sqlite:
+            # Folded index tokens are [a-z0-9] only, so quoting them is a plain FTS phrase.
+            used = session.scalar(text("SELECT 1 FROM leader_fts WHERE leader_fts MATCH :q LIMIT 1"),
+                                  {"q": f'"{word}"'})
+        else:
+            used = session.scalar(text("SELECT 1 FROM leader_search WHERE document @@ "
+                                       "to_tsquery('leaders_fold', :q) LIMIT 1"), {"q": f"'{word}'"})
+        if not used:
+            unused.append({"term": word})
+    if unused:
+        if sqlite:
+            session.execute(text("DELETE FROM search_term_variant WHERE term = :term"), unused)
+        session.execute(text("DELETE FROM search_term WHERE term = :term"), unused)
+    return len(unused)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     staff_emails: str = Field("", alias="LEADERS_STAFF_EMAILS")
     allowed_tenants: str = Field("", alias="LEADERS_ALLOWED_TENANTS")
     search_limit: int = Field(10, alias="LEADERS_SEARCH_LIMIT", ge=1, le=50)
+    daily_profile_cap: int = Field(300, alias="LEADERS_DAILY_PROFILE_CAP", ge=1, le=100_000)
+    microsoft_authority: str = Field("https://login.microsoftonline.com/organizations",
+                                     alias="LEADERS_MICROSOFT_AUTHORITY")
 
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
@@ -59,6 +62,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an absolute http(s) URL such as https://leaders.example.gov.uk")
         return value.rstrip("/")
 
+    @field_validator("microsoft_authority")
+    @classmethod
+    def _authority_is_https(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError("must be an https URL such as https://login.microsoftonline.com/organizations")
+        return value.rstrip("/")
+
     @field_validator("microsoft_app_type")
     @classmethod
     def _app_type(cls, value: str) -> str:
@@ -85,6 +95,20 @@ class Settings(BaseSettings):
     @cached_property
     def staff_email_set(self) -> frozenset[str]:
         return frozenset(e.strip().lower() for e in self.staff_emails.split(",") if e.strip())
+
+    @cached_property
+    def allowed_tenant_set(self) -> frozenset[str]:
+        return frozenset(t.strip().lower() for t in self.allowed_tenants.split(",") if t.strip())
+
+    @property
+    def signin_configured(self) -> bool:
+        """Sign in with Microsoft needs the app registration and at least one allowed tenant."""
+        return bool(self.microsoft_app_id and self.microsoft_app_password and self.allowed_tenant_set)
+
+    @property
+    def base_url(self) -> str:
+        """Where people's browsers reach this server: LEADERS_PUBLIC_URL, else the local address."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def is_sqlite(self) -> bool:

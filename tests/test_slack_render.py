@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from adapters.slack.forms import field_errors, form_modal, submitted_values
 from adapters.slack.render import (
     ACTION_ID,
     BUTTON_TEXT,
+    BUTTON_URL,
     BUTTON_VALUE,
     MESSAGE_BLOCKS,
     MODAL_TITLE,
@@ -37,6 +39,7 @@ from tests.slack_limits import check_modal
 
 GOLDEN = Path(__file__).with_name("golden") / "slack"
 AINE = ChatIdentity("slack", "T0001", "UAINE", email="aine.nibhriain@belfastcity.gov.uk")
+STAFF = ChatIdentity("slack", "T0001", "UPRIYA", email="priya.patel@hmrc.gov.uk")
 STRANGER = ChatIdentity("slack", "T0001", "USTRANGER", email="stranger@example.com")
 
 # name -> (who, what they type or press)
@@ -58,7 +61,12 @@ TURNS: dict[str, tuple[ChatIdentity, str]] = {
     "button_profile_view": (AINE, "@profile.view:2"),
     "button_expired": (AINE, "@nosuch.action:1"),
     "me_message": (AINE, "me"),  # `me` typed in a DM: the form as text (a slash command opens a modal)
+    "accounts": (AINE, "accounts"),
+    "mydata": (AINE, "mydata"),
+    "forget_me": (AINE, "forget me"),
+    "staff_list": (STAFF, "staff list"),
 }
+TOKEN = re.compile(r"token=[A-Za-z0-9_-]+")  # one-time link tokens are random: goldens hold a placeholder
 
 
 def check_limits(blocks: list[dict[str, Any]], max_blocks: int) -> None:
@@ -82,7 +90,11 @@ def check_limits(blocks: list[dict[str, Any]], max_blocks: int) -> None:
         for button in buttons:
             assert button["type"] == "button"
             assert 0 < len(button["text"]["text"]) <= BUTTON_TEXT
-            assert 0 < len(button["value"]) <= BUTTON_VALUE
+            if "url" in button:  # a link button: opens a page, carries no value
+                assert button["url"].startswith("https://") and len(button["url"]) <= BUTTON_URL
+                assert "value" not in button
+            else:
+                assert 0 < len(button["value"]) <= BUTTON_VALUE
             assert 0 < len(button["action_id"]) <= ACTION_ID
             action_ids.append(button["action_id"])
     assert len(action_ids) == len(set(action_ids)), "action_ids must be unique within a message"
@@ -91,7 +103,14 @@ def check_limits(blocks: list[dict[str, Any]], max_blocks: int) -> None:
 @pytest.fixture
 def bot(db: Database) -> Bot:
     load_sample(db)
-    return Bot(db, Settings(database_url=db.url))
+    return Bot(db, SIGNIN_SETTINGS.model_copy(update={"database_url": db.url}))
+
+
+# Sign in with Microsoft configured, so unlinked people are offered the sign-in link.
+SIGNIN_SETTINGS = Settings(LEADERS_DATABASE_URL="sqlite:///unused.db", MICROSOFT_APP_ID="app-id",
+                           MICROSOFT_APP_PASSWORD="secret", LEADERS_ALLOWED_TENANTS="tenant-1",
+                           LEADERS_PUBLIC_URL="https://leaders.example.gov.uk",
+                           LEADERS_STAFF_EMAILS="priya.patel@hmrc.gov.uk", _env_file=None)  # type: ignore[call-arg]
 
 
 def produce(bot: Bot, who: ChatIdentity, said: str) -> Reply:
@@ -101,7 +120,8 @@ def produce(bot: Bot, who: ChatIdentity, said: str) -> Reply:
 @pytest.mark.parametrize("name", sorted(TURNS))
 def test_every_core_reply_renders_as_golden_block_kit(bot: Bot, name: str) -> None:
     reply = produce(bot, *TURNS[name])
-    rendered = {"message": message(reply), "home": home_view(reply)}
+    rendered = json.loads(TOKEN.sub("token=TOKEN", json.dumps({"message": message(reply),
+                                                               "home": home_view(reply)})))
     check_limits(rendered["message"]["blocks"], MESSAGE_BLOCKS)
     check_limits(rendered["home"]["blocks"], VIEW_BLOCKS)
     path = GOLDEN / f"{name}.json"

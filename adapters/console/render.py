@@ -18,7 +18,7 @@ def buttons_of(reply: Reply) -> list[Button]:
     found: list[Button] = []
     for block in reply.blocks:
         if isinstance(block, PersonCard | Actions):
-            found.extend(block.buttons)
+            found.extend(b for b in block.buttons if not b.url)
     return found
 
 
@@ -48,6 +48,9 @@ def render(reply: Reply) -> str:
         if buttons:
             labels = []
             for button in buttons:
+                if button.url:  # a link is opened, not pressed: show where it goes
+                    labels.append(f"{button.label}: {button.url}")
+                    continue
                 number += 1
                 labels.append(f"[{number}] {button.label}")
             lines.append("    " + "  ".join(labels))

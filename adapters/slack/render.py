@@ -24,6 +24,7 @@ CONTEXT_TEXT = 3000
 BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
 ACTION_ID = 255
+BUTTON_URL = 3000  # Slack: a button url is at most 3,000 characters
 ACTIONS_ELEMENTS = 25
 MODAL_TITLE = 24
 FALLBACK_TEXT = 3000
@@ -87,13 +88,16 @@ class _Numbering:
         self.count = 0
 
     def button(self, button: Button) -> Json | None:
-        if len(button.action) > BUTTON_VALUE or len(button.action) > ACTION_ID:
+        if len(button.action) > min(BUTTON_VALUE, ACTION_ID) or len(button.url) > BUTTON_URL:
             return None  # cannot be carried faithfully: better no button than a broken one
         self.count += 1
         element: Json = {"type": "button", "action_id": f"{ACTION_PREFIX}{self.count}",
                          "text": {"type": "plain_text", "text": clip(button.label, BUTTON_TEXT, mrkdwn=False),
-                                  "emoji": True},
-                         "value": button.action}
+                                  "emoji": True}}
+        if button.url:
+            element["url"] = button.url  # opens in the browser; the click's block_actions is only acked
+        else:
+            element["value"] = button.action
         if button.style != "default":
             element["style"] = button.style
         return element

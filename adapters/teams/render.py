@@ -46,6 +46,8 @@ def text_block(text: str, style: str = "plain") -> Json:
 
 
 def submit(button: Button) -> Json:
+    if button.url:
+        return {"type": "Action.OpenUrl", "title": clip(button.label, MAX_BUTTON_TITLE), "url": button.url}
     action: Json = {"type": "Action.Submit", "title": clip(button.label, MAX_BUTTON_TITLE),
                     "data": {"action": button.action}}
     if button.style in _BUTTON_STYLES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.cards import summary_card
 from bot.commands import Context, command
 from bot.replies import Reply, Text
+from bot.usecases.quota import allowance, cap_reached
 from directory.search import search
 from directory.search_query import QueryError, parse_query
 
@@ -29,7 +30,11 @@ def find(ctx: Context, args: str) -> Reply:
                       Text("Try fewer words, another spelling, or a broader filter "
                            "(sector: region: org: cohort: tag:).", "muted")))
     shown = hits[:limit]
+    allowed = allowance(ctx, len(shown))
+    if allowed == 0:
+        return Reply((cap_reached(ctx),))
     title = (f"Top {limit} leaders for “{described}” — add words or filters to narrow it down"
              if len(hits) > limit else
              f"{len(shown)} leader{'s' if len(shown) != 1 else ''} found for “{described}”")
-    return Reply((Text(title, "heading"), *(summary_card(ctx.viewer, hit.leader) for hit in shown)))
+    cards = tuple(summary_card(ctx.viewer, hit.leader) for hit in shown[:allowed])
+    return Reply((Text(title, "heading"), *cards, *((cap_reached(ctx),) if allowed < len(shown) else ())))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import REGISTRY, Context, command, lookup
-from bot.replies import Reply, Text
+from bot.replies import Actions, Button, Reply, Text
 
 
 def help_reply(is_staff: bool, topic: str = "") -> Reply:
@@ -28,17 +28,28 @@ def help_reply(is_staff: bool, topic: str = "") -> Reply:
     return Reply(tuple(blocks))
 
 
-def unlinked_reply() -> Reply:
+def unlinked_reply(signin_url: str = "", revoked: bool = False) -> Reply:
     """What an account we cannot match to a verified leader sees: how to get in, and nothing else."""
-    return Reply((
-        Text("Welcome to Leaders Connect", "heading"),
-        Text("I don't recognise this account yet. Leaders Connect is open only to verified leaders in the "
-             "directory, so I can't show any directory information until your account is verified."),
-        Text("How to get verified: make sure the email address on your chat account is your work address, "
-             "and ask the Leaders Connect central team to add that address to the directory. Once it is "
-             "there, message me again and you'll be linked automatically."),
-        Text("You can still type `help` to see what Leaders Connect does.", "muted"),
-    ))
+    if revoked:
+        intro = Text("This chat account was unlinked from its Leaders Connect profile, so I can't show any "
+                     "directory information here.")
+    else:
+        intro = Text("I don't recognise this account yet. Leaders Connect is open only to verified leaders "
+                     "in the directory, so I can't show any directory information until your account is "
+                     "verified.")
+    blocks: list[Text | Actions] = [Text("Welcome to Leaders Connect", "heading"), intro]
+    if signin_url:
+        blocks += [Text("If you are in the directory, sign in with your work Microsoft account to link this "
+                        "chat account to your profile. The link works once, for 10 minutes, and only for "
+                        "you."),
+                   Actions((Button("Sign in with Microsoft", style="primary", url=signin_url),))]
+    if not revoked:
+        blocks.append(Text("How to get verified: make sure the email address on your chat account is your "
+                           "work address, and ask the Leaders Connect central team to add that address to "
+                           "the directory. Once it is there, message me again and you'll be linked "
+                           "automatically."))
+    blocks.append(Text("You can still type `help` to see what Leaders Connect does.", "muted"))
+    return Reply(tuple(blocks))
 
 
 @command("help", "Show what Leaders Connect can do", "help [command]", aliases=("?", "hello", "hi", "start"),

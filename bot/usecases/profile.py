@@ -6,6 +6,9 @@ from bot.actions import action
 from bot.cards import profile_card, summary_card
 from bot.commands import Context, command
 from bot.replies import Reply, Text
+from bot.usecases.quota import allowance, cap_reached
+from directory import audit
+from directory.accounts import accounts_of
 from directory.models import Leader
 from directory.people import by_email, by_id
 from directory.privacy import may_see
@@ -13,10 +16,21 @@ from directory.search import search
 from directory.search_query import QueryError
 from directory.textfold import tokens
 
+CONTACT_FIELDS = ("email", "phone")
+
 
 def _profile_reply(ctx: Context, leader: Leader) -> Reply:
-    blocks: list = [profile_card(ctx.viewer, leader)]
-    if leader.id == ctx.leader.id:
+    own = leader.id == ctx.leader.id
+    if not own and allowance(ctx, 1) == 0:
+        return Reply((cap_reached(ctx),))
+    linked = tuple(a.linked_via for a in accounts_of(ctx.session, leader))
+    card = profile_card(ctx.viewer, leader, linked)
+    disclosed = [f for f in CONTACT_FIELDS if getattr(leader, f) and may_see(ctx.viewer, leader, f)]
+    if disclosed and not own:
+        audit.record(ctx.session, audit.leader_ref(ctx.leader.id), "contact.disclosed",
+                     audit.leader_ref(leader.id), fields=disclosed, staff=ctx.is_staff)
+    blocks: list = [card]
+    if own:
         blocks.append(Text("This is your own profile; other leaders see only the fields you share with "
                            "them. Type `me` to change it or who sees each field.", "muted"))
     elif any((leader.email if f == "email" else leader.phone) and not may_see(ctx.viewer, leader, f)

@@ -1,0 +1,70 @@
+"""Accounts: the chat accounts linked to your profile, and removing one you no longer use or don't recognise.
+
+A removed link stays removed: automatic linking by email will not bring that account back, only a fresh
+Sign in with Microsoft from it. Removing the account you are typing from is allowed — it is the only way
+to stop a shared or handed-over account acting as you — and the reply says what happens next.
+"""
+
+from __future__ import annotations
+
+from bot.actions import action
+from bot.commands import Context, command
+from bot.replies import Actions, Button, Reply, Text
+from directory.accounts import AccountError, accounts_of, describe, unlink
+from directory.models import ChatAccount
+
+UNLINK = "accounts.unlink"
+
+
+def _is_current(ctx: Context, account: ChatAccount) -> bool:
+    identity = ctx.identity
+    return (account.platform, account.workspace_id, account.user_id) == \
+        (identity.platform, identity.workspace_id, identity.user_id)
+
+
+def _listing(ctx: Context) -> Reply:
+    accounts = accounts_of(ctx.session, ctx.leader)
+    blocks: list[Text | Actions] = [Text("Chat accounts linked to your profile", "heading")]
+    for account in accounts:
+        current = " (the one you're using now)" if _is_current(ctx, account) else ""
+        blocks.append(Text(describe(account) + current))
+        blocks.append(Actions((Button("Remove this link", f"{UNLINK}:{account.id}", "danger"),)))
+    blocks.append(Text("Don't recognise one? Remove it and tell the Leaders Connect team.", "muted"))
+    return Reply(tuple(blocks))
+
+
+@command("accounts", "See and remove the chat accounts linked to your profile", "accounts [remove <number>]",
+         aliases=("linked", "links"), examples=("accounts", "accounts remove 2"))
+def accounts(ctx: Context, args: str) -> Reply:
+    verb, _, rest = args.strip().partition(" ")
+    if not verb:
+        return _listing(ctx)
+    if verb.lower() in ("remove", "unlink") and rest.strip().isdigit():
+        index = int(rest.strip())
+        linked = accounts_of(ctx.session, ctx.leader)
+        if not 1 <= index <= len(linked):
+            return Reply((Text(f"You have {len(linked)} linked account(s); choose a number from the list "
+                               "`accounts` shows.", "error"),))
+        return _remove(ctx, linked[index - 1].id)
+    return Reply((Text("Type `accounts` to list your linked chat accounts, or `accounts remove <number>`.",
+                       "error"),))
+
+
+def _remove(ctx: Context, account_id: int) -> Reply:
+    try:
+        account = unlink(ctx.session, ctx.leader, account_id)
+    except AccountError as error:
+        return Reply((Text(str(error), "error"),))
+    if _is_current(ctx, account):
+        return Reply((Text("Removed. This chat account is no longer linked to your profile, so I won't show "
+                           "you directory information here any more.", "heading"),
+                      Text("To link it again, sign in with Microsoft from this account.", "muted")))
+    return Reply((Text("Removed: " + describe(account) + ".", "heading"),
+                  Text("That account can no longer act as you in Leaders Connect.", "muted")))
+
+
+@action(UNLINK)
+def remove_pressed(ctx: Context, args: list[str]) -> Reply:
+    if not args or not args[0].isdigit():
+        return Reply((Text("That button has expired. Type `accounts` to see your links.", "error"),))
+    return _remove(ctx, int(args[0]))

@@ -1,0 +1,133 @@
+"""Data rights under UK GDPR: a leader's copy of everything held about them, and erasure.
+
+`export` gathers every row that names the leader (profile, visibility, links, conversation references,
+staff role, usage counts, one-time links, erasure requests, and the audit lines about them or by them).
+`erase` removes all of it except what must outlive them without identifying them: audit lines keep only
+`leader:N` references, which point at nobody once the row is gone, and a closing `data.erased` line.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from directory import audit
+from directory.conversations import TeamsConversation
+from directory.models import (
+    AccessLink,
+    AuditEvent,
+    ChatAccount,
+    ErasureRequest,
+    Leader,
+    StaffMember,
+    UsageCounter,
+    utcnow,
+)
+from directory.people import by_email
+from directory.privacy import DEFAULT_VISIBILITY
+from directory.search_index import forget_words, unindex_leaders, vocabulary_of
+
+PROFILE = ("email", "full_name", "role", "organisation", "sector", "region", "expertise", "bio", "phone",
+           "cohort", "slack_user_id", "teams_user_id", "verified", "verified_by", "microsoft_oid",
+           "created_at", "updated_at")
+
+
+class ErasureError(ValueError):
+    """An erasure that cannot be done; the message says why."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _row(obj: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in columns}
+
+
+def export(session: Session, leader: Leader) -> dict[str, Any]:
+    """Everything held about `leader`, as JSON-ready data, and an audit line saying it was handed out."""
+    ref = audit.leader_ref(leader.id)
+    accounts = list(session.scalars(select(ChatAccount).where(ChatAccount.leader_id == leader.id)))
+    account_ids = [a.id for a in accounts]
+    conversations = list(session.scalars(select(TeamsConversation).where(
+        TeamsConversation.chat_account_id.in_(account_ids)))) if account_ids else []
+    events = session.scalars(select(AuditEvent).where(or_(AuditEvent.actor == ref, AuditEvent.subject == ref))
+                             .order_by(AuditEvent.id))
+    data = {
+        "generated_at": utcnow().isoformat(),
+        "profile": _row(leader, PROFILE),
+        "visibility": {**DEFAULT_VISIBILITY, **(leader.visibility or {})},
+        "chat_accounts": [_row(a, ("platform", "workspace_id", "user_id", "linked_via", "created_at",
+                                   "revoked_at")) for a in accounts],
+        "teams_conversations": [_row(c, ("tenant_id", "conversation_id", "conversation_type",
+                                         "service_url", "updated_at")) for c in conversations],
+        "staff_role": _row(role, ("granted_by", "granted_at"))
+        if (role := session.get(StaffMember, leader.id)) else None,
+        "profiles_shown_per_day": {c.day.isoformat(): c.profiles_shown for c in session.scalars(
+            select(UsageCounter).where(UsageCounter.leader_id == leader.id).order_by(UsageCounter.day))},
+        "one_time_links": [_row(link, ("purpose", "platform", "created_at", "expires_at", "used_at"))
+                           for link in session.scalars(select(AccessLink).where(
+                               AccessLink.leader_id == leader.id))],
+        "erasure_requests": [_row(r, ("requested_at", "completed_at")) for r in session.scalars(
+            select(ErasureRequest).where(ErasureRequest.leader_id == leader.id))],
+        "audit_log": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "subject": e.subject,
+                       "details": e.details} for e in events],
+    }
+    audit.record(session, ref, "data.exported", ref)
+    return data
+
+
+def request_erasure(session: Session, leader: Leader) -> tuple[ErasureRequest, bool]:
+    """File `forget me`; a second request while one is open returns that one (False: not new)."""
+    open_request = session.scalar(select(ErasureRequest).where(ErasureRequest.leader_id == leader.id,
+                                                               ErasureRequest.completed_at.is_(None)))
+    if open_request is not None:
+        return open_request, False
+    request = ErasureRequest(leader_id=leader.id, requested_at=utcnow())
+    session.add(request)
+    session.flush()
+    audit.record(session, audit.leader_ref(leader.id), "data.erasure_requested", audit.leader_ref(leader.id),
+                 request=request.id)
+    return request, True
+
+
+def pending(session: Session) -> list[tuple[ErasureRequest, Leader]]:
+    return list(session.execute(select(ErasureRequest, Leader).join(Leader)
+                                .where(ErasureRequest.completed_at.is_(None))
+                                .order_by(ErasureRequest.id)).tuples())
+
+
+def erase(session: Session, email: str, actor: str) -> int:
+    """Remove the leader with `email` and everything that identifies them; returns the erased leader id."""
+    leader = by_email(session, email)
+    if leader is None:
+        raise ErasureError(f"{email.strip()[:320]} is not in the directory (already erased?)")
+    leader_id = leader.id
+    words = vocabulary_of(leader)
+    accounts = list(session.scalars(select(ChatAccount).where(ChatAccount.leader_id == leader_id)))
+    for account in accounts:
+        # References saved before the account was linked carry the same user, unattached to the account.
+        if account.platform == "teams":
+            session.execute(delete(TeamsConversation).where(
+                TeamsConversation.tenant_id == account.workspace_id,
+                TeamsConversation.user_id == account.user_id))
+        session.execute(delete(AccessLink).where(AccessLink.platform == account.platform,
+                                                 AccessLink.workspace_id == account.workspace_id,
+                                                 AccessLink.user_id == account.user_id))
+    requests = list(session.scalars(select(ErasureRequest).where(ErasureRequest.leader_id == leader_id)))
+    now = utcnow()
+    for request in requests:
+        request.completed_at = request.completed_at or now
+        request.leader_id = None
+    unindex_leaders(session, [leader_id])
+    session.delete(leader)  # cascades: tags, chat accounts, staff role, usage counters, links
+    session.flush()
+    forget_words(session, words)
+    audit.record(session, actor, "data.erased", audit.leader_ref(leader_id),
+                 requests_closed=len(requests), accounts_removed=len(accounts))
+    return leader_id

@@ -1,0 +1,88 @@
+"""One-time links: Sign in with Microsoft, and a leader's own data export.
+
+The bot gives a link to one chat account; the link is good for ten minutes and for one use. Only the
+SHA-256 of its token is stored, so reading the database does not hand out working links. Sign-in links
+also carry msal's auth-code flow between `/auth/microsoft/start` and `/callback`, keyed by its `state`, so
+the two requests may land on different server processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from directory.accounts import ChatIdentity
+from directory.models import AccessLink, utcnow
+
+LINK_LIFETIME = timedelta(minutes=10)
+KEEP_SPENT = timedelta(days=1)  # spent and expired links are tidied away after this
+
+
+class LinkError(Exception):
+    """A link that cannot be used; the message is shown to the person in their browser."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def create(session: Session, purpose: str, identity: ChatIdentity, leader_id: int | None = None) -> str:
+    """A fresh token for `identity`; the caller builds the URL. Old links are tidied on the way."""
+    now = utcnow()
+    session.execute(delete(AccessLink).where(AccessLink.expires_at < now - KEEP_SPENT))
+    token = secrets.token_urlsafe(32)
+    session.add(AccessLink(token_hash=_hash(token), purpose=purpose, platform=identity.platform,
+                           workspace_id=identity.workspace_id, user_id=identity.user_id,
+                           leader_id=leader_id, created_at=now, expires_at=now + LINK_LIFETIME))
+    return token
+
+
+def spend(session: Session, purpose: str, token: str) -> AccessLink:
+    """Use a link once: refused if unknown, for another purpose, expired or already used."""
+    if not token or len(token) > 200:
+        raise LinkError("This link is not valid. Ask the bot for a new one.")
+    link = session.scalar(select(AccessLink).where(AccessLink.token_hash == _hash(token))
+                          .with_for_update())
+    if link is None or link.purpose != purpose:
+        raise LinkError("This link is not valid. Ask the bot for a new one.")
+    if link.used_at is not None:
+        raise LinkError("This link has already been used. Links work once: ask the bot for a new one.")
+    now = utcnow()
+    if _aware(link.expires_at) < now:
+        raise LinkError("This link has expired (links last 10 minutes). Ask the bot for a new one.")
+    link.used_at = now
+    return link
+
+
+def attach_flow(link: AccessLink, flow: dict[str, Any]) -> None:
+    link.state = str(flow["state"])
+    link.flow = flow
+
+
+def by_state(session: Session, state: str) -> AccessLink:
+    """The sign-in a callback belongs to, refused if unknown, finished or past its ten minutes."""
+    link = None
+    if state and len(state) <= 100:
+        link = session.scalar(select(AccessLink).where(AccessLink.state == state).with_for_update())
+    if link is None or link.purpose != "signin" or link.flow is None:
+        raise LinkError("This sign-in is not one we started (state mismatch). Ask the bot for a new link.")
+    if link.completed_at is not None:
+        raise LinkError("This sign-in has already been completed. Ask the bot for a new link if needed.")
+    if _aware(link.expires_at) < utcnow():
+        raise LinkError("This sign-in took longer than 10 minutes. Ask the bot for a new link.")
+    link.completed_at = utcnow()
+    return link
+
+
+def identity_of(link: AccessLink) -> ChatIdentity:
+    return ChatIdentity(link.platform, link.workspace_id, link.user_id)
