@@ -67,6 +67,10 @@ def build_app(services: Services) -> web.Application:
         else:
             log.warning("SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID: "
                         "Slack is off")
+    from adapters.web import mydata, signin
+
+    signin.mount(app, services.settings, services.database)  # answers "not set up" when unconfigured
+    mydata.mount(app, services.database)
     from adapters.teams.app import mount as mount_teams  # always on: unauthenticated without an app id
 
     mount_teams(app, services)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -64,7 +64,8 @@ class AuditLine:
     details: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "at": self.at.isoformat(), "actor": self.actor, "action": self.action,
+        at = self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)  # SQLite returns naive UTC
+        return {"id": self.id, "at": at.isoformat(), "actor": self.actor, "action": self.action,
                 "subject": self.subject, "details": self.details}
 
 

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from directory.accounts import ChatIdentity
@@ -47,12 +47,16 @@ def create(session: Session, purpose: str, identity: ChatIdentity, leader_id: in
     return token
 
 
-def spend(session: Session, purpose: str, token: str) -> AccessLink:
-    """Use a link once: refused if unknown, for another purpose, expired or already used."""
+def peek(session: Session, purpose: str, token: str, *, lock: bool = False) -> AccessLink:
+    """The live link behind `token`, without using it: refused if unknown, expired or already used.
+
+    Pages show a button before spending a link, so a mail or chat link scanner that fetches the URL does
+    not use it up before the person clicks.
+    """
     if not token or len(token) > 200:
         raise LinkError("This link is not valid. Ask the bot for a new one.")
-    link = session.scalar(select(AccessLink).where(AccessLink.token_hash == _hash(token))
-                          .with_for_update())
+    query = select(AccessLink).where(AccessLink.token_hash == _hash(token))
+    link = session.scalar(query.with_for_update() if lock else query)
     if link is None or link.purpose != purpose:
         raise LinkError("This link is not valid. Ask the bot for a new one.")
     if link.used_at is not None:
@@ -60,8 +64,26 @@ def spend(session: Session, purpose: str, token: str) -> AccessLink:
     now = utcnow()
     if _aware(link.expires_at) < now:
         raise LinkError("This link has expired (links last 10 minutes). Ask the bot for a new one.")
-    link.used_at = now
     return link
+
+
+def spend(session: Session, purpose: str, token: str) -> AccessLink:
+    """Use a link once: refused if unknown, for another purpose, expired or already used."""
+    link = peek(session, purpose, token, lock=True)
+    _claim(session, link, AccessLink.used_at,
+           "This link has already been used. Links work once: ask the bot for a new one.")
+    return link
+
+
+def _claim(session: Session, link: AccessLink, column: Any, refusal: str) -> None:
+    """Set a one-shot timestamp only if still unset: of two racing requests exactly one wins (SQLite too,
+    where reads take no row locks)."""
+    now = utcnow()
+    claim = update(AccessLink).where(AccessLink.token_hash == link.token_hash, column.is_(None))
+    done = session.execute(claim.values({column.key: now}).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise LinkError(refusal)
+    setattr(link, column.key, now)
 
 
 def attach_flow(link: AccessLink, flow: dict[str, Any]) -> None:
@@ -80,9 +102,18 @@ def by_state(session: Session, state: str) -> AccessLink:
         raise LinkError("This sign-in has already been completed. Ask the bot for a new link if needed.")
     if _aware(link.expires_at) < utcnow():
         raise LinkError("This sign-in took longer than 10 minutes. Ask the bot for a new link.")
-    link.completed_at = utcnow()
+    _claim(session, link, AccessLink.completed_at,
+           "This sign-in has already been completed. Ask the bot for a new link if needed.")
     return link
 
 
 def identity_of(link: AccessLink) -> ChatIdentity:
     return ChatIdentity(link.platform, link.workspace_id, link.user_id)
+
+
+def claimed_by_state(session: Session, state: str) -> AccessLink:
+    """The sign-in `by_state` just claimed, re-read in a new unit of work to finish it."""
+    link = session.scalar(select(AccessLink).where(AccessLink.state == state))
+    if link is None or link.completed_at is None:
+        raise LinkError("This sign-in is not one we started (state mismatch). Ask the bot for a new link.")
+    return link

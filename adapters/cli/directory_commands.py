@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from directory import audit
 from directory.csv_io import parse_csv, rows_to_csv, write_csv
 from directory.demo_data import generate_rows
 from directory.people import LeaderInput, all_leaders, upsert_leaders
@@ -37,6 +38,8 @@ def load_rows(rows: list[LeaderInput], dry_run: bool, what: str) -> None:
         task = progress.add_task(f"{'Checking' if dry_run else 'Importing'} {what}", total=len(rows))
         with database.session(commit=not dry_run) as session:  # one transaction: all rows or none
             counts = upsert_leaders(session, rows, progress=lambda n: progress.advance(task, n))
+            audit.record(session, audit.cli_actor(), "directory.imported", source=what[:200],
+                         created=counts.created, updated=counts.updated, unchanged=counts.unchanged)
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} {len(rows)} leaders: {counts.created} new, {counts.updated} updated, "
                f"{counts.unchanged} unchanged ({time.perf_counter() - started:.1f} s).")
@@ -68,11 +71,14 @@ def export_command(output: Path | None) -> None:
     database = database_or_exit(settings_or_exit())
     with database.session() as session:
         if output is None:
-            write_csv(all_leaders(session), sys.stdout)
-            return
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            count = write_csv(all_leaders(session), handle)
-    click.echo(f"Exported {count} leaders to {output}.", err=True)
+            count = write_csv(all_leaders(session), sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                count = write_csv(all_leaders(session), handle)
+        audit.record(session, audit.cli_actor(), "directory.exported", leaders=count,
+                     to="stdout" if output is None else "file")
+    if output is not None:
+        click.echo(f"Exported {count} leaders to {output}.", err=True)
 
 
 @click.command("search")

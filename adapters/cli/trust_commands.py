@@ -1,0 +1,132 @@
+"""Trust commands for staff: the staff role, the audit log, and erasure (`leaders erase`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from directory import audit
+from directory.data_rights import ErasureError, erase, pending
+from directory.staff import StaffError, grant, members, revoke
+
+
+@click.group("staff")
+def staff_group() -> None:
+    """Grant, revoke and list the staff role (LEADERS_STAFF_EMAILS grants it too)."""
+
+
+@staff_group.command("list")
+def staff_list() -> None:
+    """List everyone with the staff role and where it comes from."""
+    settings = settings_or_exit()
+    with database_or_exit(settings).session(commit=False) as session:
+        entries = members(session, settings.staff_email_set)
+    if not entries:
+        click.echo("Nobody has the staff role. Grant it with `leaders staff add EMAIL`.")
+        return
+    for entry in entries:
+        click.echo(f"{entry.email}\t{entry.full_name}\t{entry.source}")
+
+
+def _change(email: str, verb: str) -> None:
+    settings = settings_or_exit()
+    with database_or_exit(settings).session() as session:
+        try:
+            leader = (grant if verb == "add" else revoke)(session, email, audit.cli_actor(),
+                                                          settings.staff_email_set)
+        except StaffError as error:
+            fail(f"{error}; nothing changed")
+    click.echo(f"{leader.email} {'now has' if verb == 'add' else 'no longer has'} the staff role.")
+
+
+@staff_group.command("add")
+@click.argument("email")
+def staff_add(email: str) -> None:
+    """Give the leader with EMAIL the staff role (they must be in the directory)."""
+    _change(email, "add")
+
+
+@staff_group.command("remove")
+@click.argument("email")
+def staff_remove(email: str) -> None:
+    """Take the staff role from the leader with EMAIL."""
+    _change(email, "remove")
+
+
+def _since(value: str | None) -> datetime | None:
+    """`--since` takes an ISO date/time (UTC if no zone) or a span back from now such as 24h or 7d."""
+    if not value:
+        return None
+    value = value.strip()
+    spans = {"m": "minutes", "h": "hours", "d": "days"}
+    if value[:-1].isdigit() and value[-1:] in spans:
+        return datetime.now(UTC) - timedelta(**{spans[value[-1]]: int(value[:-1])})
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use an ISO date such as 2026-11-01 or a span such as 24h or 7d") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@click.command("audit")
+@click.option("--since", help="Only entries from this moment: an ISO date/time, or a span back such as 7d.")
+@click.option("--actor", help="Only entries by this actor: an email, leader:N or cli:NAME.")
+@click.option("--action", help="Only actions starting with this, e.g. staff. or contact.disclosed.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+def audit_command(since: str | None, actor: str | None, action: str | None, as_json: bool) -> None:
+    """Show the audit log, oldest first: staff actions, disclosures, exports, sign-ins, links, data rights."""
+    moment = _since(since)
+    with database_or_exit(settings_or_exit()).session(commit=False) as session:
+        entries = audit.lines(session, moment, actor, action)
+        if as_json:
+            for line in entries:
+                click.echo(json.dumps(line.as_json(), ensure_ascii=False))
+            return
+        table = Table("When (UTC)", "Actor", "Action", "Subject", "Details", box=None)
+        for line in entries:
+            details = ", ".join(f"{k}={v}" for k, v in line.details.items())
+            table.add_row(f"{line.at:%Y-%m-%d %H:%M:%S}", line.actor, line.action, line.subject, details)
+    if table.row_count == 0:
+        click.echo("No audit entries match.")
+    else:
+        Console(width=160).print(table)
+
+
+@click.command("erase")
+@click.argument("email", required=False)
+@click.option("--pending", "show_pending", is_flag=True, help="List open `forget me` requests instead.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_command(email: str | None, show_pending: bool, yes: bool) -> None:
+    """Erase the leader with EMAIL: profile, chat links, conversation references, staff role, links.
+
+    Anonymous aggregates are kept, and the audit log keeps a line that an erasure happened (by whom, and
+    the leader's number — never their name or email). Use --pending to see who asked with `forget me`.
+    """
+    settings = settings_or_exit()
+    database = database_or_exit(settings)
+    if show_pending:
+        with database.session(commit=False) as session:
+            rows = pending(session)
+            for request, leader in rows:
+                click.echo(f"{leader.email}\trequested {request.requested_at:%Y-%m-%d %H:%M}")
+        if not rows:
+            click.echo("No open erasure requests.")
+        return
+    if not email:
+        fail("give the EMAIL of the leader to erase, or --pending to list requests", 2)
+    if not yes and not click.confirm(f"Erase {email} and everything held about them? This cannot be undone"):
+        fail("cancelled; nothing erased")
+    with database.session() as session:
+        try:
+            leader_id = erase(session, email, audit.cli_actor())
+        except ErasureError as error:
+            fail(f"{error}; nothing erased")
+    click.echo(f"Erased {email} (was leader:{leader_id}).")
+
+
+COMMANDS = [staff_group, audit_command, erase_command]

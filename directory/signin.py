@@ -1,0 +1,55 @@
+"""What a successful Microsoft sign-in proves, and what we then link: the decision, without msal.
+
+The adapter runs msal's auth-code flow and hands over the ID token's claims (msal has already checked the
+issuer, audience, expiry and nonce). This module decides: the tenant (`tid`) must be one we accept, the
+email must belong to a directory leader, and a leader who signed in before must come back as the same
+Microsoft account (`oid`). Only then is the chat account that asked for the link tied to that leader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from directory import audit
+from directory.accounts import link_signed_in
+from directory.links import LinkError, identity_of
+from directory.models import AccessLink, Leader
+from directory.people import by_email
+
+
+def _refuse(session: Session, link: AccessLink, reason: str, message: str, **details: Any) -> LinkError:
+    audit.record(session, f"{link.platform}:{link.workspace_id}:{link.user_id}", "signin.refused",
+                 reason=reason, **details)
+    return LinkError(message)
+
+
+def complete(session: Session, link: AccessLink, claims: Mapping[str, Any],
+             allowed_tenants: frozenset[str]) -> Leader:
+    """Link the chat account behind `link` to the leader the claims prove; LinkError says why not."""
+    tenant = str(claims.get("tid") or "").lower()
+    if not tenant or tenant not in allowed_tenants:
+        raise _refuse(session, link, "tenant", "Your organisation's Microsoft account is not one Leaders "
+                      "Connect accepts sign-ins from. Ask the Leaders Connect team to add your organisation.",
+                      tenant=tenant[:64])
+    oid = str(claims.get("oid") or "")
+    email = str(claims.get("email") or claims.get("preferred_username") or "")
+    if not oid or "@" not in email:
+        raise _refuse(session, link, "claims", "Microsoft did not tell us your work email address, so we "
+                      "can't match you to the directory.")
+    leader = by_email(session, email)
+    if leader is None:
+        raise _refuse(session, link, "not_in_directory", "You signed in, but your work email address is not "
+                      "in the Leaders Connect directory. Ask the Leaders Connect team to add you.")
+    if leader.microsoft_oid and leader.microsoft_oid != oid:
+        raise _refuse(session, link, "different_account", "This profile is already tied to a different "
+                      "Microsoft account. Ask the Leaders Connect team for help.",
+                      leader=audit.leader_ref(leader.id))
+    leader.microsoft_oid = oid
+    link_signed_in(session, identity_of(link), leader)
+    audit.record(session, audit.leader_ref(leader.id), "signin.succeeded", audit.leader_ref(leader.id),
+                 platform=link.platform, tenant=tenant)
+    return leader
+
