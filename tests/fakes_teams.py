@@ -31,6 +31,30 @@ APP_ID = "11111111-2222-3333-4444-555555555555"
 BOT_ID = f"28:{APP_ID}"
 
 
+def self_signed_tls(directory: Any, name: str) -> tuple[ssl.SSLContext, str]:
+    """A TLS context for 127.0.0.1 with a fresh self-signed certificate, and the certificate's path (for
+    REQUESTS_CA_BUNDLE: msal speaks only https)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    key_path, cert_path = directory / f"{name}.key", str(directory / f"{name}.pem")
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    with open(cert_path, "wb") as handle:
+        handle.write(cert.public_bytes(serialization.Encoding.PEM))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, str(key_path))
+    return context, cert_path
+
+
 class ThreadedServer:
     """An aiohttp app served on 127.0.0.1 from a background thread."""
 
@@ -191,29 +215,8 @@ class FakeTokenServer:
 
     def __init__(self, directory: Any) -> None:
         self.requests: list[dict[str, str]] = []
-        self.cert_path = str(directory / "token-server.pem")
-        self.server = ThreadedServer(self._app(), self._tls(directory))
-
-    def _tls(self, directory: Any) -> ssl.SSLContext:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-        now = datetime.datetime.now(datetime.UTC)
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                .serial_number(x509.random_serial_number())
-                .not_valid_before(now - datetime.timedelta(days=1))
-                .not_valid_after(now + datetime.timedelta(days=1))
-                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                               critical=False)
-                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-                .sign(key, hashes.SHA256()))
-        key_path = directory / "token-server.key"
-        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
-        with open(self.cert_path, "wb") as handle:
-            handle.write(cert.public_bytes(serialization.Encoding.PEM))
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self.cert_path, str(key_path))
-        return context
+        context, self.cert_path = self_signed_tls(directory, "token-server")
+        self.server = ThreadedServer(self._app(), context)
 
     def _app(self) -> web.Application:
         app = web.Application()

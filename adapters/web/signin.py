@@ -4,8 +4,9 @@
 2. GET /start shows a "Continue" button (a link scanner fetching the URL must not use the link up);
    POST /start spends the link, starts msal's flow (state, nonce, PKCE) and redirects to Microsoft.
    The flow is kept with the link in the database, so the callback may reach another server process.
-3. GET /callback: msal redeems the code and checks the ID token (issuer, audience, expiry, nonce);
-   directory/signin.py checks the tenant and the email and links the chat account.
+3. POST /callback (form_post; GET also accepted): msal redeems the code and checks the ID token
+   (issuer, audience, expiry, nonce); directory/signin.py checks the tenant and the email and links the
+   chat account.
 
 msal is synchronous (it uses `requests`), so every call runs in a worker thread.
 """
@@ -53,8 +54,10 @@ class MicrosoftSignIn:
 
     def begin(self, token: str) -> str:
         """Spend the link, start the flow, remember it; returns Microsoft's authorisation URL."""
+        # form_post: the code comes back in a POST body, not in a URL that browsers keep in history and
+        # proxies in their logs (RFC 9700 §4.3.1).
         flow = self.client().initiate_auth_code_flow(scopes=[], redirect_uri=self.redirect_uri,
-                                                     prompt="select_account")
+                                                     prompt="select_account", response_mode="form_post")
         with self.database.session() as session:
             link = links.spend(session, "signin", token)
             links.attach_flow(link, flow)
@@ -127,7 +130,8 @@ async def callback(request: web.Request) -> web.Response:
     sign_in = request.app[SIGNIN]
     if not sign_in.settings.signin_configured:
         return page("Sign-in unavailable", UNAVAILABLE, status=404)
-    query = {k: v for k, v in request.query.items() if len(v) < 20_000}
+    source = await request.post() if request.method == "POST" else request.query
+    query = {k: v for k, v in source.items() if isinstance(v, str) and len(v) < 20_000}
     try:
         name = await asyncio.to_thread(sign_in.finish, query)
     except links.LinkError as error:
@@ -141,4 +145,5 @@ def mount(app: web.Application, settings: Settings, database: Database) -> None:
     app[SIGNIN] = MicrosoftSignIn(settings, database)
     app.router.add_get(START, start_page)
     app.router.add_post(START, start)
-    app.router.add_get(CALLBACK, callback)
+    app.router.add_get(CALLBACK, callback)  # an error, or a provider that answers in the query string
+    app.router.add_post(CALLBACK, callback)  # Microsoft's form_post answer

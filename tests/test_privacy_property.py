@@ -1,0 +1,150 @@
+"""Property: no renderer on any platform ever shows a field the viewer may not see.
+
+Hypothesis draws profiles whose every field holds a unique marker word, a visibility level per field,
+and a viewer (the leader themself, staff, someone introduced, a stranger). The expected visibility is
+written out here independently of directory/privacy.py — checking the module against itself would prove
+nothing. Every card the core builds goes through every renderer: Slack Block Kit (message and Home tab),
+Teams Adaptive Cards and messaging-extension results, and the console; a hidden marker in any output fails.
+
+A second property drives the real engine over a real database: search and profile views as another
+leader, so the use cases' own choice of card and the search index are covered too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.console.render import render as console_render
+from adapters.slack.render import home_view, message
+from adapters.teams.extension import extension_result
+from adapters.teams.render import render_card
+from bot.cards import profile_card, summary_card
+from bot.engine import Bot
+from bot.replies import Reply
+from directory.accounts import ChatIdentity
+from directory.database import Database
+from directory.models import Leader
+from directory.people import LeaderInput, by_email, update_own_profile, upsert_leaders
+from directory.privacy import PRIVATE_FIELDS, Viewer
+from directory.sectors import SECTORS
+from directory.settings import Settings
+
+LEVELS = ("everyone", "introduced", "staff")
+RELATIONS = ("self", "staff", "introduced", "stranger")
+_serial = itertools.count(1)
+
+
+def expected_visible(field: str, level: str, relation: str) -> bool:
+    """The rule as DESIGN.md states it, written out independently of the code under test."""
+    if relation in ("self", "staff"):
+        return True
+    return level == "everyone" or (level == "introduced" and relation == "introduced")
+
+
+def marked_values(n: int) -> dict[str, str]:
+    """A value per field that no other field, label or text could contain by accident."""
+    word = f"zq{n}x"
+    return {"role": f"Role{word}r", "organisation": f"Org{word}o", "region": f"Reg{word}g",
+            "expertise": f"exp{word}e;exp{word}f", "bio": f"Bio{word}b", "cohort": f"Coh{word}c",
+            "email": f"mail{word}m@example.gov.uk", "phone": f"+44 7700 {n % 1000:03d}{n % 997:03d}"}
+
+
+def markers(values: dict[str, str], sector: str) -> dict[str, list[str]]:
+    found = {field: [v] for field, v in values.items() if field not in ("expertise",)}
+    found["expertise"] = values["expertise"].split(";")
+    found["sector"] = [next(s.label for s in SECTORS if s.key == sector)]
+    return found
+
+
+def every_rendering(reply: Reply) -> str:
+    """The reply as each platform would send it, in one string to search."""
+    outputs = [message(reply), home_view(reply), render_card(reply), extension_result(reply)]
+    return json.dumps(outputs, ensure_ascii=False) + console_render(reply)
+
+
+def viewer_for(relation: str, target_id: int) -> Viewer:
+    if relation == "self":
+        return Viewer(target_id)
+    if relation == "staff":
+        return Viewer(999, is_staff=True)
+    return Viewer(999, introduced_to=frozenset({target_id}) if relation == "introduced" else frozenset())
+
+
+visibility_maps = st.fixed_dictionaries({field: st.sampled_from(LEVELS) for field in PRIVATE_FIELDS})
+
+
+@settings(max_examples=300, deadline=None)
+@given(visibility=visibility_maps, relation=st.sampled_from(RELATIONS),
+       sector=st.sampled_from([s.key for s in SECTORS]))
+def test_no_renderer_shows_a_field_the_viewer_may_not_see(visibility: dict[str, str], relation: str,
+                                                          sector: str) -> None:
+    n = next(_serial)
+    values = marked_values(n)
+    # the sector label alone could appear in organisation names; keep them apart for this property
+    leader = Leader(id=n, full_name=f"Person {n}", sector=sector, visibility=visibility, verified=True,
+                    verified_by="staff import", **values)
+    viewer = viewer_for(relation, n)
+    for card in (summary_card(viewer, leader), profile_card(viewer, leader)):
+        output = every_rendering(Reply((card,)))
+        assert f"Person {n}" in output  # the name is always shown: the test sees real output
+        for field, texts in markers(values, sector).items():
+            if not expected_visible(field, visibility[field], relation):
+                for text in texts:
+                    assert text not in output, f"{field} ({visibility[field]}) leaked to {relation}"
+
+
+def test_visible_fields_do_reach_the_full_profile_on_every_platform() -> None:
+    """The other half: what may be seen is actually shown (a renderer that drops everything would pass
+    the property above)."""
+    values = marked_values(424242)
+    leader = Leader(id=424242, full_name="Person Shown", sector="policing", verified=True,
+                    verified_by="staff import", visibility=dict.fromkeys(PRIVATE_FIELDS, "everyone"),
+                    **values)
+    output = every_rendering(Reply((profile_card(Viewer(1), leader),)))
+    for field, texts in markers(values, "policing").items():
+        for text in texts:
+            if field != "sector":  # shown as its label, checked below
+                assert output.count(text) >= 4, f"{field} missing from a renderer"
+    assert "Policing" in output
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(visibility=visibility_maps)
+def test_search_and_profile_through_the_engine_never_leak(db: Database, visibility: dict[str, str]) -> None:
+    n = next(_serial) + 10_000
+    values = marked_values(n)
+    with db.session() as session:
+        upsert_leaders(session, [LeaderInput(email=values["email"], full_name=f"Target{n} Person",
+                                             role=values["role"], organisation=values["organisation"],
+                                             sector="health", region=values["region"],
+                                             expertise=values["expertise"], bio=values["bio"],
+                                             phone=values["phone"], cohort=values["cohort"]),
+                                 LeaderInput(email=f"viewer{n}@example.gov.uk", full_name=f"Viewer{n} Person",
+                                             role="Chief Executive", organisation="Somewhere",
+                                             sector="health")])
+        target = by_email(session, values["email"])
+        assert target is not None
+        update_own_profile(session, target, {}, visibility)
+        target_id = target.id
+    bot = Bot(db, Settings(LEADERS_DATABASE_URL=db.url, _env_file=None))  # type: ignore[call-arg]
+    viewer = ChatIdentity("slack", "T1", f"UVIEW{n}", f"viewer{n}@example.gov.uk")
+    replies = [bot.handle_text(viewer, f"find target{n}"), bot.handle_text(viewer, f"profile target{n}"),
+               bot.handle_action(viewer, f"profile.view:{target_id}")]
+    # Searching by a field's value finds the person exactly when the field is visible: finding them by a
+    # hidden one would reveal it.
+    for field in ("role", "organisation", "region", "bio", "cohort"):
+        words = f"find {values[field]}" if field != "cohort" else f"find cohort:{values[field]}"
+        found = f"Target{n} Person" in every_rendering(bot.handle_text(viewer, words))
+        assert found == expected_visible(field, visibility[field], "stranger"), (field, visibility[field])
+    for reply in replies:
+        output = every_rendering(reply)
+        for field, texts in markers(values, "health").items():
+            if field == "sector" or expected_visible(field, visibility[field], "stranger"):
+                continue
+            for text in texts:
+                assert text not in output, f"{field} ({visibility[field]}) leaked through the engine"
+    assert f"Target{n} Person" in every_rendering(replies[0])  # the name search did find them

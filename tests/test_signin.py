@@ -1,0 +1,244 @@
+"""Sign in with Microsoft, end to end: a Slack user the directory does not know gets a one-time link, signs
+in at a fake Microsoft (authorize, token and metadata on loopback, over TLS; msal does the redemption) and
+is linked. Wrong tenant, reused link, expired link, state mismatch, cancelled sign-in, an email not in the
+directory and a second Microsoft account for the same profile are refused with a clear page, and nothing
+is linked."""
+
+from __future__ import annotations
+
+import html
+import re
+import ssl
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy import select, update
+
+from directory.accounts import ChatIdentity
+from directory.database import Database
+from directory.models import AccessLink, AuditEvent, ChatAccount
+from tests.fake_microsoft_login import ALLOWED_TENANT, CLIENT_ID, CLIENT_SECRET, FakeMicrosoftLogin, Person
+from tests.helpers import load_sample
+from tests.slack_fakes import FakeSlack, RunningServer, start_server, stop_server, texts
+
+KIM = "kim.chen@manchester.gov.uk"  # in the sample directory, with no chat account yet
+STRANGER = "USTRANGER"  # a Slack user whose Slack email is not in the directory
+
+
+@pytest.fixture
+def login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMicrosoftLogin]:
+    fake = FakeMicrosoftLogin(tmp_path).start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", fake.cert_path)  # msal (requests) trusts the fake's certificate
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+async def server(db: Database, database_url: str, fake_slack: FakeSlack,
+                 login: FakeMicrosoftLogin) -> AsyncIterator[RunningServer]:
+    load_sample(db)
+    running = await start_server(database_url, fake_slack, microsoft_app_id=CLIENT_ID,
+                                 microsoft_app_password=CLIENT_SECRET, allowed_tenants=ALLOWED_TENANT,
+                                 microsoft_authority=login.authority)
+    # LEADERS_PUBLIC_URL is where browsers reach the server; only known once it listens on its port.
+    running.services.settings.public_url = running.url
+    yield running
+    await stop_server(running)
+
+
+async def signin_link(server: RunningServer, fake_slack: FakeSlack, user: str = STRANGER) -> str:
+    key = f"k{len(fake_slack.responses)}"
+    await server.slash("find finance", user, response_url=fake_slack.response_url(key))
+    answers = await fake_slack.wait_for(lambda: [a for p, a in fake_slack.responses if p.endswith(key)])
+    seen = texts(answers[0]["blocks"])
+    assert "I don't recognise this account yet" in seen and "Director of Finance" not in seen
+    return next(element["url"] for block in answers[0]["blocks"] if block["type"] == "actions"
+                for element in block["elements"] if "url" in element)
+
+
+async def get(server: RunningServer, url: str, **kwargs: Any) -> tuple[int, str, str]:
+    async with server.session.get(url, allow_redirects=False, **kwargs) as response:
+        return response.status, await response.text(), response.headers.get("Location", "")
+
+
+async def begin(server: RunningServer, link: str) -> tuple[int, str, str]:
+    """The person opens the link and presses Continue: the server answers with Microsoft's URL."""
+    status, page, _ = await get(server, link)
+    assert status == 200 and "Continue to Microsoft" in page, page
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    assert token is not None
+    async with server.session.post(server.url + "/auth/microsoft/start", data={"token": token.group(1)},
+                                   allow_redirects=False) as response:
+        return response.status, await response.text(), response.headers.get("Location", "")
+
+
+async def at_microsoft(server: RunningServer, login: FakeMicrosoftLogin,
+                       authorize_url: str) -> dict[str, str]:
+    """The browser at Microsoft: the fake signs `login.person` in and answers with the self-posting form
+    (response_mode=form_post) whose fields the browser would post to our callback."""
+    assert parse_qs(urlparse(authorize_url).query)["response_mode"] == ["form_post"]
+    trusted = ssl.create_default_context(cafile=login.cert_path)
+    status, page, _ = await get(server, authorize_url, ssl=trusted)
+    assert status == 200
+    action = re.search(r'action="([^"]+)"', page)
+    assert action is not None and html.unescape(action.group(1)) == server.url + "/auth/microsoft/callback"
+    return {name: html.unescape(value) for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', page)}
+
+
+async def post_callback(server: RunningServer, form: dict[str, str]) -> tuple[int, str]:
+    async with server.session.post(server.url + "/auth/microsoft/callback", data=form,
+                                   allow_redirects=False) as response:
+        return response.status, html.unescape(await response.text())
+
+
+async def sign_in(server: RunningServer, login: FakeMicrosoftLogin, link: str) -> tuple[int, str]:
+    status, _, authorize_url = await begin(server, link)
+    assert status == 302 and authorize_url.startswith(login.authority + "/oauth2/authorize?")
+    return await post_callback(server, await at_microsoft(server, login, authorize_url))
+
+
+def links_of(db: Database, user: str = STRANGER) -> list[str]:
+    """How each live link of the Slack `user` was made."""
+    with db.session(commit=False) as session:
+        return list(session.scalars(select(ChatAccount.linked_via).where(ChatAccount.user_id == user,
+                                                                         ChatAccount.revoked_at.is_(None))))
+
+
+def audit_actions(db: Database) -> list[str]:
+    with db.session(commit=False) as session:
+        return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+async def test_an_unknown_slack_user_signs_in_with_microsoft_and_is_linked(
+        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin, db: Database) -> None:
+    link = await signin_link(server, fake_slack)
+    assert link.startswith(server.url + "/auth/microsoft/start?token=")
+    login.person = Person(KIM, oid="oid-kim")
+
+    status, page = await sign_in(server, login, link)
+    assert status == 200 and "You're signed in" in page and "Kim Chen" in page
+
+    # msal sent the PKCE verifier and the secret; the fake checked both before issuing the ID token.
+    assert login.token_requests[0]["grant_type"] == "authorization_code"
+    params = login.authorize_requests[0]
+    assert params["redirect_uri"] == server.url + "/auth/microsoft/callback" and params["nonce"]
+    assert links_of(db) == ["Sign in with Microsoft"]
+
+    await server.slash("profile", STRANGER, response_url=fake_slack.response_url("after"))
+    answers = await fake_slack.wait_for(lambda: [a for p, a in fake_slack.responses if p.endswith("after")])
+    seen = texts(answers[0]["blocks"])
+    assert "Kim Chen" in seen and "chat account linked by Sign in with Microsoft" in seen
+    assert {"signin.started", "signin.succeeded", "account.linked"} <= set(audit_actions(db))
+    with db.session(commit=False) as session:  # no token, code or secret ever reaches the audit log
+        details = " ".join(str(e.details) for e in session.scalars(select(AuditEvent)))
+    assert "fake-access-token" not in details and CLIENT_SECRET not in details
+
+
+async def test_a_tenant_that_is_not_allowed_is_refused(server: RunningServer, fake_slack: FakeSlack,
+                                                       login: FakeMicrosoftLogin, db: Database) -> None:
+    link = await signin_link(server, fake_slack)
+    login.person = Person(KIM, tid="another-tenant")
+    status, page = await sign_in(server, login, link)
+    assert status == 400 and "not one Leaders Connect accepts" in page and "Nothing was linked" in page
+    assert links_of(db) == [] and "signin.refused" in audit_actions(db)
+
+
+async def test_a_link_works_once(server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+                                 db: Database) -> None:
+    link = await signin_link(server, fake_slack)
+    login.person = Person(KIM)
+    status, _, _ = await begin(server, link)
+    assert status == 302
+    status, page, _ = await get(server, link)  # opened again: refused before anything else happens
+    assert status == 400 and "already been used" in page
+    token = parse_qs(urlparse(link).query)["token"][0]
+    async with server.session.post(server.url + "/auth/microsoft/start", data={"token": token},
+                                   allow_redirects=False) as response:
+        assert response.status == 400 and "already been used" in await response.text()
+    assert links_of(db) == []
+
+
+async def test_an_expired_link_is_refused(server: RunningServer, fake_slack: FakeSlack, db: Database) -> None:
+    link = await signin_link(server, fake_slack)
+    with db.session() as session:  # eleven minutes later
+        from datetime import timedelta
+
+        from directory.models import utcnow
+        session.execute(update(AccessLink).values(expires_at=utcnow() - timedelta(minutes=1)))
+    status, page, _ = await get(server, link)
+    assert status == 400 and "expired" in page
+    assert links_of(db) == []
+
+
+async def test_a_callback_we_did_not_start_or_a_replay_is_refused(
+        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin, db: Database) -> None:
+    status, page, _ = await get(server, server.url + "/auth/microsoft/callback?code=abc&state=forged")
+    assert status == 400 and "state mismatch" in page
+
+    link = await signin_link(server, fake_slack)
+    login.person = Person(KIM)
+    _, _, authorize_url = await begin(server, link)
+    answer = await at_microsoft(server, login, authorize_url)
+    status, page = await post_callback(server, {**answer, "state": "someone-elses"})
+    assert status == 400 and "state mismatch" in page
+    assert links_of(db) == []
+
+    status, _ = await post_callback(server, answer)  # the genuine answer still completes, once
+    assert status == 200 and len(links_of(db)) == 1
+    status, page = await post_callback(server, answer)
+    assert status == 400 and "already been completed" in page
+
+
+async def test_cancelling_at_microsoft_links_nothing(server: RunningServer, fake_slack: FakeSlack,
+                                                     login: FakeMicrosoftLogin, db: Database) -> None:
+    link = await signin_link(server, fake_slack)
+    login.person = None
+    status, page = await sign_in(server, login, link)
+    assert status == 400 and "did not sign you in" in page and "cancelled" in page
+    assert links_of(db) == []
+
+
+async def test_an_email_outside_the_directory_is_refused(server: RunningServer, fake_slack: FakeSlack,
+                                                         login: FakeMicrosoftLogin, db: Database) -> None:
+    link = await signin_link(server, fake_slack)
+    login.person = Person("someone.else@manchester.gov.uk")
+    status, page = await sign_in(server, login, link)
+    assert status == 400 and "not in the Leaders Connect directory" in page
+    assert links_of(db) == []
+
+
+async def test_a_second_microsoft_account_cannot_claim_a_signed_in_profile(
+        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin, db: Database) -> None:
+    login.person = Person(KIM, oid="oid-kim")
+    assert (await sign_in(server, login, await signin_link(server, fake_slack)))[0] == 200
+    login.person = Person(KIM, oid="oid-impostor")
+    status, page = await sign_in(server, login, await signin_link(server, fake_slack, "UOTHER"))
+    assert status == 400 and "different Microsoft account" in page
+    assert links_of(db, "UOTHER") == []
+
+
+async def test_without_configuration_there_is_no_link_and_no_sign_in(db: Database, database_url: str,
+                                                                      fake_slack: FakeSlack) -> None:
+    load_sample(db)
+    running = await start_server(database_url, fake_slack)
+    try:
+        await running.slash("find finance", STRANGER, response_url=fake_slack.response_url("x"))
+        [(_, answer)] = await fake_slack.wait_for(lambda: fake_slack.responses)
+        assert "Sign in with Microsoft" not in texts(answer["blocks"])
+        status, page, _ = await get(running, running.url + "/auth/microsoft/start?token=abc")
+        assert status == 404 and "not set up" in page
+    finally:
+        await stop_server(running)
+
+
+def test_links_are_stored_only_as_hashes(db: Database) -> None:
+    from directory import links
+
+    with db.session() as session:
+        token = links.create(session, "signin", ChatIdentity("slack", "T1", "U1"))
+    with db.session(commit=False) as session:
+        stored = session.scalars(select(AccessLink.token_hash)).all()
+    assert token not in stored and len(stored) == 1 and len(stored[0]) == 64
