@@ -4,6 +4,8 @@ LEADERS_TEST_DATABASE_URL is set (`.ci/run` runs the whole suite once each way).
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,3 +60,15 @@ def db(database_url: str) -> Iterator[Database]:
     database.ensure_ready()
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def leaders(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run `leaders ARGS…` in a clean directory (no stray .env) against the test database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "SLACK_", "MICROSOFT_"))}
+    env["LEADERS_DATABASE_URL"] = database_url
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "adapters.cli", *args], cwd=tmp_path, env=env,
+                              input=stdin, capture_output=True, text=True, timeout=120)
+    return run

@@ -10,21 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import SAMPLE_CSV
-
-
-@pytest.fixture
-def leaders(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Run `leaders ARGS…` in a clean directory (no stray .env) against the test database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "SLACK_", "MICROSOFT_"))}
-    env["LEADERS_DATABASE_URL"] = database_url
-
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "adapters.cli", *args], cwd=tmp_path, env=env,
-                              input=stdin, capture_output=True, text=True, timeout=120)
-    return run
 
 
 def test_help_on_every_command(leaders) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,97 @@
+"""A leader's own linked accounts (see them, remove one, and it stays removed), how a profile shows the way
+its owner was verified, and the daily cap on profiles shown that stops an account dumping the directory."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from adapters.console.render import render
+from bot.engine import Bot
+from directory.accounts import ChatIdentity
+from directory.database import Database
+from directory.models import AuditEvent, ChatAccount
+from directory.settings import Settings
+from tests.helpers import load_sample
+from tests.slack_fakes import FakeSlack, RunningServer, texts
+
+KIM_SLACK = ChatIdentity("slack", "T0001", "UKIM", "kim.chen@manchester.gov.uk")
+KIM_TEAMS = ChatIdentity("teams", "tenant-1", "aad-kim", "kim.chen@manchester.gov.uk")
+SEAN = ChatIdentity("console", "local", "sean", "sean.obrien@scotland.police.uk")
+
+
+def make_bot(db: Database, **extra: object) -> Bot:
+    load_sample(db)
+    return Bot(db, Settings(LEADERS_DATABASE_URL=db.url, _env_file=None, **extra))  # type: ignore[arg-type]
+
+
+def say(bot: Bot, who: ChatIdentity, words: str) -> str:
+    return render(bot.handle_text(who, words))
+
+
+def test_a_leader_sees_their_linked_accounts_and_removes_one(db: Database) -> None:
+    bot = make_bot(db)
+    say(bot, KIM_TEAMS, "help")
+    listing = say(bot, KIM_SLACK, "accounts")
+    assert "Slack account in T0001, linked by Slack verified email" in listing
+    assert "Microsoft Teams account in tenant-1, linked by Microsoft Teams account" in listing
+    assert "(the one you're using now)" in listing
+
+    assert "choose a number" in say(bot, KIM_SLACK, "accounts remove 7")
+    removed = say(bot, KIM_SLACK, "accounts remove 1")  # the Teams one, linked first
+    assert "Removed: Microsoft Teams account in tenant-1" in removed
+
+    # Teams vouches for the same email, but a removed link is not brought back automatically.
+    again = say(bot, KIM_TEAMS, "find finance")
+    assert "unlinked from its Leaders Connect profile" in again and "Director of Finance" not in again
+    assert "Microsoft Teams" not in say(bot, KIM_SLACK, "accounts")
+    with db.session(commit=False) as session:
+        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("account.%"))))
+    assert actions == ["account.linked", "account.linked", "account.unlinked"]
+
+
+def test_nobody_can_remove_someone_elses_link(db: Database) -> None:
+    bot = make_bot(db)
+    say(bot, KIM_TEAMS, "help")
+    with db.session(commit=False) as session:
+        kims = session.scalar(select(ChatAccount.id).where(ChatAccount.user_id == "aad-kim"))
+    refused = render(bot.handle_action(SEAN, f"accounts.unlink:{kims}"))
+    assert "not linked to you" in refused
+    assert "Director of Finance" in say(bot, KIM_TEAMS, "profile")  # Kim is still linked
+
+
+async def test_removing_a_link_by_button_in_slack(server: RunningServer, fake_slack: FakeSlack) -> None:
+    await server.slash("accounts", "UAINE", response_url=fake_slack.response_url("list"))
+    [(_, listing)] = await fake_slack.wait_for(lambda: fake_slack.responses)
+    button = next(e for b in listing["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert button["style"] == "danger" and button["value"].startswith("accounts.unlink:")
+    await server.press(button["value"], "UAINE", response_url=fake_slack.response_url("press"))
+    answers = await fake_slack.wait_for(lambda: len(fake_slack.responses) == 2 and fake_slack.responses)
+    assert "no longer linked to your profile" in texts(answers[1][1]["blocks"])
+    await server.slash("find finance", "UAINE", response_url=fake_slack.response_url("after"))
+    answers = await fake_slack.wait_for(lambda: len(fake_slack.responses) == 3 and fake_slack.responses)
+    assert "unlinked from its Leaders Connect profile" in texts(answers[2][1]["blocks"])
+
+
+def test_profiles_say_how_their_owner_was_verified(db: Database) -> None:
+    bot = make_bot(db)
+    say(bot, KIM_SLACK, "help")
+    seen = say(bot, SEAN, "profile kim.chen@manchester.gov.uk")
+    assert "✓ Verified by staff import · chat account linked by Slack verified email" in seen
+
+
+def test_the_daily_cap_stops_an_account_paging_through_the_directory(db: Database) -> None:
+    bot = make_bot(db, LEADERS_DAILY_PROFILE_CAP=4, LEADERS_SEARCH_LIMIT=3)
+    first = say(bot, SEAN, "find sector:health")  # 2 shown, 2 left today
+    assert first.count("View profile") == 2 and "today's limit" not in first
+    second = say(bot, SEAN, "find chief")  # 7 match, 3 would be shown: only 2 are
+    assert "today's limit of 4 profiles" in second
+    assert second.count("View profile") == 2
+    third = say(bot, SEAN, "find director")
+    assert "today's limit of 4 profiles" in third and "View profile" not in third
+    assert "today's limit" in say(bot, SEAN, "profile kim.chen@manchester.gov.uk")
+    assert "Seán O'Brien — Chief Constable" in say(bot, SEAN, "profile")  # your own profile is never capped
+    assert "today's limit" not in say(bot, KIM_SLACK, "find chief")  # the cap is per leader
+    with db.session(commit=False) as session:
+        flagged = list(session.scalars(select(AuditEvent.details).where(
+            AuditEvent.action == "search.cap_reached")))
+    assert len(flagged) == 1 and flagged[0]["cap"] == 4  # logged once, not on every refusal
