@@ -79,7 +79,8 @@ def test_erase_removes_the_leader_and_everything_that_identifies_them(db: Databa
             service_url="https://smba.example/", channel_id="msteams", bot_id="28:bot", bot_name="Leaders",
             user_channel_id="29:1kim"))
         session.add(TeamsConversation(  # saved before she was linked: same user, no account attached
-            tenant_id="tenant-1", user_id="aad-kim", conversation_id="19:channel", conversation_type="channel",
+            tenant_id="tenant-1", user_id="aad-kim", conversation_id="19:channel",
+            conversation_type="channel",
             service_url="https://smba.example/", channel_id="msteams", bot_id="28:bot", bot_name="Leaders",
             user_channel_id="29:1kim", chat_account_id=None))
     assert "kim.chen@manchester.gov.uk" in leaders("erase", "--pending").stdout

@@ -54,7 +54,8 @@ async def test_slack_non_staff_is_refused_every_staff_command(server: RunningSer
     before = state(db)
     for name in STAFF_COMMANDS:
         await server.slash(WORDS[name], "UAINE", response_url=fake_slack.response_url(name))
-        answers = await fake_slack.wait_for(lambda n=name: [a for p, a in fake_slack.responses if p.endswith(n)])
+        answers = await fake_slack.wait_for(
+            lambda n=name: [a for p, a in fake_slack.responses if p.endswith(n)])
         assert "is for the Leaders Connect staff team only" in texts(answers[0]["blocks"]), name
     assert state(db) == before
 
@@ -92,7 +93,8 @@ def test_staff_from_the_environment_or_the_cli_may_grant_in_chat(db: Database) -
     assert "no longer has the staff role" in say(priya, "staff remove kim.chen@manchester.gov.uk")
     assert "staff team only" in say(kim, "staff list")
     with db.session(commit=False) as session:
-        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.action.startswith("staff."))))
+        actions = list(session.scalars(select(AuditEvent.action)
+                                       .where(AuditEvent.action.startswith("staff."))))
     assert actions == ["staff.granted", "staff.revoked"]
 
 
