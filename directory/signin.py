@@ -39,6 +39,11 @@ def complete(session: Session, link: AccessLink, claims: Mapping[str, Any],
     if not oid or "@" not in email:
         raise _refuse(session, link, "claims", "Microsoft did not tell us your work email address, so we "
                       "can't match you to the directory.")
+    same_account = link.user_id.lower() == oid.lower() and link.workspace_id.lower() == tenant
+    if link.platform == "teams" and not same_account:
+        # A Teams account is itself a Microsoft account: only that same account may vouch for it.
+        raise _refuse(session, link, "other_account", "You signed in with a different Microsoft account from "
+                      "the one you use in Teams. Sign in with the account you use in Teams.")
     leader = by_email(session, email)
     if leader is None:
         raise _refuse(session, link, "not_in_directory", "You signed in, but your work email address is not "

@@ -242,3 +242,22 @@ def test_links_are_stored_only_as_hashes(db: Database) -> None:
     with db.session(commit=False) as session:
         stored = session.scalars(select(AccessLink.token_hash)).all()
     assert token not in stored and len(stored) == 1 and len(stored[0]) == 64
+
+
+def test_a_teams_account_can_only_be_vouched_for_by_the_same_microsoft_account(db: Database) -> None:
+    """In Teams the chat account *is* a Microsoft account (tenant + object id): signing in as anyone else,
+    even a leader in the directory, links nothing."""
+    from directory import links, signin
+
+    load_sample(db)
+    teams_user = ChatIdentity("teams", ALLOWED_TENANT, "aad-kim-0001")
+    with db.session() as session:
+        links.create(session, "signin", teams_user)
+    claims, allowed = {"tid": ALLOWED_TENANT, "email": KIM}, frozenset({ALLOWED_TENANT})
+    with db.session() as session:
+        link = session.scalar(select(AccessLink))
+        assert link is not None
+        with pytest.raises(links.LinkError, match="different Microsoft account from the one you use in Teams"):
+            signin.complete(session, link, {**claims, "oid": "aad-someone-else"}, allowed)
+        leader = signin.complete(session, link, {**claims, "oid": "AAD-KIM-0001"}, allowed)
+        assert leader.email == KIM
