@@ -11,6 +11,7 @@ from aiohttp import web
 
 from adapters.bootstrap import Services, build_services
 from adapters.cli.directory_commands import load_rows
+from adapters.web.signin import log_signin_state
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from adapters.console.session import ConsoleConversation, run_repl
 from adapters.server import build_app
@@ -80,6 +81,7 @@ async def _serve(services: Services, host: str, port: int) -> None:
     log.info("Leaders Connect listening on http://%s:%d (health: /healthz; platforms: %s)", host, port,
              ", ".join(platforms) or "none configured — console and health only")
     _warn_if_teams_unauthenticated(app)
+    log_signin_state(services.settings)
     try:
         await stop.wait()
     finally:

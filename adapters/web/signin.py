@@ -141,6 +141,19 @@ async def callback(request: web.Request) -> web.Response:
                 "Go back to Slack or Teams and message the bot again.")
 
 
+def log_signin_state(settings: Settings) -> None:
+    """Say at start-up whether unlinked leaders will be offered Sign in with Microsoft, and if not, why."""
+    if settings.signin_configured:
+        log.info("Sign in with Microsoft is on for %d tenant(s); redirect URI %s",
+                 len(settings.allowed_tenant_set), settings.base_url + CALLBACK)
+        if not settings.public_url:
+            log.warning("LEADERS_PUBLIC_URL is not set: sign-in links point at %s, which only this machine "
+                        "can open", settings.base_url)
+    elif settings.allowed_tenant_set:
+        log.warning("LEADERS_ALLOWED_TENANTS is set but MICROSOFT_APP_ID/MICROSOFT_APP_PASSWORD are not: "
+                    "Sign in with Microsoft is off")
+
+
 def mount(app: web.Application, settings: Settings, database: Database) -> None:
     app[SIGNIN] = MicrosoftSignIn(settings, database)
     app.router.add_get(START, start_page)
