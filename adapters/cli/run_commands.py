@@ -11,10 +11,10 @@ from aiohttp import web
 
 from adapters.bootstrap import Services, build_services
 from adapters.cli.directory_commands import load_rows
-from adapters.web.signin import log_signin_state
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from adapters.console.session import ConsoleConversation, run_repl
 from adapters.server import build_app
+from adapters.web.signin import log_signin_state
 from directory.demo_data import generate_rows
 from directory.people import LeaderInput, by_email, count
 from directory.settings import Settings
