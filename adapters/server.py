@@ -70,7 +70,7 @@ def build_app(services: Services) -> web.Application:
     from adapters.web import mydata, signin
 
     signin.mount(app, services.settings, services.database)  # answers "not set up" when unconfigured
-    mydata.mount(app, services.database)
+    mydata.mount(app, services.database, services.settings)
     from adapters.teams.app import mount as mount_teams  # always on: unauthenticated without an app id
 
     mount_teams(app, services)

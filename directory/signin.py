@@ -20,36 +20,46 @@ from directory.models import AccessLink, Leader
 from directory.people import by_email
 
 
-def _refuse(session: Session, link: AccessLink, reason: str, message: str, **details: Any) -> LinkError:
-    audit.record(session, f"{link.platform}:{link.workspace_id}:{link.user_id}", "signin.refused",
-                 reason=reason, **details)
+def _refuse(session: Session, actor: str, reason: str, message: str, **details: Any) -> LinkError:
+    audit.record(session, actor, "signin.refused", reason=reason, **details)
     return LinkError(message)
 
 
+def verified_email(claims: Mapping[str, Any]) -> str:
+    """The address the tenant vouches for: the UPN (`preferred_username`), whose domain the tenant must
+    have verified, or the optional `email` claim only when Entra marks its domain verified (`xms_edov`).
+    A bare `email` claim can be set by any tenant admin to any address (the "nOAuth" pattern)."""
+    upn = str(claims.get("preferred_username") or "")
+    if "@" in upn:
+        return upn
+    email = str(claims.get("email") or "")
+    return email if "@" in email and claims.get("xms_edov") in (True, "true", "1", 1) else ""
+
+
 def complete(session: Session, link: AccessLink, claims: Mapping[str, Any],
-             allowed_tenants: frozenset[str]) -> Leader:
+             allowed_tenants: frozenset[str], actor: str = "signin") -> Leader:
     """Link the chat account behind `link` to the leader the claims prove; LinkError says why not."""
     tenant = str(claims.get("tid") or "").lower()
     if not tenant or tenant not in allowed_tenants:
-        raise _refuse(session, link, "tenant", "Your organisation's Microsoft account is not one Leaders "
+        raise _refuse(session, actor, "tenant", "Your organisation's Microsoft account is not one Leaders "
                       "Connect accepts sign-ins from. Ask the Leaders Connect team to add your organisation.",
                       tenant=tenant[:64])
     oid = str(claims.get("oid") or "")
-    email = str(claims.get("email") or claims.get("preferred_username") or "")
-    if not oid or "@" not in email:
-        raise _refuse(session, link, "claims", "Microsoft did not tell us your work email address, so we "
+    email = verified_email(claims)
+    if not oid or not email:
+        raise _refuse(session, actor, "claims", "Microsoft did not tell us your work email address, so we "
                       "can't match you to the directory.")
     same_account = link.user_id.lower() == oid.lower() and link.workspace_id.lower() == tenant
     if link.platform == "teams" and not same_account:
         # A Teams account is itself a Microsoft account: only that same account may vouch for it.
-        raise _refuse(session, link, "other_account", "You signed in with a different Microsoft account from "
-                      "the one you use in Teams. Sign in with the account you use in Teams.")
+        raise _refuse(session, actor, "other_account", "You signed in with a different Microsoft account "
+                      "from the one you use in Teams. Sign in with the account you use in Teams.")
     leader = by_email(session, email)
     if leader is None:
-        raise _refuse(session, link, "not_in_directory", "You signed in, but your work email address is not "
+        raise _refuse(session, actor, "not_in_directory", "You signed in, but your work email address is not "
                       "in the Leaders Connect directory. Ask the Leaders Connect team to add you.")
     if leader.microsoft_oid and leader.microsoft_oid != oid:
-        raise _refuse(session, link, "different_account", "This profile is already tied to a different "
+        raise _refuse(session, actor, "different_account", "This profile is already tied to a different "
                       "Microsoft account. Ask the Leaders Connect team for help.",
                       leader=audit.leader_ref(leader.id))
     leader.microsoft_oid = oid

@@ -34,9 +34,11 @@ ALLOWED_TENANT = "0b1c2d3e-aaaa-bbbb-cccc-000000000001"
 class Person:
     """Who signs in at the fake: the claims their ID token will carry."""
 
-    email: str
+    email: str  # the UPN (`preferred_username`): a name in a domain the tenant has verified
     oid: str = "oid-0001"
     tid: str = ALLOWED_TENANT
+    email_claim: str = ""  # the optional `email` claim, when it differs from the UPN
+    email_domain_verified: bool | None = None  # `xms_edov`, sent only when not None
 
 
 @dataclass
@@ -110,8 +112,11 @@ class FakeMicrosoftLogin:
         now = int(time.time())
         id_token = jwt.encode({"iss": self.authority, "aud": CLIENT_ID, "iat": now, "nbf": now,
                                "exp": now + 3600, "nonce": query.get("nonce"), "tid": person.tid,
-                               "oid": person.oid, "sub": "sub-" + person.oid, "email": person.email,
-                               "preferred_username": person.email, "name": "Signed In Person"},
+                               "oid": person.oid, "sub": "sub-" + person.oid,
+                               "email": person.email_claim or person.email,
+                               "preferred_username": person.email, "name": "Signed In Person",
+                               **({} if person.email_domain_verified is None
+                                  else {"xms_edov": person.email_domain_verified})},
                               self.key, algorithm="RS256", headers={"kid": "login-key"})
         return web.json_response({"token_type": "Bearer", "scope": query["scope"], "expires_in": 3600,
                                   "access_token": "fake-access-token", "id_token": id_token})

@@ -50,10 +50,16 @@ def test_own_profile_shows_everything(bot: Bot) -> None:
     assert "This is your own profile" in shown
 
 
-def test_profile_by_email_and_ambiguity(bot: Bot) -> None:
+def test_profile_by_email_only_where_that_email_is_visible_and_ambiguity(bot: Bot) -> None:
     aine = ConsoleConversation(bot, AINE)
+    # Kim's email is for people she was introduced to: looking her up by it must not confirm it is hers.
+    hidden = aine.say("profile kim.chen@manchester.gov.uk")
+    assert "No leader you can see has the email" in hidden and "Kim Chen" not in hidden
+    unknown = aine.say("profile nobody@nowhere.uk")
+    assert hidden == unknown.replace("nobody@nowhere.uk", "kim.chen@manchester.gov.uk")
+    kim = ConsoleConversation(bot, "kim.chen@manchester.gov.uk")
+    kim.say("me show email everyone")
     assert aine.say("profile kim.chen@manchester.gov.uk").startswith("* Kim Chen — Director of Finance")
-    assert "No leader in the directory has the email" in aine.say("profile nobody@nowhere.uk")
     shown = aine.say("profile chief nurse")
     assert "Several leaders match “chief nurse” — which one?" in shown
 

@@ -58,6 +58,17 @@ async def test_mydata_gives_a_one_time_download_of_everything_held(server: Runni
         assert bad.status == 400
 
 
+async def test_a_mydata_link_dies_with_the_accounts_link(server: RunningServer, fake_slack: FakeSlack) -> None:
+    """Removing a compromised account's link also stops the export link it was already handed."""
+    await server.slash("mydata", AINE[0], response_url=fake_slack.response_url("m"))
+    [(_, answer)] = await fake_slack.wait_for(lambda: fake_slack.responses)
+    url = next(e["url"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"])
+    await server.slash("accounts remove 1", AINE[0], response_url=fake_slack.response_url("rm"))
+    await fake_slack.wait_for(lambda: len(fake_slack.responses) == 2)
+    async with server.session.post(server.url + "/mydata", data={"token": url.split("token=", 1)[1]}) as gone:
+        assert gone.status == 400 and "no longer linked" in await gone.text()
+
+
 def test_forget_me_files_one_request_and_says_what_happens(db: Database) -> None:
     bot = make_bot(db)
     assert "type `forget me`" in render(bot.handle_text(KIM, "forget"))

@@ -132,9 +132,9 @@ async def test_an_unknown_slack_user_signs_in_with_microsoft_and_is_linked(
     seen = texts(answers[0]["blocks"])
     assert "Kim Chen" in seen and "chat account linked by Sign in with Microsoft" in seen
     assert {"signin.started", "signin.succeeded", "account.linked"} <= set(audit_actions(db))
-    with db.session(commit=False) as session:  # no token, code or secret ever reaches the audit log
-        details = " ".join(str(e.details) for e in session.scalars(select(AuditEvent)))
-    assert "fake-access-token" not in details and CLIENT_SECRET not in details
+    with db.session(commit=False) as session:  # no token, code, secret or chat id reaches the audit log
+        logged = " ".join(f"{e.actor} {e.subject} {e.details}" for e in session.scalars(select(AuditEvent)))
+    assert "fake-access-token" not in logged and CLIENT_SECRET not in logged and STRANGER not in logged
 
 
 async def test_a_tenant_that_is_not_allowed_is_refused(server: RunningServer, fake_slack: FakeSlack,
@@ -210,6 +210,48 @@ async def test_an_email_outside_the_directory_is_refused(server: RunningServer, 
     assert links_of(db) == []
 
 
+async def test_only_an_address_the_tenant_verified_counts(server: RunningServer, fake_slack: FakeSlack,
+                                                          login: FakeMicrosoftLogin, db: Database) -> None:
+    """A tenant admin can type any address into a user's `email` attribute; only the UPN (a verified
+    domain) or an `email` Entra marks as domain-verified (`xms_edov`) may match the directory."""
+    login.person = Person("kim@contoso.onmicrosoft.com", email_claim=KIM)
+    status, page = await sign_in(server, login, await signin_link(server, fake_slack))
+    assert status == 400 and "not in the Leaders Connect directory" in page and links_of(db) == []
+    login.person = Person("kim@contoso.onmicrosoft.com", email_claim=KIM, email_domain_verified=False)
+    assert (await sign_in(server, login, await signin_link(server, fake_slack)))[0] == 400
+    assert links_of(db) == []
+    from directory.signin import verified_email
+
+    claims = {"email": KIM, "xms_edov": True}
+    assert verified_email(claims) == KIM and verified_email({"email": KIM}) == ""
+
+
+async def test_the_start_page_names_the_account_and_refuses_cross_site_posts(
+        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin) -> None:
+    """A link mailed to a leader by someone else would link *that* person's chat account: the page says
+    which account it links, and a form on another site cannot start the flow."""
+    link = await signin_link(server, fake_slack)
+    status, page, _ = await get(server, link)
+    assert "the Slack account USTRANGER in workspace T0001" in html.unescape(page)
+    assert "If someone sent you this link, close this page" in html.unescape(page)
+    async with server.session.get(link) as response:  # Chrome applies form-action to the redirect too
+        assert login.server.url in response.headers["Content-Security-Policy"]
+    token = parse_qs(urlparse(link).query)["token"][0]
+    async with server.session.post(server.url + "/auth/microsoft/start", data={"token": token},
+                                   headers={"Origin": "https://evil.example"},
+                                   allow_redirects=False) as response:
+        assert response.status == 403
+    status, _, location = await begin(server, link)  # the link was not spent by the refused POST
+    assert status == 302 and location.startswith(login.authority)
+
+
+async def test_malformed_posts_are_4xx_not_500(server: RunningServer) -> None:
+    for path in ("/auth/microsoft/start", "/auth/microsoft/callback", "/mydata"):
+        async with server.session.post(server.url + path, data=b"--x\r\n",
+                                       headers={"Content-Type": "multipart/form-data"}) as response:
+            assert response.status == 400, path
+
+
 async def test_a_second_microsoft_account_cannot_claim_a_signed_in_profile(
         server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin, db: Database) -> None:
     login.person = Person(KIM, oid="oid-kim")
@@ -253,7 +295,7 @@ def test_a_teams_account_can_only_be_vouched_for_by_the_same_microsoft_account(d
     teams_user = ChatIdentity("teams", ALLOWED_TENANT, "aad-kim-0001")
     with db.session() as session:
         links.create(session, "signin", teams_user)
-    claims, allowed = {"tid": ALLOWED_TENANT, "email": KIM}, frozenset({ALLOWED_TENANT})
+    claims, allowed = {"tid": ALLOWED_TENANT, "preferred_username": KIM}, frozenset({ALLOWED_TENANT})
     with db.session() as session:
         link = session.scalar(select(AccessLink))
         assert link is not None

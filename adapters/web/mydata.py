@@ -11,14 +11,17 @@ import json
 
 from aiohttp import web
 
-from adapters.web.pages import page, posted_token
+from adapters.web.pages import BadForm, page, posted_token, same_origin
 from directory import links
+from directory.accounts import linked_leader
 from directory.data_rights import export
 from directory.database import Database
 from directory.models import Leader
+from directory.settings import Settings
 
 PATH = "/mydata"
 DATABASE: web.AppKey[Database] = web.AppKey("mydata_database", Database)
+SETTINGS: web.AppKey[Settings] = web.AppKey("mydata_settings", Settings)
 
 
 async def download_page(request: web.Request) -> web.Response:
@@ -40,14 +43,23 @@ def _export(database: Database, token: str) -> dict:
     with database.session() as session:
         link = links.spend(session, "mydata", token)
         leader = session.get(Leader, link.leader_id) if link.leader_id else None
-        if leader is None:
-            raise links.LinkError("This profile is no longer in the directory.")
+        # The account the link was given to must still be linked to that leader: removing a compromised
+        # account's link also stops an export link it had already been handed.
+        if leader is None or linked_leader(session, links.identity_of(link)) is not leader:
+            session.commit()  # the link stays spent
+            raise links.LinkError("This link belongs to a chat account that is no longer linked to a "
+                                  "profile.")
         return export(session, leader)
 
 
 async def download(request: web.Request) -> web.Response:
+    if not same_origin(request, request.app[SETTINGS].base_url):
+        return page("Link not usable", "This download was requested from another website, so it was "
+                    "refused. Open the link the bot gave you directly.", status=403)
     try:
         data = await asyncio.to_thread(_export, request.app[DATABASE], await posted_token(request))
+    except BadForm:
+        return page("Link not usable", "That request could not be read.", status=400)
     except links.LinkError as error:
         return page("Link not usable", str(error), status=400)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
@@ -56,7 +68,8 @@ async def download(request: web.Request) -> web.Response:
         "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
-def mount(app: web.Application, database: Database) -> None:
+def mount(app: web.Application, database: Database, settings: Settings) -> None:
     app[DATABASE] = database
+    app[SETTINGS] = settings
     app.router.add_get(PATH, download_page)
     app.router.add_post(PATH, download)

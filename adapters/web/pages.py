@@ -13,13 +13,20 @@ from aiohttp import web
 _STYLE = ("body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;"
           "line-height:1.5;color:#1b1b1b}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:.3rem;"
           "border:0;background:#2f5496;color:#fff;cursor:pointer}")
-# The pages hold one-time tokens in forms: never cache them, never send them on as a referrer.
-_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"}
+# The pages hold one-time tokens in forms: never cache them, never send them on as a referrer, never
+# frame them (a framed "Continue" button could be clicked by a trick).
+_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"
+
+
+class BadForm(Exception):
+    """A POST body that is not a readable form: answered with a 400 page, never a 500."""
 
 
 def page(title: str, *paragraphs: str, status: int = 200, form_action: str = "", token: str = "",
-         button: str = "") -> web.Response:
+         button: str = "", redirect_origins: tuple[str, ...] = ()) -> web.Response:
+    """`redirect_origins`: where the form's POST may redirect to. Chrome and Safari apply CSP
+    form-action to the redirect after a form POST, so the sign-in start page must name Microsoft's."""
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     if form_action:
         body += (f'<form method="post" action="{escape(form_action)}">'
@@ -29,13 +36,38 @@ def page(title: str, *paragraphs: str, status: int = 200, form_action: str = "",
             f"<title>{escape(title)} — Leaders Connect</title>"
             f"<meta name=\"viewport\" content=\"width=device-width\"><style>{_STYLE}</style>"
             f"</head><body><h1>{escape(title)}</h1>{body}</body></html>")
-    return web.Response(text=html, content_type="text/html", status=status, headers=_HEADERS)
+    csp = " ".join((_CSP, *redirect_origins))
+    return web.Response(text=html, content_type="text/html", status=status,
+                        headers={**_HEADERS, "Content-Security-Policy": csp})
+
+
+async def posted_form(request: web.Request) -> dict[str, str]:
+    """The string fields of a POSTed form; BadForm for a body aiohttp cannot parse (e.g. a multipart
+    body without a boundary)."""
+    try:
+        form = await request.post()
+    except Exception as error:  # aiohttp raises several kinds for malformed bodies
+        raise BadForm(type(error).__name__) from None
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def same_origin(request: web.Request, base_url: str) -> bool:
+    """False for a cross-site form POST (a page elsewhere submitting to us on the person's behalf).
+
+    Browsers send Origin on every POST; a request without one is not from a browser form, and what it
+    carries (a one-time token) is checked anyway.
+    """
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    own = {f"{request.scheme}://{request.host}", base_url.rstrip("/")}
+    parsed = base_url.split("/", 3)
+    own.add("/".join(parsed[:3]))
+    return origin in own
 
 
 async def posted_token(request: web.Request) -> str:
-    """The token from a POSTed form (or the query string), bounded so a huge body cannot cost us."""
+    """The token from a POSTed form (or the query string). Bodies are capped by the app (1 MB)."""
     if request.method == "POST":
-        form = await request.post()
-        value = form.get("token", "")
-        return value if isinstance(value, str) else ""
+        return (await posted_form(request)).get("token", "")
     return request.query.get("token", "")

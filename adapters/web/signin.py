@@ -20,15 +20,32 @@ import threading
 import msal
 from aiohttp import web
 
-from adapters.web.pages import page, posted_token
+from adapters.web.pages import BadForm, page, posted_form, posted_token, same_origin
 from directory import audit, links, signin
+from directory.accounts import PLATFORM_NAMES
 from directory.database import Database
+from directory.models import AccessLink
 from directory.settings import Settings
 
 log = logging.getLogger(__name__)
 START, CALLBACK = "/auth/microsoft/start", "/auth/microsoft/callback"
 SIGNIN: web.AppKey[MicrosoftSignIn] = web.AppKey("signin")
 UNAVAILABLE = "Sign in with Microsoft is not set up on this Leaders Connect server."
+
+
+class SignInUnavailable(Exception):
+    """Microsoft could not be reached (discovery or code redemption failed): a 502, never a 500."""
+
+
+def attempt_ref(link: AccessLink) -> str:
+    """The audit actor for a sign-in not yet tied to a leader: the attempt, not the chat account (a chat
+    user id is an identifier that would outlive an erasure in the append-only log)."""
+    return f"signin:{link.token_hash[:12]}"
+
+
+def describe_account(link: AccessLink) -> str:
+    where = PLATFORM_NAMES.get(link.platform, link.platform)
+    return f"the {where} account {link.user_id} in workspace {link.workspace_id}"
 
 
 class MicrosoftSignIn:
@@ -44,55 +61,78 @@ class MicrosoftSignIn:
     def redirect_uri(self) -> str:
         return self.settings.base_url + CALLBACK
 
+    @property
+    def authority_origin(self) -> str:
+        return "/".join(self.settings.microsoft_authority.split("/", 3)[:3])
+
     def client(self) -> msal.ConfidentialClientApplication:
         with self._lock:
             if self._client is None:
-                self._client = msal.ConfidentialClientApplication(
-                    self.settings.microsoft_app_id, client_credential=self.settings.microsoft_app_password,
-                    authority=self.settings.microsoft_authority)
+                try:
+                    settings = self.settings
+                    self._client = msal.ConfidentialClientApplication(
+                        settings.microsoft_app_id, client_credential=settings.microsoft_app_password,
+                        authority=settings.microsoft_authority)
+                except Exception as error:  # discovery: network or a bad authority
+                    log.warning("cannot reach the Microsoft authority: %s", type(error).__name__)
+                    raise SignInUnavailable from None
             return self._client
+
+    def peek(self, token: str) -> str:
+        """Which chat account a live link would link, for the confirmation page; LinkError if not usable."""
+        with self.database.session(commit=False) as session:
+            return describe_account(links.peek(session, "signin", token))
 
     def begin(self, token: str) -> str:
         """Spend the link, start the flow, remember it; returns Microsoft's authorisation URL."""
+        client = self.client()
         # form_post: the code comes back in a POST body, not in a URL that browsers keep in history and
         # proxies in their logs (RFC 9700 §4.3.1).
-        flow = self.client().initiate_auth_code_flow(scopes=[], redirect_uri=self.redirect_uri,
-                                                     prompt="select_account", response_mode="form_post")
+        flow = client.initiate_auth_code_flow(scopes=[], redirect_uri=self.redirect_uri,
+                                              prompt="select_account", response_mode="form_post")
         with self.database.session() as session:
             link = links.spend(session, "signin", token)
             links.attach_flow(link, flow)
-            audit.record(session, f"{link.platform}:{link.workspace_id}:{link.user_id}", "signin.started")
+            audit.record(session, attempt_ref(link), "signin.started", platform=link.platform)
         return str(flow["auth_uri"])
 
-    def finish(self, query: dict[str, str]) -> str:
-        """Redeem the code and link the account; returns the leader's name. LinkError says why not."""
+    def finish(self, query: dict[str, str]) -> tuple[str, str]:
+        """Redeem the code and link the account; returns (leader's name, account). LinkError says why not."""
         with self.database.session() as session:  # claim the state first: a replay is refused even if
             link = links.by_state(session, query.get("state", ""))  # the redemption below fails
-            flow, actor = dict(link.flow or {}), f"{link.platform}:{link.workspace_id}:{link.user_id}"
+            flow, actor, account = dict(link.flow or {}), attempt_ref(link), describe_account(link)
         if "error" in query:
+            self._refused(actor, "cancelled_or_denied")
             raise links.LinkError("Microsoft did not sign you in: "
                                   f"{query.get('error_description') or query['error']}"[:300])
         try:
             result = self.client().acquire_token_by_auth_code_flow(flow, query)
         except ValueError as error:  # msal: the response does not belong to this flow
             log.info("sign-in refused by msal: %s", type(error).__name__)
+            self._refused(actor, "flow_mismatch")
             raise links.LinkError("This sign-in response does not match the one we started. "
                                   "Ask the bot for a new link.") from None
+        except Exception as error:  # the token endpoint could not be reached
+            log.warning("sign-in code redemption failed: %s", type(error).__name__)
+            self._refused(actor, "redemption_failed")
+            raise SignInUnavailable from None
         if "error" in result or "id_token_claims" not in result:
             log.info("sign-in token redemption failed: %s", result.get("error", "no id token"))
-            with self.database.session() as session:
-                audit.record(session, actor, "signin.refused",
-                             reason=str(result.get("error", "no_id_token"))[:60])
+            self._refused(actor, str(result.get("error", "no_id_token"))[:60])
             raise links.LinkError("Microsoft did not confirm your sign-in. Ask the bot for a new link.")
         with self.database.session() as session:
             link = links.claimed_by_state(session, query.get("state", ""))
             try:
                 leader = signin.complete(session, link, result["id_token_claims"],
-                                         self.settings.allowed_tenant_set)
+                                         self.settings.allowed_tenant_set, actor)
             except links.LinkError:
                 session.commit()  # keep the audit line of the refusal; nothing else was changed
                 raise
-            return leader.full_name
+            return leader.full_name, account
+
+    def _refused(self, actor: str, reason: str) -> None:
+        with self.database.session() as session:
+            audit.record(session, actor, "signin.refused", reason=reason)
 
 
 async def start_page(request: web.Request) -> web.Response:
@@ -101,44 +141,64 @@ async def start_page(request: web.Request) -> web.Response:
         return page("Sign-in unavailable", UNAVAILABLE, status=404)
     token = request.query.get("token", "")
     try:
-        await asyncio.to_thread(_peek, sign_in.database, token)
+        account = await asyncio.to_thread(sign_in.peek, token)
     except links.LinkError as error:
         return page("Link not usable", str(error), status=400)
     return page("Sign in with Microsoft",
-                "Sign in with your work Microsoft account to link your chat account to your Leaders Connect "
-                "profile. We read only your name, work email address and organisation from Microsoft.",
-                form_action=START, token=token, button="Continue to Microsoft")
-
-
-def _peek(database: Database, token: str) -> None:
-    with database.session(commit=False) as session:
-        links.peek(session, "signin", token)
+                f"This link will link {account} to your Leaders Connect profile: that account will then "
+                "act as you, see what you may see, and send introductions in your name.",
+                "Continue only if you asked the bot for this link yourself, from that account, just now. "
+                "If someone sent you this link, close this page and tell the Leaders Connect team.",
+                "You'll sign in with your work Microsoft account. We read only your name, work email "
+                "address and organisation from Microsoft.",
+                form_action=START, token=token, button="Continue to Microsoft",
+                redirect_origins=(sign_in.authority_origin,))
 
 
 async def start(request: web.Request) -> web.Response:
     sign_in = request.app[SIGNIN]
     if not sign_in.settings.signin_configured:
         return page("Sign-in unavailable", UNAVAILABLE, status=404)
+    if not same_origin(request, sign_in.settings.base_url):
+        return page("Link not usable", "This sign-in was started from another website, so it was refused. "
+                    "Open the link the bot gave you directly.", status=403)
     try:
         target = await asyncio.to_thread(sign_in.begin, await posted_token(request))
+    except BadForm:
+        return page("Link not usable", "That request could not be read.", status=400)
     except links.LinkError as error:
         return page("Link not usable", str(error), status=400)
+    except SignInUnavailable:
+        return _unreachable()
     raise web.HTTPFound(target)
+
+
+def _unreachable() -> web.Response:
+    return page("Microsoft could not be reached", "Sign-in could not be completed because Microsoft's "
+                "sign-in service did not answer. Nothing was linked. Ask the bot for a new link and try "
+                "again in a few minutes.", status=502)
 
 
 async def callback(request: web.Request) -> web.Response:
     sign_in = request.app[SIGNIN]
     if not sign_in.settings.signin_configured:
         return page("Sign-in unavailable", UNAVAILABLE, status=404)
-    source = await request.post() if request.method == "POST" else request.query
-    query = {k: v for k, v in source.items() if isinstance(v, str) and len(v) < 20_000}
     try:
-        name = await asyncio.to_thread(sign_in.finish, query)
+        source = await posted_form(request) if request.method == "POST" else dict(request.query)
+    except BadForm:
+        return page("Sign-in not completed", "That request could not be read.", "Nothing was linked.",
+                    status=400)
+    query = {k: v for k, v in source.items() if len(v) < 20_000}
+    try:
+        name, account = await asyncio.to_thread(sign_in.finish, query)
     except links.LinkError as error:
         return page("Sign-in not completed", str(error), "Nothing was linked.", status=400)
+    except SignInUnavailable:
+        return _unreachable()
     return page("You're signed in",
-                f"Welcome, {name}. Your chat account is now linked to your Leaders Connect profile.",
-                "Go back to Slack or Teams and message the bot again.")
+                f"Welcome, {name}. {account[0].upper() + account[1:]} is now linked to your Leaders Connect "
+                "profile.", "Go back to Slack or Teams and message the bot again. If you didn't mean to "
+                "link that account, type `accounts` to the bot from any of your accounts and remove it.")
 
 
 def log_signin_state(settings: Settings) -> None:

@@ -47,8 +47,10 @@ def profile(ctx: Context, args: str) -> Reply:
         return _profile_reply(ctx, ctx.leader)
     if "@" in who and " " not in who:
         leader = by_email(ctx.session, who)
-        if leader is None:
-            return Reply((Text(f"No leader in the directory has the email {who[:320]}.", "error"),))
+        # An email the viewer may not see is not a key they may look people up by: the answer would
+        # confirm whose address it is. Same words whether nobody or a hidden owner has it.
+        if leader is None or not may_see(ctx.viewer, leader, "email"):
+            return Reply((Text(f"No leader you can see has the email {who[:320]}.", "error"),))
         return _profile_reply(ctx, leader)
     try:
         hits = search(ctx.session, who, limit=5)
@@ -60,8 +62,12 @@ def profile(ctx: Context, args: str) -> Reply:
     exact = [h for h in hits if wanted <= set(tokens(h.leader.full_name))]
     if len(hits) == 1 or len(exact) == 1:
         return _profile_reply(ctx, (exact or hits)[0].leader)
+    allowed = allowance(ctx, len(hits))
+    if allowed == 0:
+        return Reply((cap_reached(ctx),))
     return Reply((Text(f"Several leaders match “{who[:100]}” — which one?", "heading"),
-                  *(summary_card(ctx.viewer, h.leader) for h in hits)))
+                  *(summary_card(ctx.viewer, h.leader) for h in hits[:allowed]),
+                  *((cap_reached(ctx),) if allowed < len(hits) else ())))
 
 
 @action("profile.view")
