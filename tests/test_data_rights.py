@@ -65,7 +65,8 @@ async def test_a_mydata_link_dies_with_the_accounts_link(server: RunningServer, 
     url = next(e["url"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"])
     await server.slash("accounts remove 1", AINE[0], response_url=fake_slack.response_url("rm"))
     await fake_slack.wait_for(lambda: len(fake_slack.responses) == 2)
-    async with server.session.post(server.url + "/mydata", data={"token": url.split("token=", 1)[1]}) as gone:
+    token = url.split("token=", 1)[1]
+    async with server.session.post(server.url + "/mydata", data={"token": token}) as gone:
         assert gone.status == 400 and "no longer linked" in await gone.text()
 
 
