@@ -58,7 +58,8 @@ async def test_mydata_gives_a_one_time_download_of_everything_held(server: Runni
         assert bad.status == 400
 
 
-async def test_a_mydata_link_dies_with_the_accounts_link(server: RunningServer, fake_slack: FakeSlack) -> None:
+async def test_a_mydata_link_dies_with_the_accounts_link(server: RunningServer,
+                                                      fake_slack: FakeSlack) -> None:
     """Removing a compromised account's link also stops the export link it was already handed."""
     await server.slash("mydata", AINE[0], response_url=fake_slack.response_url("m"))
     [(_, answer)] = await fake_slack.wait_for(lambda: fake_slack.responses)
