@@ -56,6 +56,16 @@ def _apply(leader: Leader, data: LeaderInput) -> bool:
     return changed
 
 
+def refresh_search(session: Session, leaders: list[Leader]) -> None:
+    """Filter keys, tags and search index of `leaders` after their visibility changed (or was set before
+    hidden fields were kept out of search)."""
+    for leader in leaders:
+        refresh_filter_keys(leader)
+    session.flush()
+    _replace_tags(session, leaders)
+    index_leaders(session, leaders)
+
+
 def refresh_filter_keys(leader: Leader) -> None:
     """The folded copies the search filters use, blank for a field the leader does not show everyone."""
     leader.sector_key = leader.sector if is_public(leader, "sector") else ""

@@ -80,14 +80,29 @@ def upgrade() -> None:
 
 
 def _fill_sector_key() -> None:
-    """Searchable sector: the sector, unless the leader has hidden it from other leaders."""
+    """Searchable sector: the sector, unless the leader has hidden it from other leaders. Leaders who hid
+    any searchable field before this revision are re-indexed, so search and filters stop matching it."""
     bind = op.get_bind()
     op.execute("UPDATE leader SET sector_key = sector")
     hidden = [row.id for row in bind.execute(sa.text("SELECT id, visibility FROM leader"))
               if isinstance(_json(row.visibility), dict)
-              and _json(row.visibility).get("sector", "everyone") != "everyone"]
+              and any(level != "everyone" for field, level in _json(row.visibility).items()
+                      if field not in ("email", "phone"))]
     if hidden:
-        bind.execute(sa.text("UPDATE leader SET sector_key = '' WHERE id = :id"), [{"id": i} for i in hidden])
+        from sqlalchemy.orm import Session, load_only
+
+        from directory.models import Leader
+        from directory.people import refresh_search
+
+        session = Session(bind=bind)
+        columns = (Leader.id, Leader.full_name, Leader.role, Leader.organisation, Leader.sector,
+                   Leader.region,
+                   Leader.expertise, Leader.bio, Leader.cohort, Leader.visibility)
+        for start in range(0, len(hidden), 1000):
+            leaders = list(session.scalars(sa.select(Leader).options(load_only(*columns))
+                                           .where(Leader.id.in_(hidden[start:start + 1000]))))
+            refresh_search(session, leaders)
+        session.flush()
 
 
 def _json(value: object) -> object:
