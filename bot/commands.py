@@ -27,9 +27,14 @@ class Context:
     identity: ChatIdentity
     leader: Leader
     is_staff: bool
+    # The reply will be seen by others too (a Teams channel or group chat, a messaging-extension card
+    # inserted into a conversation): show only what every verified leader may see.
+    shared: bool = False
 
     @property
     def viewer(self) -> Viewer:
+        if self.shared:
+            return Viewer(0)  # nobody in particular: `everyone` fields only, even of yourself
         return Viewer(self.leader.id, self.is_staff)
 
 
@@ -45,6 +50,7 @@ class Command:
     staff_only: bool = False
     aliases: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    private_only: bool = False  # shows or changes personal data: refused in a shared conversation
 
 
 REGISTRY: dict[str, Command] = {}
@@ -59,9 +65,10 @@ def register(cmd: Command) -> Command:
 
 
 def command(name: str, summary: str, usage: str, *, staff_only: bool = False,
-            aliases: tuple[str, ...] = (), examples: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+            aliases: tuple[str, ...] = (), examples: tuple[str, ...] = (),
+            private_only: bool = False) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
-        register(Command(name, summary, usage, handler, staff_only, aliases, examples))
+        register(Command(name, summary, usage, handler, staff_only, aliases, examples, private_only))
         return handler
     return decorate
 

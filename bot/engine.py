@@ -33,7 +33,8 @@ class Bot:
         self.database = database
         self.settings = settings
 
-    def handle_text(self, identity: ChatIdentity, text: str) -> Reply:
+    def handle_text(self, identity: ChatIdentity, text: str, *, shared: bool = False) -> Reply:
+        """`shared`: others will see the reply (see Context.shared)."""
         parsed = parse(text)
         with self.database.session() as session:
             leader = resolve(session, identity)
@@ -41,7 +42,7 @@ class Bot:
                 if parsed.command is not None and parsed.command.name == "help":
                     return help_reply(is_staff=False, topic=parsed.args)
                 return self._unlinked(session, identity)
-            ctx = self._context(session, identity, leader)
+            ctx = self._context(session, identity, leader, shared)
             if parsed.command is None:
                 hint = f" Did you mean `{parsed.suggestion}`?" if parsed.suggestion else ""
                 unknown = Text(f"I don't know the command “{parsed.word}”.{hint}", "error")
@@ -49,24 +50,28 @@ class Bot:
             cmd = parsed.command
             if cmd.staff_only and not ctx.is_staff:
                 return Reply((Text(f"`{cmd.name}` is for the Leaders Connect staff team only.", "error"),))
+            if cmd.private_only and shared:
+                return Reply((Text(f"`{cmd.name}` works only in a private chat with me, so nothing personal "
+                                   "is shown here. Message me directly.", "error"),))
             if cmd.handler is None:
                 return Reply((Text(f"`{cmd.name}` — {cmd.summary.lower()} — is not available yet. "
                                    "Type `help` for what you can do today.", "muted"),))
             return cmd.handler(ctx, parsed.args)
 
-    def handle_action(self, identity: ChatIdentity, action_id: str) -> Reply:
+    def handle_action(self, identity: ChatIdentity, action_id: str, *, shared: bool = False) -> Reply:
         handler, args = decode(action_id)
         run = None if handler is None else lambda ctx: handler(ctx, args)
-        return self._pressed(identity, action_id, run, "That button has expired.")
+        return self._pressed(identity, action_id, run, "That button has expired.", shared)
 
-    def handle_submit(self, identity: ChatIdentity, action_id: str, values: dict[str, str]) -> Reply:
+    def handle_submit(self, identity: ChatIdentity, action_id: str, values: dict[str, str], *,
+                      shared: bool = False) -> Reply:
         """A submitted form: `values` maps each input's name to what the person entered or chose."""
         handler, args = decode_submission(action_id)
         run = None if handler is None else lambda ctx: handler(ctx, args, clean_values(values))
-        return self._pressed(identity, action_id, run, "That form has expired.")
+        return self._pressed(identity, action_id, run, "That form has expired.", shared)
 
     def _pressed(self, identity: ChatIdentity, action_id: str, run: Callable[[Context], Reply] | None,
-                 expired: str) -> Reply:
+                 expired: str, shared: bool) -> Reply:
         """A button or form: linked leaders only, and an id we no longer know is answered, not raised."""
         with self.database.session() as session:
             leader = resolve(session, identity)
@@ -75,11 +80,11 @@ class Bot:
             if run is None:
                 log.info("unknown action or form: %.60s", action_id)
                 return Reply((Text(f"{expired} Please try the command again.", "error"),))
-            return run(self._context(session, identity, leader))
+            return run(self._context(session, identity, leader, shared))
 
-    def _context(self, session: Session, identity: ChatIdentity, leader: Leader) -> Context:
+    def _context(self, session: Session, identity: ChatIdentity, leader: Leader, shared: bool) -> Context:
         return Context(session, self.settings, identity, leader,
-                       is_staff(session, leader, self.settings.staff_email_set))
+                       is_staff(session, leader, self.settings.staff_email_set), shared)
 
     def _unlinked(self, session: Session, identity: ChatIdentity) -> Reply:
         """How to get in; with a one-time Sign in with Microsoft link when that is configured."""

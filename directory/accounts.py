@@ -64,9 +64,12 @@ def resolve(session: Session, identity: ChatIdentity) -> Leader | None:
     there before, so only a fresh Sign in with Microsoft may bring it back.
     """
     leader = linked_leader(session, identity)
-    if leader is not None or not identity.email:
+    if leader is not None:
         return leader
-    leader = by_email(session, identity.email)
+    leader = by_email(session, identity.email) if identity.email else None
+    if leader is None and identity.platform == "teams":
+        # A Teams user id is the Entra object id: the one a leader proved theirs by signing in.
+        leader = session.scalar(select(Leader).where(Leader.microsoft_oid == identity.user_id.lower()))
     if leader is None:
         return None
     account = ChatAccount(platform=identity.platform, workspace_id=identity.workspace_id,

@@ -64,7 +64,7 @@ class Leader(Base):
     verified: Mapped[bool] = mapped_column(Boolean, default=True)
     verified_by: Mapped[str] = mapped_column(String(40), default="staff import")
     # The Microsoft Entra object id the leader signed in with, once they have: a later sign-in must match.
-    microsoft_oid: Mapped[str] = mapped_column(String(64), default="")
+    microsoft_oid: Mapped[str] = mapped_column(String(64), default="", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

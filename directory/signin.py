@@ -44,12 +44,12 @@ def complete(session: Session, link: AccessLink, claims: Mapping[str, Any],
         raise _refuse(session, actor, "tenant", "Your organisation's Microsoft account is not one Leaders "
                       "Connect accepts sign-ins from. Ask the Leaders Connect team to add your organisation.",
                       tenant=tenant[:64])
-    oid = str(claims.get("oid") or "")
+    oid = str(claims.get("oid") or "").lower()
     email = verified_email(claims)
     if not oid or not email:
         raise _refuse(session, actor, "claims", "Microsoft did not tell us your work email address, so we "
                       "can't match you to the directory.")
-    same_account = link.user_id.lower() == oid.lower() and link.workspace_id.lower() == tenant
+    same_account = link.user_id.lower() == oid and link.workspace_id.lower() == tenant
     if link.platform == "teams" and not same_account:
         # A Teams account is itself a Microsoft account: only that same account may vouch for it.
         raise _refuse(session, actor, "other_account", "You signed in with a different Microsoft account "

@@ -303,3 +303,22 @@ def test_a_teams_account_can_only_be_vouched_for_by_the_same_microsoft_account(d
             signin.complete(session, link, {**claims, "oid": "aad-someone-else"}, allowed)
         leader = signin.complete(session, link, {**claims, "oid": "AAD-KIM-0001"}, allowed)
         assert leader.email == KIM
+
+
+def test_a_teams_account_is_linked_by_the_object_id_its_leader_signed_in_with(db: Database) -> None:
+    """Teams reports no email for some users; once the leader signed in with Microsoft, their Teams
+    account (whose user id is the same Entra object id) is recognised without another sign-in."""
+    from directory.accounts import resolve
+    from directory.people import by_email
+
+    load_sample(db)
+    teams_user = ChatIdentity("teams", ALLOWED_TENANT, "aad-kim-0001")  # no email from Teams
+    with db.session() as session:
+        assert resolve(session, teams_user) is None
+        leader = by_email(session, KIM)
+        assert leader is not None
+        leader.microsoft_oid = "aad-kim-0001"
+    with db.session() as session:
+        linked = resolve(session, teams_user)
+        assert linked is not None and linked.email == KIM
+        assert resolve(session, ChatIdentity("slack", "T1", "aad-kim-0001")) is None  # Teams ids only

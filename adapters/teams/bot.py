@@ -12,10 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, Attachment, ChannelAccount
+from botbuilder.schema import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    Attachment,
+    ChannelAccount,
+)
 from botbuilder.schema.teams import (
     MessagingExtensionAttachment,
     MessagingExtensionQuery,
@@ -45,6 +52,12 @@ def reply_activity(reply: Reply):  # type: ignore[no-untyped-def]
     return activity
 
 
+def is_shared(activity: Activity) -> bool:
+    """Anything but a 1:1 chat with the bot (a channel, a group chat) is read by others too."""
+    conversation = activity.conversation
+    return conversation is not None and (conversation.conversation_type or "personal") != "personal"
+
+
 class LeadersTeamsBot(TeamsActivityHandler):
     def __init__(self, core: Bot, database: Database) -> None:
         self.core = core
@@ -53,14 +66,16 @@ class LeadersTeamsBot(TeamsActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         identity = await identify(turn_context, self.database)
+        shared = is_shared(activity)
         action = submitted_action(activity.value)
         if action is not None and is_submission(action):
-            reply = await asyncio.to_thread(self.core.handle_submit, identity, action,
+            reply = await asyncio.to_thread(partial(self.core.handle_submit, shared=shared), identity, action,
                                             submitted_values(activity.value))
         elif action is not None:
-            reply = await asyncio.to_thread(self.core.handle_action, identity, action)
+            reply = await asyncio.to_thread(partial(self.core.handle_action, shared=shared), identity, action)
         elif activity.text:
-            reply = await asyncio.to_thread(self.core.handle_text, identity, activity.text)
+            reply = await asyncio.to_thread(partial(self.core.handle_text, shared=shared), identity,
+                                            activity.text)
         else:  # a card submit that is not ours, or an attachment with no words
             reply = await asyncio.to_thread(self.core.handle_text, identity, "help")
         await turn_context.send_activity(reply_activity(reply))
@@ -87,7 +102,8 @@ class LeadersTeamsBot(TeamsActivityHandler):
         if action is None:
             reply = Reply((Text("That button has expired. Please try the command again.", "error"),))
         else:
-            reply = await asyncio.to_thread(self.core.handle_action, identity, action)
+            reply = await asyncio.to_thread(partial(self.core.handle_action, shared=is_shared(
+                turn_context.activity)), identity, action)
         await remember(self.database, turn_context.activity, identity)
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=render_card(reply))
 
@@ -100,7 +116,9 @@ class LeadersTeamsBot(TeamsActivityHandler):
         elif not words:
             body = {"type": "message", "text": "Type a name, role, organisation or expertise to search."}
         else:
-            body = extension_result(await asyncio.to_thread(self.core.handle_text, identity, "find " + words))
+            # A picked result is inserted into a conversation others read: render for them, not the searcher.
+            body = extension_result(await asyncio.to_thread(partial(self.core.handle_text, shared=True),
+                                                            identity, "find " + words))
         return MessagingExtensionResponse(compose_extension=_to_result(body))
 
 

@@ -34,7 +34,7 @@ def _listing(ctx: Context) -> Reply:
 
 
 @command("accounts", "See and remove the chat accounts linked to your profile", "accounts [remove <number>]",
-         aliases=("linked", "links"), examples=("accounts", "accounts remove 2"))
+         aliases=("linked", "links"), examples=("accounts", "accounts remove 2"), private_only=True)
 def accounts(ctx: Context, args: str) -> Reply:
     verb, _, rest = args.strip().partition(" ")
     if not verb:

@@ -14,7 +14,7 @@ from directory.data_rights import request_erasure
 
 
 @command("mydata", "Get a copy of everything Leaders Connect holds about you", "mydata",
-         aliases=("my-data", "export"))
+         aliases=("my-data", "export"), private_only=True)
 def mydata(ctx: Context, args: str) -> Reply:
     token = links.create(ctx.session, "mydata", ctx.identity, ctx.leader.id)
     url = f"{ctx.settings.base_url}/mydata?token={token}"
@@ -25,7 +25,8 @@ def mydata(ctx: Context, args: str) -> Reply:
                   Actions((Button("Download my data", style="primary", url=url),))))
 
 
-@command("forget", "Ask for your profile and data to be erased", "forget me", examples=("forget me",))
+@command("forget", "Ask for your profile and data to be erased", "forget me", examples=("forget me",),
+         private_only=True)
 def forget(ctx: Context, args: str) -> Reply:
     if args.strip().lower() != "me":
         return Reply((Text("To ask for your data to be erased, type `forget me`.", "error"),))

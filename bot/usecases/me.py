@@ -124,7 +124,7 @@ def _not_editable(word: str) -> Reply:
 
 @command("me", "Edit your own profile and who can see each field",
          "me [set <field> <value> | show <field> everyone|introduced|staff]",
-         examples=("me", "me set role Chief Executive", "me show phone everyone"))
+         examples=("me", "me set role Chief Executive", "me show phone everyone"), private_only=True)
 def me(ctx: Context, args: str) -> Reply:
     verb, _, rest = args.strip().partition(" ")
     if not verb:

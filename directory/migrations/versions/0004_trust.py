@@ -18,6 +18,7 @@ _APPEND_ONLY = "audit log is append-only"
 
 def upgrade() -> None:
     op.add_column("leader", sa.Column("microsoft_oid", sa.String(64), nullable=False, server_default=""))
+    op.create_index("ix_leader_microsoft_oid", "leader", ["microsoft_oid"])
     op.add_column("leader", sa.Column("sector_key", sa.String(40), nullable=False, server_default=""))
     op.create_index("ix_leader_sector_key", "leader", ["sector_key"])
     _fill_sector_key()
@@ -121,6 +122,7 @@ def downgrade() -> None:
     for table in ("usage_counter", "erasure_request", "access_link", "audit_event", "staff_member"):
         op.drop_table(table)
     op.drop_column("chat_account", "revoked_at")
+    op.drop_index("ix_leader_microsoft_oid", "leader")
     op.drop_column("leader", "microsoft_oid")
     op.drop_index("ix_leader_sector_key", "leader")
     op.drop_column("leader", "sector_key")

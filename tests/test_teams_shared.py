@@ -1,0 +1,70 @@
+"""Teams conversations others read: a channel @mention is answered in the channel, and a messaging-extension
+result is inserted into someone's conversation. Both are rendered for the audience — only what every
+verified leader may see — not for the person who asked, even when that person is staff. Personal-data
+commands refuse there."""
+
+from __future__ import annotations
+
+import json
+
+from directory.database import Database
+from directory.people import by_email, update_own_profile
+from directory.settings import Settings
+from tests import fakes_teams as teams
+from tests.fakes_teams import Member
+from tests.teams_server import post, running
+from tests.test_teams_http import cards_of, texts
+
+PRIYA = Member("29:1priya", "aad-priya", "Priya Patel", "priya.patel@hmrc.gov.uk")  # staff
+SEAN_PHONE = "+44 7700 900102"
+
+
+def staff_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"staff_emails": "priya.patel@hmrc.gov.uk"})
+
+
+def hide_seans_region(db: Database) -> str:
+    with db.session() as session:
+        sean = by_email(session, "sean.obrien@scotland.police.uk")
+        assert sean is not None
+        update_own_profile(session, sean, {}, {"region": "staff"})
+        return sean.region
+
+
+async def test_staff_see_contact_details_privately_but_not_in_a_channel(settings, connector, db) -> None:
+    fake, url = connector
+    fake.members[PRIYA.id] = PRIYA
+    async with running(staff_settings(settings)) as (base, _, _):
+        await post(base, teams.message(url, PRIYA, "profile sean obrien"))
+        assert SEAN_PHONE in " ".join(texts(cards_of(fake.posted()[-1])[0]))  # 1:1: staff see it
+        await post(base, teams.channel_mention(url, PRIYA, "profile sean obrien"))
+        in_channel = " ".join(texts(cards_of(fake.posted()[-1])[0]))
+    assert "Seán O'Brien" in in_channel and SEAN_PHONE not in in_channel
+    assert "sean.obrien@scotland.police.uk" not in in_channel
+
+
+async def test_personal_data_commands_refuse_in_a_channel(settings, connector) -> None:
+    fake, url = connector
+    fake.members[PRIYA.id] = PRIYA
+    async with running(settings) as (base, _, _):
+        for words in ("mydata", "accounts", "me", "forget me"):
+            await post(base, teams.channel_mention(url, PRIYA, words))
+            said = " ".join(texts(cards_of(fake.posted()[-1])[0]))
+            assert "works only in a private chat with me" in said, words
+            assert "token=" not in json.dumps(fake.posted()[-1])
+
+
+async def test_extension_results_show_only_what_everyone_may_see(settings, connector, db) -> None:
+    fake, url = connector
+    fake.members[PRIYA.id] = PRIYA
+    region = hide_seans_region(db)
+    async with running(staff_settings(settings)) as (base, _, _):
+        await post(base, teams.message(url, PRIYA, "find sean obrien"))
+        where = f"{region} · Policing"  # (the region alone is also a word of "Police Scotland")
+        assert where in json.dumps(fake.posted()[-1], ensure_ascii=False)  # staff, privately: shown
+        status, body = await post(base, teams.extension_query(url, PRIYA, "sean obrien"))
+    assert status == 200
+    [result] = body["composeExtension"]["attachments"]
+    assert result["preview"]["content"]["title"] == "Seán O'Brien"
+    assert where not in json.dumps(result, ensure_ascii=False)
+    assert result["preview"]["content"]["text"] == "Policing"
