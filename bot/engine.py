@@ -41,7 +41,7 @@ class Bot:
             if leader is None:
                 if parsed.command is not None and parsed.command.name == "help":
                     return help_reply(is_staff=False, topic=parsed.args)
-                return self._unlinked(session, identity)
+                return self._unlinked(session, identity, offer_signin=not shared)
             ctx = self._context(session, identity, leader, shared)
             if parsed.command is None:
                 hint = f" Did you mean `{parsed.suggestion}`?" if parsed.suggestion else ""
@@ -76,7 +76,7 @@ class Bot:
         with self.database.session() as session:
             leader = resolve(session, identity)
             if leader is None:
-                return self._unlinked(session, identity)
+                return self._unlinked(session, identity, offer_signin=not shared)
             if run is None:
                 log.info("unknown action or form: %.60s", action_id)
                 return Reply((Text(f"{expired} Please try the command again.", "error"),))
@@ -86,10 +86,11 @@ class Bot:
         return Context(session, self.settings, identity, leader,
                        is_staff(session, leader, self.settings.staff_email_set), shared)
 
-    def _unlinked(self, session: Session, identity: ChatIdentity) -> Reply:
-        """How to get in; with a one-time Sign in with Microsoft link when that is configured."""
+    def _unlinked(self, session: Session, identity: ChatIdentity, offer_signin: bool) -> Reply:
+        """How to get in; with a one-time Sign in with Microsoft link when that is configured (and the
+        reply is private: a link is bound to one person)."""
         url = ""
-        if self.settings.signin_configured:
+        if self.settings.signin_configured and offer_signin:
             token = links.create(session, "signin", identity)
             url = f"{self.settings.base_url}/auth/microsoft/start?token={token}"
         return unlinked_reply(url, revoked=is_revoked(session, identity))
