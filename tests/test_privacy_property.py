@@ -136,10 +136,14 @@ def test_search_and_profile_through_the_engine_never_leak(db: Database, visibili
                bot.handle_action(viewer, f"profile.view:{target_id}")]
     # Searching by a field's value finds the person exactly when the field is visible: finding them by a
     # hidden one would reveal it.
-    for field in ("role", "organisation", "region", "bio", "cohort"):
-        words = f"find {values[field]}" if field != "cohort" else f"find cohort:{values[field]}"
+    probes = [(field, f"find {values[field]}") for field in ("role", "organisation", "region", "bio")]
+    probes += [("cohort", f"find cohort:{values['cohort']}"), ("region", f'find region:"{values["region"]}"'),
+               ("organisation", f"find org:{values['organisation']}"),
+               ("expertise", f"find tag:{values['expertise'].split(';')[0]}"),
+               ("sector", f"find target{n} sector:health"), ("email", f"profile {values['email']}")]
+    for field, words in probes:
         found = f"Target{n} Person" in every_rendering(bot.handle_text(viewer, words))
-        assert found == expected_visible(field, visibility[field], "stranger"), (field, visibility[field])
+        assert found == expected_visible(field, visibility[field], "stranger"), (words, visibility[field])
     for reply in replies:
         output = every_rendering(reply)
         for field, texts in markers(values, "health").items():
