@@ -6,7 +6,8 @@ them, so how the application is assembled can be read in one screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -16,6 +17,18 @@ from directory.database import Database
 from directory.settings import Settings
 from scheduler.service import build_scheduler
 
+# Threads that run chat turns (the engine is synchronous SQLAlchemy). Two, for this deployment's two-core
+# server processes: one thread can run Python while the other waits in SQLite or PostgreSQL with the GIL
+# released. More threads add no throughput, they only queue on the GIL — and the event loop's thread, which
+# must win the GIL to acknowledge Slack's requests, queues with them. With asyncio's default pool (six
+# threads here) ack p99 was ~55 ms under 20 concurrent slash commands; with two, ~22 ms
+# (docs/PERFORMANCE.md, "Slack slash command over HTTP").
+TURN_THREADS = 2
+
+
+def turn_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=TURN_THREADS, thread_name_prefix="turn")
+
 
 @dataclass
 class Services:
@@ -24,6 +37,7 @@ class Services:
     bot: Bot
     scheduler: AsyncIOScheduler | None = None
     teams_endpoints: BotFrameworkEndpoints | None = None  # None: Microsoft's public cloud (tests: local)
+    turn_threads: ThreadPoolExecutor = field(default_factory=turn_pool)  # engine work for chat turns
 
 
 def build_services(settings: Settings, *, with_scheduler: bool = False) -> Services:

@@ -63,7 +63,8 @@ def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
                    before_authorize=redelivery_filter(TTLCache(EVENT_MEMORY_SECONDS)),
                    user_facing_authorize_error_message=not_installed_message(settings.public_url),
                    **bolt_options(settings, services.database))
-    turns = SlackTurns(services.bot, IdentityResolver(services.database))
+    turns = SlackTurns(services.bot, IdentityResolver(services.database, services.turn_threads),
+                       services.turn_threads)
     register_listeners(app, turns, response_urls)
     return app
 
