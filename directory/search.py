@@ -209,12 +209,12 @@ def _match_sqlite(session: Session, groups: list[Group], joiner: str, filter_sql
     expression = f" {joiner} ".join(
         "(" + " OR ".join(f'"{a.token}"' + ("*" if a.prefix else "") for a in group) + ")"
         for group in groups)
-    sql = ("SELECT l.id FROM leader_fts JOIN leader l ON l.id = leader_fts.rowid "
-           f"WHERE leader_fts MATCH :expression AND {filter_sql} LIMIT :limit")
+    statement = text("SELECT l.id FROM leader_fts JOIN leader l ON l.id = leader_fts.rowid "
+                     f"WHERE leader_fts MATCH :expression AND {filter_sql} LIMIT :limit")  # one per search
     found: dict[int, None] = {}
     for column in SQLITE_STAGES:
         staged = f"{{{column}}} : ({expression})" if column else expression
-        rows = session.execute(text(sql), {**params, "expression": staged, "limit": pool})
+        rows = session.execute(statement, {**params, "expression": staged, "limit": pool})
         found.update(dict.fromkeys(row[0] for row in rows))
         if len(found) >= pool:
             break
