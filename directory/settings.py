@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     staff_emails: str = Field("", alias="LEADERS_STAFF_EMAILS")
     allowed_tenants: str = Field("", alias="LEADERS_ALLOWED_TENANTS")
     search_limit: int = Field(10, alias="LEADERS_SEARCH_LIMIT", ge=1, le=50)
+    # Threads per `serve` process that run chat turns (adapters/bootstrap.py says why the default is small).
+    turn_threads: int = Field(2, alias="LEADERS_TURN_THREADS", ge=1, le=32)
 
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
