@@ -141,14 +141,19 @@ def _groups(session: Session, words: tuple[str, ...], dialect: str) -> tuple[lis
     return groups, in_vocabulary
 
 
+# Statements that do not depend on the query are built once (building one costs about as much CPU as
+# running it on the hot path); SQLAlchemy statements are immutable, so every thread can share them.
+_TERMS_BY_VARIANT = text("SELECT DISTINCT term FROM search_term_variant WHERE variant IN :v").bindparams(
+    bindparam("v", expanding=True))
+_LEADERS_BY_ID = select(Leader).where(Leader.id.in_(bindparam("ids", expanding=True)))
+
+
 def _candidates_sqlite(session: Session, words: list[str]) -> dict[str, list[str]]:
     """Vocabulary terms sharing a delete-variant with each word (the word itself, if known, included)."""
     found: dict[str, list[str]] = {}
     for word in words:
         variants = sorted(deletes(word, max_typos(word)))
-        found[word] = list(session.scalars(
-            text("SELECT DISTINCT term FROM search_term_variant WHERE variant IN :v")
-            .bindparams(bindparam("v", expanding=True)), {"v": variants}))
+        found[word] = list(session.scalars(_TERMS_BY_VARIANT, {"v": variants}))
     return found
 
 
@@ -204,12 +209,12 @@ def _match_sqlite(session: Session, groups: list[Group], joiner: str, filter_sql
     expression = f" {joiner} ".join(
         "(" + " OR ".join(f'"{a.token}"' + ("*" if a.prefix else "") for a in group) + ")"
         for group in groups)
-    sql = ("SELECT l.id FROM leader_fts JOIN leader l ON l.id = leader_fts.rowid "
-           f"WHERE leader_fts MATCH :expression AND {filter_sql} LIMIT :limit")
+    statement = text("SELECT l.id FROM leader_fts JOIN leader l ON l.id = leader_fts.rowid "
+                     f"WHERE leader_fts MATCH :expression AND {filter_sql} LIMIT :limit")  # one per search
     found: dict[int, None] = {}
     for column in SQLITE_STAGES:
         staged = f"{{{column}}} : ({expression})" if column else expression
-        rows = session.execute(text(sql), {**params, "expression": staged, "limit": pool})
+        rows = session.execute(statement, {**params, "expression": staged, "limit": pool})
         found.update(dict.fromkeys(row[0] for row in rows))
         if len(found) >= pool:
             break
@@ -238,5 +243,5 @@ def _match_postgres(session: Session, groups: list[Group], joiner: str, filter_s
 def _load(session: Session, ids: list[int]) -> list[Leader]:
     if not ids:
         return []
-    leaders = {leader.id: leader for leader in session.scalars(select(Leader).where(Leader.id.in_(ids)))}
+    leaders = {leader.id: leader for leader in session.scalars(_LEADERS_BY_ID, {"ids": ids})}
     return [leaders[i] for i in ids if i in leaders]

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     daily_profile_cap: int = Field(300, alias="LEADERS_DAILY_PROFILE_CAP", ge=1, le=100_000)
     microsoft_authority: str = Field("https://login.microsoftonline.com/organizations",
                                      alias="LEADERS_MICROSOFT_AUTHORITY")
+    # Threads per `serve` process that run chat turns (adapters/bootstrap.py says why the default is small).
+    turn_threads: int = Field(2, alias="LEADERS_TURN_THREADS", ge=1, le=32)
 
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")

@@ -23,6 +23,7 @@ def test_defaults_run_on_embedded_sqlite() -> None:
     assert settings.database_url == DEFAULT_DATABASE_URL and settings.is_sqlite
     assert (settings.host, settings.port) == ("127.0.0.1", 3978)
     assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.turn_threads == 2
 
 
 def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -37,6 +38,7 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> No
 @pytest.mark.parametrize(("env", "message"), [
     ({"LEADERS_PORT": "eighty"}, "LEADERS_PORT"),
     ({"LEADERS_PORT": "70000"}, "LEADERS_PORT"),
+    ({"LEADERS_TURN_THREADS": "0"}, "LEADERS_TURN_THREADS"),
     ({"LEADERS_DATABASE_URL": "mysql://x"}, "must start with sqlite"),
     ({"LEADERS_PUBLIC_URL": "leaders.gov.uk"}, "absolute http(s) URL"),
     ({"SLACK_CLIENT_ID": "1"}, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET must be set together"),

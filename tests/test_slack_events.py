@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
 
+from adapters.slack.app import Background
 from tests.slack_fakes import BOT_TOKEN, FakeSlack, RunningServer, texts
 
 AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk")
@@ -123,3 +125,25 @@ async def test_a_failed_delivery_is_logged_and_the_next_one_still_works(
     await fake_slack.settle(0.1)
     assert "channel_not_found" in caplog.text
     assert BOT_TOKEN not in caplog.text and AINE[1] not in caplog.text
+
+
+async def test_work_that_fails_after_the_ack_is_logged_and_other_work_still_runs(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Listeners ack, then hand off: a failure there can no longer reach bolt's error handler."""
+    background = Background()
+    answered = asyncio.Event()
+
+    async def fails() -> None:
+        raise RuntimeError("the engine broke")
+
+    async def answers() -> None:
+        answered.set()
+
+    background.start(fails())
+    background.start(answers())
+    await asyncio.wait_for(answered.wait(), 5)
+    for _ in range(100):  # the failed task's done-callback runs on a later turn of the loop
+        if "failed after acknowledging" in caplog.text:
+            break
+        await asyncio.sleep(0)
+    assert "failed after acknowledging" in caplog.text and "the engine broke" in caplog.text

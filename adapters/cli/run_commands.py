@@ -91,6 +91,7 @@ async def _serve(services: Services, host: str, port: int) -> None:
         if socket_mode is not None:
             await socket_mode.close_async()
         await runner.cleanup()
+        services.turn_threads.shutdown(wait=False)
         services.database.dispose()
 
 

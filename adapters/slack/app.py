@@ -1,8 +1,11 @@
 """The slack-bolt AsyncApp: `/leaders`, buttons, the Home tab, DMs and @mentions, all into the core.
 
-Every listener acknowledges first and works after (bolt answers Slack's HTTP request at `ack()`, with
-`process_before_response=False`), so a slow search never costs a leader Slack's 3-second timeout. The one
-exception is a modal's `view_submission`: its validation errors can only travel in the ack itself
+Every listener acknowledges first and hands its work to a background task (`Background`), so a slow
+search never costs a leader Slack's 3-second timeout. bolt runs with `process_before_response=True`: it
+answers Slack's HTTP request as soon as the listener returns, which is right after `ack()`. (bolt's other
+mode runs the listener in a task and polls every 10 ms for `ack()` to have been called: each ack waited
+for a poll, and under load for the event loop to win the GIL back from the turn threads at each one.) The
+one exception is a modal's `view_submission`: its validation errors can only travel in the ack itself
 (`response_action: "errors"`), so the core runs first there — a quick, single-row update. Slack
 redelivers an event it thinks we missed; `skip_redeliveries` makes sure such a retry never repeats a side
 effect, as bolt itself has no de-duplication.
@@ -10,8 +13,10 @@ effect, as bolt itself has no de-duplication.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -50,6 +55,25 @@ def redelivery_filter(seen: TTLCache[str, bool]) -> Any:
     return skip_redeliveries
 
 
+class Background:
+    """The work listeners hand off after acking: started at once, kept referenced until done, and any
+    failure logged — the place bolt's error handler would have caught it had the listener still been
+    running."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)  # the event loop keeps only a weak reference to a task
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a Slack listener failed after acknowledging", exc_info=task.exception())
+
+
 def not_installed_message(public_url: str) -> str:
     where = f" at {public_url}/slack/install" if public_url else ""
     return (":warning: Leaders Connect isn't installed in this Slack workspace any more (or its installation "
@@ -59,19 +83,24 @@ def not_installed_message(public_url: str) -> str:
 def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
     settings = services.settings
     app = AsyncApp(name="leaders-connect", signing_secret=settings.slack_signing_secret,
-                   process_before_response=False,
+                   process_before_response=True,  # see the module docstring
                    before_authorize=redelivery_filter(TTLCache(EVENT_MEMORY_SECONDS)),
                    user_facing_authorize_error_message=not_installed_message(settings.public_url),
                    **bolt_options(settings, services.database))
-    turns = SlackTurns(services.bot, IdentityResolver(services.database))
-    register_listeners(app, turns, response_urls)
+    turns = SlackTurns(services.bot, IdentityResolver(services.database, services.turn_threads),
+                       services.turn_threads)
+    register_listeners(app, turns, response_urls, Background())
     return app
 
 
-def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: ResponseUrls) -> None:
+def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: ResponseUrls,
+                       background: Background) -> None:
     @app.command("/leaders")
     async def leaders_command(ack: Any, body: dict, context: Any, client: Any) -> None:
         await ack()
+        background.start(answer_command(body, context, client))
+
+    async def answer_command(body: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(body.get("text") or ""))
         # trigger_id is good for 3 s from the command: open at once; on failure answer as a message.
         trigger = str(body.get("trigger_id") or "")
@@ -96,8 +125,10 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     async def button_pressed(ack: Any, body: dict, action: dict, context: Any, client: Any) -> None:
         await ack()
         neutral = decode_action(action)
-        if neutral is None:
-            return
+        if neutral is not None:
+            background.start(answer_button(neutral, body, context, client))
+
+    async def answer_button(neutral: str, body: dict, context: Any, client: Any) -> None:
         reply = await turns.action(context, client, neutral)
         if body.get("response_url"):
             await response_urls.send(str(body["response_url"]), reply)
@@ -105,10 +136,13 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
             await call_api("chat.postMessage", client.chat_postMessage(channel=context["user_id"],
                                                                        **message(reply)))
 
+    # Events need no ack() call: bolt acknowledges them when the listener returns.
     @app.event("app_home_opened")
     async def home_opened(event: dict, context: Any, client: Any) -> None:
-        if event.get("tab", "home") != "home":
-            return
+        if event.get("tab", "home") == "home":
+            background.start(publish_home(context, client))
+
+    async def publish_home(context: Any, client: Any) -> None:
         view = await turns.home(context, client)
         await call_api("views.publish", client.views_publish(user_id=context["user_id"], view=view))
 
@@ -117,6 +151,9 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") \
                 or not event.get("user"):
             return  # edits, joins, bots (including ourselves): answering those would loop or spam
+        background.start(answer_direct_message(event, context, client))
+
+    async def answer_direct_message(event: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(event.get("text") or ""))
         await call_api("chat.postMessage",
                        client.chat_postMessage(channel=event["channel"], **message(reply)))
@@ -125,6 +162,9 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     async def mentioned(event: dict, context: Any, client: Any) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
+        background.start(answer_mention(event, context, client))
+
+    async def answer_mention(event: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(event.get("text") or ""))
         # Ephemeral: a channel may include people who are not verified leaders.
         await call_api("chat.postEphemeral", client.chat_postEphemeral(

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from concurrent.futures import Executor
 from typing import Any, Generic, TypeVar
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -73,8 +74,9 @@ def workspace_of(context: Any) -> str:
 
 
 class IdentityResolver:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, threads: Executor) -> None:
         self.database = database
+        self.threads = threads  # the turn threads: a lookup is part of a turn
         self._linked: TTLCache[tuple[str, str], bool] = TTLCache(LINKED_TTL)
         self._emails: TTLCache[tuple[str, str], str] = TTLCache(LOOKUP_TTL)
 
@@ -82,7 +84,8 @@ class IdentityResolver:
         """The identity for the engine; raises SlackLookupFailedError if Slack could not be asked."""
         identity = ChatIdentity("slack", workspace_id, user_id)
         key = (workspace_id, user_id)
-        if self._linked.get(key) or await asyncio.to_thread(self._is_linked, identity):
+        if self._linked.get(key) or await asyncio.get_running_loop().run_in_executor(
+                self.threads, self._is_linked, identity):
             self._linked.put(key, True)
             return identity
         email = self._emails.get(key)

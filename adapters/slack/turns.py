@@ -1,14 +1,16 @@
 """One Slack turn through the core: who is asking, what the engine answers, and how it is delivered.
 
-The engine is synchronous (SQLAlchemy), so it runs in a worker thread; the event loop stays free to ack
-other requests within Slack's 3 seconds. Delivery failures are logged by Web API method and Slack's error
-code only — never the token, the message or the profile it carried.
+The engine is synchronous (SQLAlchemy), so it runs in one of the process's few turn threads
+(`Services.turn_threads`); the event loop stays free to ack other requests within Slack's 3 seconds.
+Delivery failures are logged by Web API method and Slack's error code only — never the token, the message
+or the profile it carried.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Executor
 from typing import Any
 
 import aiohttp
@@ -34,9 +36,10 @@ HOME_FOOTER = (
 
 
 class SlackTurns:
-    def __init__(self, bot: Bot, resolver: IdentityResolver) -> None:
+    def __init__(self, bot: Bot, resolver: IdentityResolver, threads: Executor) -> None:
         self.bot = bot
         self.resolver = resolver
+        self.threads = threads
 
     async def text(self, context: Any, client: AsyncWebClient, text: str) -> Reply:
         return await self._turn(context, client, self.bot.handle_text, text)
@@ -61,7 +64,7 @@ class SlackTurns:
         except SlackLookupFailedError:
             return LOOKUP_FAILED
         try:
-            return await asyncio.to_thread(handle, identity, argument)
+            return await asyncio.get_running_loop().run_in_executor(self.threads, handle, identity, argument)
         except Exception:
             log.exception("the engine failed on a Slack turn")
             return FAILED
