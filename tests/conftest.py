@@ -15,7 +15,8 @@ from directory.database import Database
 pytest_plugins = ["tests.slack_fixtures", "tests.teams_fixtures"]
 
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
-_TABLES_IN_DELETE_ORDER = ("teams_conversation", "chat_account", "leader_tag",
+_TABLES_IN_DELETE_ORDER = ("outbox_message", "delivery_lane",
+                           "teams_conversation", "chat_account", "leader_tag",
                            "leader_search", "search_term", "leader",
                            "slack_installations", "slack_bots", "slack_oauth_states")
 
