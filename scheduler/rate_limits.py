@@ -128,8 +128,10 @@ class LanePacer:
         """The lane-wide send times still inside their windows, for whoever drains the lane next."""
         now = self.clock()
         longest = max((log.seconds for log in self.lane_logs), default=0.0)
-        times = sorted({t for log in self.lane_logs for t in log.times if t > now - longest})
-        return [round(t, 4) for t in times]
+        busiest = max(self.lane_logs, key=lambda log: len(log.times), default=None)
+        if busiest is None:
+            return []
+        return [round(t, 4) for t in busiest.times if t > now - longest]
 
     def restore(self, times: list[float], blocked_until: float) -> None:
         for log in self.lane_logs:
