@@ -85,6 +85,16 @@ class LaneRunner:
         self.in_flight: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(worker.config.concurrency)
         self.lost = False
+        self.renewed_at = time.monotonic()  # when our leases were last known good
+
+    @property
+    def fenced(self) -> bool:
+        """True when our leases may have run out (a stall, a database outage): send nothing more.
+
+        Another worker may take the lane once the lease expires; stopping at three quarters of it keeps
+        the two from ever sending at the same time (assuming clocks run at the same rate).
+        """
+        return time.monotonic() - self.renewed_at > self.config.lease_seconds * 0.75
 
     @property
     def config(self) -> DeliveryConfig:
@@ -93,7 +103,7 @@ class LaneRunner:
     async def run(self) -> None:
         idle_since: float | None = None
         try:
-            while not self.worker.stopping.is_set() and not self.lost:
+            while not self.worker.stopping.is_set() and not self.lost and not self.fenced:
                 batch = await self._claim()
                 if batch:
                     idle_since = None
@@ -127,7 +137,7 @@ class LaneRunner:
             # waiting for a slot (which would bunch requests up at the platform).
             await self.slots.acquire()
             while True:
-                if self.worker.stopping.is_set() or self.lost:
+                if self.worker.stopping.is_set() or self.lost or self.fenced:
                     self.slots.release()
                     await self._give_back(batch[index:])
                     return
@@ -264,6 +274,8 @@ class DeliveryWorker:
                     log.error("lane %s stopped on an error", lane, exc_info=task.exception())
 
     async def _take_lanes(self) -> None:
+        """Take due lanes that nobody holds — one more per round once we hold some, so that workers
+        started together share the lanes out instead of the quickest taking them all."""
         try:
             lanes = await asyncio.to_thread(claims.due_lanes, self.database)
         except Exception as error:  # database down: say so, keep trying
@@ -278,18 +290,31 @@ class DeliveryWorker:
                                             self.config.lease_seconds)
             if state is None:
                 continue
+            log.info("delivery worker %s took lane %s", self.worker_id, lane)
             runner = LaneRunner(self, lane, state)
             self.runners[lane] = (runner, asyncio.create_task(runner.run(), name=f"lane {lane}"))
+            if len(self.runners) > 1:
+                return
 
     async def _renew(self) -> None:
+        """Extend the leases of our rows, then of each lane; a lane whose lease is gone is stopped."""
+        started = time.monotonic()
+        try:
+            await asyncio.to_thread(claims.renew_rows, self.database, self.worker_id,
+                                    self.config.lease_seconds)
+        except Exception as error:
+            log.warning("delivery: cannot renew message leases: %s", type(error).__name__)
+            return
         for lane, (runner, _) in list(self.runners.items()):
             try:
                 kept = await asyncio.to_thread(claims.renew_lane, self.database, lane, self.worker_id,
                                                self.config.lease_seconds, runner.pacer.snapshot())
             except Exception as error:
                 log.warning("delivery: cannot renew lane %s: %s", lane, type(error).__name__)
-                kept = False
-            if not kept:
+                continue  # the runner fences itself if this goes on
+            if kept:
+                runner.renewed_at = started
+            else:
                 log.warning("delivery: lost the lease on lane %s; stopping it", lane)
                 runner.lost = True
 

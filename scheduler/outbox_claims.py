@@ -95,6 +95,15 @@ def renew_lane(database: Database, lane: str, owner: str, ttl: float, recent_sen
             lease_expires_at=now + timedelta(seconds=ttl), recent_sends=json.dumps(recent_sends))).rowcount)
 
 
+def renew_rows(database: Database, owner: str, ttl: float) -> int:
+    """Extend the lease of every row we hold, so a long batch is never taken from under us."""
+    with database.session() as session:
+        now = utcnow()
+        return session.execute(update(OutboxMessage).where(
+            OutboxMessage.status == SENDING, OutboxMessage.lease_owner == owner).values(
+            lease_expires_at=now + timedelta(seconds=ttl))).rowcount or 0
+
+
 def release_lane(database: Database, lane: str, owner: str, recent_sends: list[float]) -> None:
     with database.session() as session:
         session.execute(update(DeliveryLane).where(DeliveryLane.lane == lane, DeliveryLane.owner == owner)
