@@ -59,7 +59,18 @@ class LimitedSlack:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/stats", self._stats)  # for a benchmark running this in another process
         return app
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        per_recipient = self.per_recipient()
+        with self._lock:
+            times = [d.at for d in self.delivered]
+            refused = dict(self.refused)
+        return web.json_response({
+            "delivered": len(times), "recipients": len(per_recipient),
+            "duplicates": sum(n - 1 for n in per_recipient.values()), "refused": refused,
+            "first": min(times, default=0.0), "last": max(times, default=0.0)})
 
     def _within(self, key: tuple[str, str], limit: Limit | None, now: float) -> bool:
         if limit is None:
