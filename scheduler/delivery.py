@@ -111,9 +111,11 @@ class LaneRunner:
                     continue
                 idle_since = idle_since or time.monotonic()
                 wait = await asyncio.to_thread(claims.next_due_in, self.worker.database, self.lane)
-                if wait is None and time.monotonic() - idle_since >= self.config.linger_seconds:
-                    break
-                await self.worker.sleep(min(self.config.poll_seconds, wait if wait is not None else 1e9))
+                nothing_soon = wait is None or wait > self.config.lease_seconds
+                if nothing_soon and time.monotonic() - idle_since >= self.config.linger_seconds:
+                    break  # give the lane up; it is found again when something in it falls due
+                await self.worker.sleep(max(0.01, min(self.config.poll_seconds,
+                                                      wait if wait is not None else 1e9)))
         finally:
             await self._finish()
 
@@ -178,6 +180,8 @@ class LaneRunner:
             metrics.observe_send(self.platform, time.perf_counter() - started)
             metrics.count_sent(self.platform)
             await asyncio.to_thread(claims.mark_sent, database, row.id, owner, message_id)
+        except Exception as error:  # recording failed (database gone): the lease brings the row back
+            log.error("could not record the outcome of message %s: %s", row.id, type(error).__name__)
         finally:
             self.slots.release()
 
@@ -277,7 +281,7 @@ class DeliveryWorker:
         """Take due lanes that nobody holds — one more per round once we hold some, so that workers
         started together share the lanes out instead of the quickest taking them all."""
         try:
-            lanes = await asyncio.to_thread(claims.due_lanes, self.database)
+            lanes = await asyncio.to_thread(claims.due_lanes, self.database, self.worker_id)
         except Exception as error:  # database down: say so, keep trying
             log.warning("delivery: cannot read the outbox: %s", type(error).__name__)
             return

@@ -51,11 +51,16 @@ def _due(now: datetime) -> Any:
                and_(OutboxMessage.status == SENDING, OutboxMessage.lease_expires_at < now))
 
 
-def due_lanes(database: Database, limit: int = 100) -> list[str]:
-    """Lanes that have a message to send now (new, due for a retry, or abandoned by a dead worker)."""
+def due_lanes(database: Database, owner: str, limit: int = 100) -> list[str]:
+    """Lanes with a message to send now (new, due for a retry, or abandoned by a dead worker) that no
+    other worker holds."""
     with database.session() as session:
         now = utcnow()
-        return list(session.scalars(select(OutboxMessage.lane).where(_due(now)).distinct().limit(limit)))
+        held = select(DeliveryLane.lane).where(DeliveryLane.lane == OutboxMessage.lane,
+                                               DeliveryLane.owner.is_not(None), DeliveryLane.owner != owner,
+                                               DeliveryLane.lease_expires_at >= now)
+        return list(session.scalars(select(OutboxMessage.lane).where(_due(now), ~held.exists())
+                                    .distinct().limit(limit)))
 
 
 def acquire_lane(database: Database, lane: str, owner: str, ttl: float) -> LaneState | None:
@@ -136,14 +141,19 @@ def claim(database: Database, lane: str, owner: str, limit: int, lease_seconds: 
 
 
 def next_due_in(database: Database, lane: str) -> float | None:
-    """Seconds until the lane's next waiting message is due (retries in backoff), or None if none wait."""
+    """Seconds until the lane's next message could be claimed — a retry's backoff ends, or a claimed
+    message's lease runs out — or None if nothing in the lane waits."""
     with database.session() as session:
-        soonest = session.scalar(select(OutboxMessage.next_attempt_at).where(
-            OutboxMessage.lane == lane, OutboxMessage.status.in_((PENDING, SENDING)))
+        pending = session.scalar(select(OutboxMessage.next_attempt_at).where(
+            OutboxMessage.lane == lane, OutboxMessage.status == PENDING)
             .order_by(OutboxMessage.next_attempt_at).limit(1))
-        if soonest is None:
+        leased = session.scalar(select(OutboxMessage.lease_expires_at).where(
+            OutboxMessage.lane == lane, OutboxMessage.status == SENDING)
+            .order_by(OutboxMessage.lease_expires_at).limit(1))
+        moments = [as_utc(m) for m in (pending, leased) if m is not None]
+        if not moments:
             return None
-        return max(0.0, (as_utc(soonest) - utcnow()).total_seconds())  # type: ignore[operator]
+        return max(0.0, (min(moments) - utcnow()).total_seconds())  # type: ignore[type-var,operator]
 
 
 # -- outcomes ----------------------------------------------------------------------------------------

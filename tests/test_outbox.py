@@ -122,3 +122,15 @@ def test_every_kind_of_block_survives_json() -> None:
 def test_stored_json_that_is_not_a_reply_is_refused(stored: object) -> None:
     with pytest.raises(ReplyDecodeError):
         reply_from_json(stored)
+
+
+def test_a_use_case_queues_a_reply_with_the_state_change(db: Database) -> None:
+    from bot.outgoing import queue_replies, queue_reply
+
+    ids = make_accounts(db, "slack", "T0001", 2)
+    card = Reply((Text("Poll: which day suits?", "heading"), Actions((Button("Tuesday", "poll.vote:7:1"),))))
+    with db.session() as session:
+        first, second = (session.get(ChatAccount, i) for i in ids)
+        assert queue_reply(session, first, card, "poll:7:open:1") is True
+        assert queue_replies(session, [(first, card, "poll:7:open:1"), (second, card, "poll:7:open:2")]) == 1
+    assert [reply_from_json(r.reply) for r in rows(db)] == [card, card]
