@@ -52,15 +52,31 @@ def stop_on_signals(event: asyncio.Event) -> None:
         loop.add_signal_handler(signum, event.set)
 
 
-async def run_until_signalled(services: Services) -> None:
-    """`leaders worker` / `leaders scheduler`: the background parts alone, until SIGTERM or Ctrl-C."""
+async def run_until_signalled(services: Services, metrics_port: int | None = None) -> None:
+    """`leaders worker` / `leaders scheduler`: the background parts alone, until SIGTERM or Ctrl-C.
+
+    With `metrics_port`, `/metrics` and `/healthz` are served on it (this process's send counters are
+    only visible there), on `LEADERS_HOST`.
+    """
+    from aiohttp import web
+
+    from adapters.server import build_status_app
+
     background = Background(services)
     stop = asyncio.Event()
     stop_on_signals(stop)
+    runner = None
+    if metrics_port is not None:
+        runner = web.AppRunner(build_status_app(services), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, services.settings.host, metrics_port).start()
+        log.info("metrics on http://%s:%d/metrics", services.settings.host, metrics_port)
     await background.start()
     try:
         await stop.wait()
     finally:
         log.info("shutting down")
         await background.close()
+        if runner is not None:
+            await runner.cleanup()
         services.database.dispose()

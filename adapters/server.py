@@ -78,6 +78,15 @@ async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped
         return web.json_response({"error": "internal error"}, status=500)
 
 
+def build_status_app(services: Services) -> web.Application:
+    """Only `/healthz` and `/metrics`: what a `leaders worker --metrics-port N` serves."""
+    app = web.Application(middlewares=[json_errors])
+    app[SERVICES] = services
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
 def build_app(services: Services) -> web.Application:
     app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
     app[SERVICES] = services

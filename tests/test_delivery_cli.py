@@ -3,6 +3,7 @@ commands, and `/metrics` + `/healthz` of a running `leaders serve`. Real process
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -17,7 +18,7 @@ from sqlalchemy import select, update
 from directory.database import Database
 from directory.outbox import FAILED, OutboxMessage
 from tests.delivery_helpers import make_accounts, queue
-from tests.test_serve import get, stop
+from tests.test_serve import free_port, get, stop
 from tests.test_serve import serve as serve  # the fixture: `leaders serve` as a process
 
 
@@ -112,3 +113,26 @@ def test_a_web_only_replica_runs_neither_scheduler_nor_workers(serve) -> None:  
     assert health["scheduler"] == {"state": "disabled"} and health["delivery"] == {"state": "disabled"}
     assert "leaders_outbox_messages" in metrics_text(base)
     stop(process)
+
+
+def test_a_standalone_worker_serves_its_own_metrics(database_url: str, db: Database, tmp_path: Path) -> None:
+    queue(db, make_accounts(db, "slack", "T0001", 2))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "SLACK_", "MICROSOFT_"))}
+    env.update(LEADERS_DATABASE_URL=database_url, LEADERS_DELIVERY_POLL_SECONDS="0.1")
+    command = [sys.executable, "-m", "adapters.cli", "worker", "--metrics-port", str(port)]
+    worker = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        text = ""
+        while 'kind="permanent"} 2' not in text:
+            assert time.monotonic() < deadline and worker.poll() is None, text
+            with contextlib.suppress(OSError):
+                text = metrics_text(base)
+            time.sleep(0.2)
+        _, health = get(base + "/healthz")
+        assert health["delivery"]["state"] == "running" and health["scheduler"] == {"state": "disabled"}
+    finally:
+        stop(worker)

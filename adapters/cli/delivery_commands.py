@@ -16,7 +16,9 @@ from directory.outbox_views import list_messages, status_of
 
 
 @click.command("worker")
-def worker_command() -> None:
+@click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+              help="Also serve /metrics and /healthz on this port (on LEADERS_HOST).")
+def worker_command(metrics_port: int | None) -> None:
     """Deliver outbox messages (no web server, no scheduler). Start as many as you need.
 
     Each worker drains whole lanes (a Slack workspace, a Teams tenant) at the platforms' limits, so
@@ -28,7 +30,10 @@ def worker_command() -> None:
     settings = settings_or_exit()
     database_or_exit(settings).dispose()
     services = build_services(settings, with_workers=True)
-    asyncio.run(run_until_signalled(services))
+    try:
+        asyncio.run(run_until_signalled(services, metrics_port))
+    except OSError as error:
+        fail(f"cannot listen on {settings.host}:{metrics_port}: {error.strerror}")
 
 
 @click.command("scheduler")
