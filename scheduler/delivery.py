@@ -68,6 +68,18 @@ class DeliveryConfig:
     drain_seconds: float = 10.0  # on shutdown, wait this long for in-flight sends
 
 
+def interleave(batch: list[claims.Claimed]) -> list[claims.Claimed]:
+    """Everyone's first message, then everyone's second, …: three digests waiting for one person's
+    1-per-second channel limit must not hold up the rest of the lane behind them."""
+    seen: dict[str, int] = {}
+    order = []
+    for index, row in enumerate(batch):
+        key = row.conversation or row.user_id
+        order.append((seen.get(key, 0), index, row))
+        seen[key] = seen.get(key, 0) + 1
+    return [row for _, _, row in sorted(order, key=lambda item: (item[0], item[1]))]
+
+
 def new_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -134,6 +146,7 @@ class LaneRunner:
         return max(1, min(200, int(per_second * 2)))
 
     async def _send_batch(self, batch: list[claims.Claimed]) -> None:
+        batch = interleave(batch)
         for index, row in enumerate(batch):
             # A free slot first, then the pacer: a send is timed when it really leaves, not before
             # waiting for a slot (which would bunch requests up at the platform).

@@ -114,6 +114,22 @@ async def test_one_channel_gets_at_most_one_message_a_second(slack, installed) -
     assert len(times) == 3 and all(b - a >= 1.0 for a, b in itertools.pairwise(times))
 
 
+async def test_one_busy_channel_does_not_hold_up_the_others(slack, installed) -> None:
+    fake, url = slack
+    fake.channel_limit = Limit(1, 1.0)
+    busy, *others = make_accounts(installed, "slack", "TNORTH", 11)
+    for n in range(3):
+        queue(installed, [busy], tag=f"digest-{n}")
+    queue(installed, others)
+    await run_worker_until(worker_for(installed, url, LEADERS_SLACK_CHANNEL_PER_SECOND=1,
+                                      LEADERS_DELIVERY_HEADROOM=0.8), lambda: settled(installed))
+    assert sum(fake.refused.values()) == 0, fake.refused
+    order = [d.channel for d in fake.delivered]
+    assert order.count("U00000") == 3
+    second_digest = order.index("U00000", order.index("U00000") + 1)
+    assert second_digest > max(order.index(f"U{n:05d}") for n in range(1, 11))  # the others did not wait
+
+
 async def test_retry_after_pauses_only_the_throttled_workspace(slack, installed) -> None:
     """North answers 429 with Retry-After: 2 for a moment; nothing more goes to North until those 2 s are
     up, South keeps flowing meanwhile, and North's 429s do not count as tries."""
