@@ -103,7 +103,7 @@ class FakeConnector:
     async def _record(self, request: web.Request) -> web.Response | None:
         body = await request.json() if request.can_read_body else None
         self.calls.append({"method": request.method, "path": request.path, "body": body,
-                           "authorization": request.headers.get("Authorization")})
+                           "authorization": request.headers.get("Authorization"), "at": time.monotonic()})
         if self.fail_next:
             status, headers, *code = self.fail_next.pop(0)
             return web.json_response({"error": {"code": code[0] if code else "Throttled", "message": "no"}},

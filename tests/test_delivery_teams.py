@@ -103,3 +103,20 @@ async def test_a_blocked_bot_fails_at_once_and_unavailability_is_retried(setting
     await run_worker_until(worker_for(settings), lambda: settled(db))
     retried = messages(db)[1]
     assert (retried.status, retried.attempts) == (SENT, 3) and len(fake.calls) == 4
+
+
+async def test_a_tenant_never_gets_more_than_its_limit(settings, connector, db) -> None:
+    """50 requests a second per tenant is the default; here 5, with 20 % headroom for loopback jitter."""
+    fake, url = connector
+    accounts = make_accounts(db, "teams", TENANT, 12)
+    for n in range(12):
+        remember(db, f"U{n:05d}", url)
+    queue(db, accounts)
+    values = {**settings.model_dump(by_alias=True), "LEADERS_TEAMS_TENANT_PER_SECOND": 5,
+              "LEADERS_DELIVERY_HEADROOM": 0.8}
+    limited = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    await run_worker_until(worker_for(limited), lambda: settled(db))
+    times = sorted(call["at"] for call in fake.calls)
+    assert len(times) == 12
+    assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 5
+    assert times[-1] - times[0] >= 2.0  # 12 messages at 5 a second (stretched to 1.25 s) take ≥ 2 windows
