@@ -123,21 +123,24 @@ def block_lane(database: Database, lane: str, until: datetime, reason: str) -> N
 
 
 def claim(database: Database, lane: str, owner: str, limit: int, lease_seconds: float) -> list[Claimed]:
-    """Lease up to `limit` due rows of `lane`, oldest first."""
+    """Lease up to `limit` due rows of `lane`, oldest first.
+
+    One `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …` statement: on SQLite a
+    transaction that starts by writing waits for the write lock (busy timeout) instead of failing the
+    way a read that later upgrades to a write can.
+    """
     with database.session() as session:
         now = utcnow()
-        ids_query = (select(OutboxMessage.id).where(OutboxMessage.lane == lane, _due(now))
-                     .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
-        ids = list(session.scalars(ids_query))
-        if not ids:
-            return []
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(
-            status=SENDING, lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds)))
-        rows = session.execute(select(
-            OutboxMessage.id, OutboxMessage.dedupe_key, OutboxMessage.platform, OutboxMessage.workspace_id,
-            OutboxMessage.user_id, OutboxMessage.conversation, OutboxMessage.reply, OutboxMessage.attempts)
-            .where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id))
-        return [Claimed(*row) for row in rows]
+        due_ids = (select(OutboxMessage.id).where(OutboxMessage.lane == lane, _due(now))
+                   .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
+        rows = session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(due_ids.scalar_subquery()))
+                               .values(status=SENDING, lease_owner=owner,
+                                       lease_expires_at=now + timedelta(seconds=lease_seconds))
+                               .returning(OutboxMessage.id, OutboxMessage.dedupe_key, OutboxMessage.platform,
+                                          OutboxMessage.workspace_id, OutboxMessage.user_id,
+                                          OutboxMessage.conversation, OutboxMessage.reply,
+                                          OutboxMessage.attempts))
+        return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
 
 
 def next_due_in(database: Database, lane: str) -> float | None:
