@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scheduler.delivery import DeliveryWorker, Envelope, Sender
+from scheduler.delivery import DeliveryWorker
 from scheduler.delivery_settings import delivery_config
 from scheduler.retry_policy import SendFailure
+from scheduler.senders import Envelope, Sender
 
 if TYPE_CHECKING:
     from adapters.bootstrap import Services

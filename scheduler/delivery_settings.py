@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from directory.settings import Settings
-from scheduler.delivery import DeliveryConfig
-from scheduler.rate_limits import slack_limits, teams_limits
+from scheduler.rate_limits import LaneLimits, slack_limits, teams_limits
 from scheduler.retry_policy import RetryPolicy
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    limits: dict[str, LaneLimits]  # by platform
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    headroom: float = 0.95
+    lease_seconds: float = 30.0
+    poll_seconds: float = 1.0
+    concurrency: int = 16  # sends in flight per lane
+    max_lanes: int = 16  # lanes one worker drains at once
+    linger_seconds: float = 2.0  # keep an empty lane this long before giving it up
+    drain_seconds: float = 10.0  # on shutdown, wait this long for in-flight sends
 
 
 def delivery_config(settings: Settings) -> DeliveryConfig:

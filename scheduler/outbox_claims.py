@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from directory.database import Database
 from directory.models import utcnow
@@ -160,12 +159,14 @@ def next_due_in(database: Database, lane: str) -> float | None:
 
 
 # -- outcomes ----------------------------------------------------------------------------------------
-def _ours(session: Session, message_id: int, owner: str) -> Any:
+def _ours(message_id: int, owner: str) -> Any:
+    """An UPDATE of one row that is still ours: a row another worker took after our lease ran out is not."""
     return update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING,
                                        OutboxMessage.lease_owner == owner)
 
 
-def mark_sent(database: Database, message_id: int, owner: str, platform_message_id: str) -> None:
+def mark_sent(database: Database, message_id: int, platform_message_id: str) -> None:
+    """Sent is the truth whoever holds the row now: the platform accepted it, so nobody sends it again."""
     with database.session() as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
             status=SENT, attempts=OutboxMessage.attempts + 1, platform_message_id=platform_message_id[:500],
@@ -175,7 +176,7 @@ def mark_sent(database: Database, message_id: int, owner: str, platform_message_
 def mark_failed(database: Database, message_id: int, owner: str, reason: str, *,
                 attempted: bool = True) -> None:
     with database.session() as session:
-        session.execute(_ours(session, message_id, owner).values(
+        session.execute(_ours(message_id, owner).values(
             status=FAILED, attempts=OutboxMessage.attempts + (1 if attempted else 0),
             last_error=reason[:MAX_ERROR], lease_owner=None, lease_expires_at=None))
 
@@ -184,7 +185,7 @@ def reschedule(database: Database, message_id: int, owner: str, reason: str, at:
                attempted: bool) -> None:
     """Back to the queue for `at`; a try that reached the platform counts, a 429 or a release does not."""
     with database.session() as session:
-        session.execute(_ours(session, message_id, owner).values(
+        session.execute(_ours(message_id, owner).values(
             status=PENDING, attempts=OutboxMessage.attempts + (1 if attempted else 0),
             next_attempt_at=at, last_error=reason[:MAX_ERROR], lease_owner=None, lease_expires_at=None))
 

@@ -23,8 +23,8 @@ from adapters.slack.install import is_oauth
 from adapters.slack.render import message
 from directory.database import Database
 from directory.settings import Settings
-from scheduler.delivery import Envelope
 from scheduler.retry_policy import SendFailure
+from scheduler.senders import Envelope
 
 # Slack's answers that no retry will change: the person or the installation is gone or refuses.
 PERMANENT_ERRORS = frozenset({

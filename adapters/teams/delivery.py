@@ -19,8 +19,8 @@ from adapters.teams.sender import DeliveryError, TeamsSender
 from directory.conversations import ConversationRef, TeamsConversation, load_reference, save_reference
 from directory.database import Database
 from directory.settings import Settings
-from scheduler.delivery import Envelope
 from scheduler.retry_policy import SendFailure
+from scheduler.senders import Envelope
 
 RETRYABLE = frozenset({408, 412, 500, 502, 503, 504})
 PERMANENT_CODES = frozenset({"MessageWritesBlocked", "ConversationBlockedByUser", "BotDisabledByAdmin",
