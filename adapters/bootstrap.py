@@ -1,20 +1,21 @@
-"""The composition root: the one place that builds the store, the bot and the scheduler and wires them.
+"""The composition root: the one place that builds the store, the bot, the scheduler and delivery.
 
-CLI commands (`serve`, `chat`, …) and tests ask for `Services` and get real parts; nothing else constructs
-them, so how the application is assembled can be read in one screen.
+CLI commands (`serve`, `worker`, `scheduler`, `chat`, …) and tests ask for `Services` and get real parts;
+nothing else constructs them, so how the application is assembled can be read in one screen.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from dataclasses import dataclass, field
 
 from adapters.teams.config import BotFrameworkEndpoints
 from bot.engine import Bot
 from directory.database import Database
 from directory.settings import Settings
+from scheduler.delivery import DeliveryWorker
+from scheduler.delivery_metrics import DeliveryMetrics
+from scheduler.leadership import SchedulerLeadership
 from scheduler.service import build_scheduler
 
 
@@ -37,12 +38,22 @@ class Services:
     database: Database
     bot: Bot
     turn_threads: ThreadPoolExecutor  # engine work for chat turns (turn_pool)
-    scheduler: AsyncIOScheduler | None = None
+    leadership: SchedulerLeadership | None = None  # the scheduler, when this process may run it
     teams_endpoints: BotFrameworkEndpoints | None = None  # None: Microsoft's public cloud (tests: local)
+    delivery: DeliveryWorker | None = None  # the outbox workers, when this process runs them
+    metrics: DeliveryMetrics = field(default_factory=DeliveryMetrics)
 
 
-def build_services(settings: Settings, *, with_scheduler: bool = False) -> Services:
+def build_services(settings: Settings, *, with_scheduler: bool = False, with_workers: bool = False,
+                   teams_endpoints: BotFrameworkEndpoints | None = None) -> Services:
     database = Database(settings.database_url)
     database.ensure_ready()
-    scheduler = build_scheduler(settings.database_url) if with_scheduler else None
-    return Services(settings, database, Bot(database, settings), turn_pool(settings.turn_threads), scheduler)
+    leadership = SchedulerLeadership(settings.database_url, lambda: build_scheduler(settings.database_url)) \
+        if with_scheduler else None
+    services = Services(settings, database, Bot(database, settings), turn_pool(settings.turn_threads),
+                        leadership, teams_endpoints)
+    if with_workers:
+        from adapters.delivery import build_worker  # loads the platform SDKs only where they send
+
+        services.delivery = build_worker(services)
+    return services

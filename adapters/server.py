@@ -13,7 +13,8 @@ from aiohttp import web
 from sqlalchemy import text
 
 from adapters.bootstrap import Services
-from scheduler.service import describe
+from directory.outbox import depth
+from scheduler.delivery_metrics import render_depth
 
 log = logging.getLogger(__name__)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
@@ -31,9 +32,31 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("health check: database unavailable: %s", type(error).__name__)
         database = {"state": "unavailable", "error": type(error).__name__}
     healthy = database["state"] == "ok"
-    body = {"status": "ok" if healthy else "degraded", "database": database,
-            "scheduler": describe(services.scheduler)}
+    scheduler = services.leadership.describe() if services.leadership is not None else {"state": "disabled"}
+    delivery = services.delivery.describe() if services.delivery is not None else {"state": "disabled"}
+    body = {"status": "ok" if healthy else "degraded", "database": database, "scheduler": scheduler,
+            "delivery": delivery}
     return web.json_response(body, status=200 if healthy else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text: outbox depth by status and lane (from the database) and this process's sends."""
+    services = request.app[SERVICES]
+    lines = services.metrics.render()
+    try:
+        lines += render_depth(await asyncio.to_thread(_depth, services))
+        lines += ["# HELP leaders_database_up Whether the database answered this scrape.",
+                  "# TYPE leaders_database_up gauge", "leaders_database_up 1"]
+    except Exception as error:  # a scrape must answer even when the database does not
+        log.warning("metrics: database unavailable: %s", type(error).__name__)
+        lines += ["# TYPE leaders_database_up gauge", "leaders_database_up 0"]
+    return web.Response(text="\n".join(lines) + "\n", content_type="text/plain",
+                        headers={"X-Content-Type-Options": "nosniff"}, charset="utf-8")
+
+
+def _depth(services: Services) -> list[tuple[str, str, int]]:
+    with services.database.session() as session:
+        return depth(session)
 
 
 def _ping(services: Services) -> None:
@@ -55,10 +78,20 @@ async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped
         return web.json_response({"error": "internal error"}, status=500)
 
 
+def build_status_app(services: Services) -> web.Application:
+    """Only `/healthz` and `/metrics`: what a `leaders worker --metrics-port N` serves."""
+    app = web.Application(middlewares=[json_errors])
+    app[SERVICES] = services
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
 def build_app(services: Services) -> web.Application:
     app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     if services.settings.slack_signing_secret:
         from adapters.slack.http import mount_slack, slack_configured  # only load slack-bolt when used
 

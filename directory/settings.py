@@ -46,6 +46,24 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field("", alias="MICROSOFT_APP_TENANT_ID")
     microsoft_app_type: str = Field("MultiTenant", alias="MICROSOFT_APP_TYPE")
 
+    # Delivery (the outbox workers): the platforms' published limits as defaults, and how hard to retry.
+    slack_workspace_per_minute: int = Field(300, alias="LEADERS_SLACK_WORKSPACE_PER_MINUTE", ge=1)
+    # The window the workspace budget is counted over: 60 s is Slack's; a shorter one smooths bursts.
+    slack_workspace_window_seconds: float = Field(60.0, alias="LEADERS_SLACK_WORKSPACE_WINDOW_SECONDS",
+                                                  gt=0, le=3600)
+    slack_channel_per_second: float = Field(1.0, alias="LEADERS_SLACK_CHANNEL_PER_SECOND", gt=0)
+    teams_tenant_per_second: int = Field(50, alias="LEADERS_TEAMS_TENANT_PER_SECOND", ge=1)
+    teams_conversation_per_second: int = Field(7, alias="LEADERS_TEAMS_CONVERSATION_PER_SECOND", ge=1)
+    teams_conversation_per_30s: int = Field(60, alias="LEADERS_TEAMS_CONVERSATION_PER_30S", ge=1)
+    teams_conversation_per_hour: int = Field(1800, alias="LEADERS_TEAMS_CONVERSATION_PER_HOUR", ge=1)
+    delivery_headroom: float = Field(0.95, alias="LEADERS_DELIVERY_HEADROOM", gt=0, le=1)
+    delivery_max_attempts: int = Field(8, alias="LEADERS_DELIVERY_MAX_ATTEMPTS", ge=1, le=100)
+    delivery_backoff_seconds: float = Field(2.0, alias="LEADERS_DELIVERY_BACKOFF_SECONDS", gt=0)
+    delivery_backoff_max_seconds: float = Field(600.0, alias="LEADERS_DELIVERY_BACKOFF_MAX_SECONDS", gt=0)
+    delivery_lease_seconds: float = Field(30.0, alias="LEADERS_DELIVERY_LEASE_SECONDS", ge=1)
+    delivery_poll_seconds: float = Field(1.0, alias="LEADERS_DELIVERY_POLL_SECONDS", gt=0, le=60)
+    delivery_concurrency: int = Field(16, alias="LEADERS_DELIVERY_CONCURRENCY", ge=1, le=500)
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

@@ -2,7 +2,8 @@
 
 Keeping jobs in the same database (SQLAlchemyJobStore) means scheduled polls and digests survive a
 restart. Missed runs are coalesced and caught up once within the grace period, never replayed twice.
-Later issues add jobs (poll open/close, digests, delivery); for now the scheduler starts empty.
+Later issues add jobs (poll open/close, digests); only one process runs them at a time
+(scheduler/leadership.py).
 """
 
 from __future__ import annotations
@@ -22,9 +23,3 @@ def build_scheduler(database_url: str) -> AsyncIOScheduler:
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
         timezone="UTC",
     )
-
-
-def describe(scheduler: AsyncIOScheduler | None) -> dict[str, object]:
-    if scheduler is None:
-        return {"state": "disabled"}
-    return {"state": "running" if scheduler.running else "stopped", "jobs": len(scheduler.get_jobs())}

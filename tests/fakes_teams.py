@@ -108,11 +108,12 @@ class Member:
 
 @dataclass
 class FakeConnector:
-    """The Bot Connector: records every call; `fail_next` answers the next calls with (status, headers)."""
+    """The Bot Connector: records every call; `fail_next` answers the next calls with (status, headers)
+    or (status, headers, error code) — the code defaults to `Throttled`."""
 
     members: dict[str, Member] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
-    fail_next: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    fail_next: list[tuple[Any, ...]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -126,11 +127,11 @@ class FakeConnector:
     async def _record(self, request: web.Request) -> web.Response | None:
         body = await request.json() if request.can_read_body else None
         self.calls.append({"method": request.method, "path": request.path, "body": body,
-                           "authorization": request.headers.get("Authorization")})
+                           "authorization": request.headers.get("Authorization"), "at": time.monotonic()})
         if self.fail_next:
-            status, headers = self.fail_next.pop(0)
-            return web.json_response({"error": {"code": "Throttled", "message": "slow down"}}, status=status,
-                                     headers=headers)
+            status, headers, *code = self.fail_next.pop(0)
+            return web.json_response({"error": {"code": code[0] if code else "Throttled", "message": "no"}},
+                                     status=status, headers=headers)
         return None
 
     async def post_activity(self, request: web.Request) -> web.Response:

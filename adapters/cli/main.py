@@ -69,9 +69,15 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from adapters.cli import directory_commands, run_commands, teams_commands, trust_commands
+    from adapters.cli import (
+        delivery_commands,
+        directory_commands,
+        run_commands,
+        teams_commands,
+        trust_commands,
+    )
 
-    for module in (directory_commands, run_commands, teams_commands, trust_commands):
+    for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,4 +1,4 @@
-"""Running the bot: `leaders serve` (web server + scheduler) and `leaders chat` (console)."""
+"""Running the bot: `leaders serve` (web server + scheduler + delivery) and `leaders chat` (console)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import signal
 import click
 from aiohttp import web
 
+from adapters.background import Background
 from adapters.bootstrap import Services, build_services
 from adapters.cli.directory_commands import load_rows
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
@@ -45,18 +46,26 @@ def seed_demo(settings: Settings) -> str:
 
 @click.command("serve")
 @click.option("--demo", is_flag=True, help="Seed a demo directory into an empty database first.")
-@click.option("--no-scheduler", is_flag=True, help="Do not run the scheduler in this process.")
+@click.option("--no-scheduler", is_flag=True,
+              help="Do not run the scheduler here (run `leaders scheduler` elsewhere).")
+@click.option("--no-workers", is_flag=True,
+              help="Do not deliver outbox messages here (run `leaders worker` elsewhere).")
 @click.option("--host", default=None, help="Override LEADERS_HOST.")
 @click.option("--port", default=None, type=click.IntRange(1, 65535), help="Override LEADERS_PORT.")
-def serve_command(demo: bool, no_scheduler: bool, host: str | None, port: int | None) -> None:
-    """Run the web server (Slack, Teams, health) with the scheduler in-process."""
+def serve_command(demo: bool, no_scheduler: bool, no_workers: bool, host: str | None,
+                  port: int | None) -> None:
+    """Run the web server (Slack, Teams, health, metrics) with the scheduler and delivery in-process.
+
+    One process on SQLite needs nothing else. For many web replicas use --no-scheduler --no-workers and run
+    `leaders worker` and `leaders scheduler` separately (see docs/DEPLOY.md).
+    """
     settings = settings_or_exit()
     if demo:
         email = seed_demo(settings)
         if email:
             click.echo(f"Demo ready. In another terminal try:  leaders chat --as {email}", err=True)
     database_or_exit(settings).dispose()  # clear message if the database is down or behind
-    services = build_services(settings, with_scheduler=not no_scheduler)
+    services = build_services(settings, with_scheduler=not no_scheduler, with_workers=not no_workers)
     try:
         asyncio.run(_serve(services, host or settings.host, port or settings.port))
     except OSError as error:
@@ -68,9 +77,13 @@ async def _serve(services: Services, host: str, port: int) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
-    await site.start()
-    if services.scheduler is not None:
-        services.scheduler.start()
+    background = Background(services)
+    await background.start()  # before listening, so /healthz never reports a scheduler still starting
+    try:
+        await site.start()
+    except OSError:
+        await background.close()
+        raise
     socket_mode = await _start_slack_socket_mode(app, services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -86,8 +99,7 @@ async def _serve(services: Services, host: str, port: int) -> None:
         await stop.wait()
     finally:
         log.info("shutting down")
-        if services.scheduler is not None and services.scheduler.running:
-            services.scheduler.shutdown(wait=False)
+        await background.close()
         if socket_mode is not None:
             await socket_mode.close_async()
         await runner.cleanup()

@@ -25,12 +25,18 @@ from directory.conversations import ConversationRef
 
 
 class DeliveryError(RuntimeError):
-    """The Bot Connector refused the message; `status` 429 or ≥ 500 is worth retrying."""
+    """The Bot Connector refused the message; `status` 429 or ≥ 500 is worth retrying.
 
-    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None) -> None:
+    `code` is the connector's error code when it sent one (e.g. `MessageWritesBlocked`: the user blocked
+    the bot, which no retry will change).
+    """
+
+    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None,
+                 code: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.code = code
 
     @property
     def retryable(self) -> bool:
@@ -52,7 +58,22 @@ def _delivery_error(error: Exception) -> DeliveryError:
         seconds = float(retry_after) if retry_after is not None else None
     except ValueError:
         seconds = None
-    return DeliveryError(f"Teams delivery failed: {type(error).__name__} (status {status})", status, seconds)
+    return DeliveryError(f"Teams delivery failed: {type(error).__name__} (status {status})", status, seconds,
+                         _error_code(error, response))
+
+
+def _error_code(error: Exception, response: object) -> str:
+    """The connector's `{"error": {"code": …}}`, from msrest's parsed model or the raw body."""
+    parsed = getattr(getattr(getattr(error, "error", None), "error", None), "code", None)
+    if isinstance(parsed, str) and parsed:
+        return parsed[:100]
+    try:
+        body = response.json() if response is not None and hasattr(response, "json") else None  # type: ignore[union-attr]
+    except Exception:  # not JSON: no code
+        return ""
+    code = body.get("error", {}).get("code") if isinstance(body, dict) and \
+        isinstance(body.get("error"), dict) else None
+    return code[:100] if isinstance(code, str) else ""
 
 
 def to_sdk_reference(ref: ConversationRef) -> ConversationReference:

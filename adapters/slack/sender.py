@@ -1,0 +1,142 @@
+"""Slack's side of delivery: post one outbox message to a leader's DM with the workspace's bot token.
+
+`chat.postMessage` with `channel` set to a user id posts into the app's DM with that user (the Messages
+tab); a stored conversation id (a channel) is used as is. The platform message id we keep is
+`<channel>:<ts>`, what `chat.update` needs to change the card later (a poll closing).
+
+The client here has no retry handlers of its own: a 429 must pause the whole lane (scheduler/delivery.py)
+rather than one request, and a retry is the outbox's decision. Errors become `SendFailure`s carrying only
+Slack's error code — never the token or the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.install import is_oauth
+from adapters.slack.render import message
+from directory.database import Database
+from directory.settings import Settings
+from scheduler.retry_policy import SendFailure
+from scheduler.senders import Envelope
+
+# Slack's answers that no retry will change: the person or the installation is gone or refuses.
+PERMANENT_ERRORS = frozenset({
+    "channel_not_found", "user_not_found", "account_inactive", "user_disabled", "is_archived",
+    "not_in_channel", "cannot_dm_bot", "messages_tab_disabled", "restricted_action", "no_permission",
+    "invalid_auth", "not_authed", "token_revoked", "token_expired", "missing_scope",
+    "team_access_not_granted",
+    "invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "too_many_attachments",
+    "ekm_access_denied", "team_not_found", "org_login_required", "not_installed",
+})
+TOKEN_TTL = 300.0
+
+TokenLookup = Callable[[str], Awaitable[str | None]]
+
+
+def parse_retry_after(value: object) -> float | None:
+    try:
+        return max(0.0, float(str(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def failure_from(error: SlackApiError) -> SendFailure:
+    response = error.response
+    status = int(getattr(response, "status_code", 0) or 0)
+    code = ""
+    try:
+        code = str(response.get("error") or "")
+    except Exception:  # a body we cannot read
+        code = ""
+    if status == 429 or code == "ratelimited":
+        headers = getattr(response, "headers", None) or {}
+        value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return SendFailure("throttled", "Slack rate limit (429)", parse_retry_after(value))
+    if status >= 500:
+        return SendFailure("retry", f"Slack server error (HTTP {status}{', ' + code if code else ''})")
+    if code in PERMANENT_ERRORS:
+        return SendFailure("permanent", f"Slack refused: {code}")
+    return SendFailure("retry", f"Slack error: {code or f'HTTP {status}'}")
+
+
+class SlackTokens:
+    """The bot token for a workspace: `SLACK_BOT_TOKEN` (one workspace) or the OAuth installation store."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        self._cache: dict[str, tuple[float, str | None]] = {}
+        self._store = None
+        if is_oauth(settings):
+            from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+            self._store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id,
+                                                      engine=database.engine)
+
+    async def token(self, workspace_id: str) -> str | None:
+        if self._store is None:
+            return self.settings.slack_bot_token or None
+        cached = self._cache.get(workspace_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        found = await asyncio.to_thread(self._find, workspace_id)
+        self._cache[workspace_id] = (time.monotonic() + TOKEN_TTL, found)
+        return found
+
+    def _find(self, workspace_id: str) -> str | None:
+        assert self._store is not None
+        # Our workspace id is the Enterprise Grid org (E…) when there is one, else the team (T…).
+        if workspace_id.startswith("E"):
+            bot = self._store.find_bot(enterprise_id=workspace_id, team_id=None, is_enterprise_install=True)
+        else:
+            bot = self._store.find_bot(enterprise_id=None, team_id=workspace_id)
+        return bot.bot_token if bot is not None else None
+
+
+class SlackSender:
+    """Posts outbox messages through the Web API at `SLACK_API_URL`, one shared HTTP session."""
+
+    def __init__(self, settings: Settings, tokens: SlackTokens, timeout: float = 10.0) -> None:
+        self.base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") \
+            else settings.slack_api_url + "/"
+        self.tokens = tokens
+        self.timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._clients: dict[str, AsyncWebClient] = {}
+
+    def _client(self, token: str) -> AsyncWebClient:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64))
+            self._clients.clear()
+        client = self._clients.get(token)
+        if client is None:
+            client = AsyncWebClient(token=token, base_url=self.base_url, session=self._session,
+                                    retry_handlers=[], timeout=int(self.timeout))
+            self._clients[token] = client
+        return client
+
+    async def send(self, envelope: Envelope) -> str:
+        token = await self.tokens.token(envelope.workspace_id)
+        if not token:
+            raise SendFailure("permanent", "Slack: the app is not installed in this workspace")
+        channel = envelope.conversation or envelope.user_id
+        try:
+            response = await self._client(token).chat_postMessage(channel=channel, **message(envelope.reply))
+        except SlackApiError as error:
+            raise failure_from(error) from None
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+            raise SendFailure("retry", f"Slack unreachable: {type(error).__name__}") from None
+        return f"{response.get('channel') or channel}:{response.get('ts') or ''}"
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()

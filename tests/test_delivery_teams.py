@@ -1,0 +1,122 @@
+"""Delivery to Teams, end to end: outbox rows → a real worker → botbuilder's connector client over HTTP →
+the fake Bot Connector. Stored conversations are continued, a 1:1 chat is opened when only the tenant is
+known, throttling waits for Retry-After, a blocked bot fails at once. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from adapters.bootstrap import build_services
+from directory.conversations import ConversationRef, load_reference, save_reference
+from directory.database import Database
+from directory.outbox import FAILED, SENT, OutboxMessage
+from directory.settings import Settings
+from tests.delivery_helpers import make_accounts, queue, run_worker_until, settled
+from tests.fakes_teams import BOT_ID, TENANT
+
+FAST = {"LEADERS_DELIVERY_POLL_SECONDS": 0.05, "LEADERS_DELIVERY_BACKOFF_SECONDS": 0.05,
+        "LEADERS_DELIVERY_BACKOFF_MAX_SECONDS": 0.2}
+
+
+def worker_for(settings: Settings):  # type: ignore[no-untyped-def]
+    fast = Settings(_env_file=None, **{**settings.model_dump(by_alias=True), **FAST})  # type: ignore[call-arg]
+    services = build_services(fast, with_workers=True)
+    assert services.delivery is not None
+    return services.delivery
+
+
+def remember(db: Database, user_id: str, url: str) -> None:
+    with db.session() as session:
+        save_reference(session, ConversationRef(TENANT, user_id, f"a:1personal-{user_id}", "personal", url,
+                                                BOT_ID, f"29:{user_id}", "Leaders Connect"))
+
+
+def messages(db: Database) -> list[OutboxMessage]:
+    with db.session() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def test_each_leader_gets_the_card_in_their_own_chat(settings, connector, db) -> None:
+    fake, url = connector
+    accounts = make_accounts(db, "teams", TENANT, 5)
+    for n in range(5):
+        remember(db, f"U{n:05d}", url)
+    queue(db, accounts)
+    await run_worker_until(worker_for(settings), lambda: settled(db))
+    paths = sorted(call["path"] for call in fake.calls)
+    assert paths == [f"/v3/conversations/a:1personal-U{n:05d}/activities" for n in range(5)]
+    posted = {p["recipient"]["id"]: p for p in fake.posted()}
+    assert posted["29:U00003"]["attachments"][0]["content"]["body"][0]["text"] == "poll-1 to U00003"
+    assert {r.status for r in messages(db)} == {SENT}
+    assert all(r.platform_message_id.startswith("activity-") for r in messages(db))
+
+
+async def test_without_a_stored_chat_one_is_opened_and_remembered(settings, connector, db) -> None:
+    fake, url = connector
+    remember(db, "someone-else", url)  # the tenant's service URL is known from another user
+    queue(db, make_accounts(db, "teams", TENANT, 1))
+    await run_worker_until(worker_for(settings), lambda: settled(db))
+    create, post = fake.calls
+    assert create["path"] == "/v3/conversations" and create["body"]["members"] == [{"id": "U00000"}]
+    assert post["path"].endswith("/activities")
+    with db.session() as session:
+        ref = load_reference(session, TENANT, "U00000")
+    assert ref is not None and ref.service_url == url
+    assert messages(db)[0].status == SENT
+
+
+async def test_a_tenant_never_seen_fails_with_a_reason_and_no_call(settings, connector, db) -> None:
+    fake, _ = connector
+    queue(db, make_accounts(db, "teams", "another-tenant", 1))
+    await run_worker_until(worker_for(settings), lambda: settled(db))
+    (row,) = messages(db)
+    assert row.status == FAILED and "no conversation with this user yet" in row.last_error
+    assert fake.calls == []
+
+
+async def test_throttling_waits_for_retry_after_without_spending_a_try(settings, connector, db) -> None:
+    fake, url = connector
+    remember(db, "U00000", url)
+    fake.fail_next = [(429, {"Retry-After": "1"})]
+    queue(db, make_accounts(db, "teams", TENANT, 1))
+    started = time.monotonic()
+    await run_worker_until(worker_for(settings), lambda: settled(db))
+    assert time.monotonic() - started >= 1.0
+    (row,) = messages(db)
+    assert (row.status, row.attempts) == (SENT, 1) and len(fake.calls) == 2
+
+
+async def test_a_blocked_bot_fails_at_once_and_unavailability_is_retried(settings, connector, db) -> None:
+    fake, url = connector
+    remember(db, "U00000", url)
+    fake.fail_next = [(403, {}, "MessageWritesBlocked")]
+    queue(db, make_accounts(db, "teams", TENANT, 1))
+    await run_worker_until(worker_for(settings), lambda: settled(db))
+    (blocked,) = messages(db)
+    assert (blocked.status, blocked.attempts) == (FAILED, 1)
+    assert blocked.last_error == "Teams refused: HTTP 403 MessageWritesBlocked"
+
+    fake.fail_next = [(503, {}), (412, {})]
+    queue(db, [blocked.recipient_account_id], tag="poll-2")  # type: ignore[list-item]
+    await run_worker_until(worker_for(settings), lambda: settled(db))
+    retried = messages(db)[1]
+    assert (retried.status, retried.attempts) == (SENT, 3) and len(fake.calls) == 4
+
+
+async def test_a_tenant_never_gets_more_than_its_limit(settings, connector, db) -> None:
+    """50 requests a second per tenant is the default; here 5, with 20 % headroom for loopback jitter."""
+    fake, url = connector
+    accounts = make_accounts(db, "teams", TENANT, 12)
+    for n in range(12):
+        remember(db, f"U{n:05d}", url)
+    queue(db, accounts)
+    values = {**settings.model_dump(by_alias=True), "LEADERS_TEAMS_TENANT_PER_SECOND": 5,
+              "LEADERS_DELIVERY_HEADROOM": 0.8}
+    limited = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    await run_worker_until(worker_for(limited), lambda: settled(db))
+    times = sorted(call["at"] for call in fake.calls)
+    assert len(times) == 12
+    assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 5
+    assert times[-1] - times[0] >= 2.0  # 12 messages at 5 a second (stretched to 1.25 s) take ≥ 2 windows
