@@ -1,7 +1,8 @@
 """Data rights under UK GDPR: a leader's copy of everything held about them, and erasure.
 
 `export` gathers every row that names the leader (profile, visibility, links, conversation references,
-staff role, usage counts, one-time links, erasure requests, and the audit lines about them or by them).
+staff role, usage counts, one-time links, erasure requests, messages queued or sent to them, and the
+audit lines about them or by them).
 `erase` removes all of it except what must outlive them without identifying them: audit lines keep only
 `leader:N` references, which point at nobody once the row is gone, and a closing `data.erased` line.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from directory import audit
@@ -26,6 +27,7 @@ from directory.models import (
     UsageCounter,
     utcnow,
 )
+from directory.outbox import OutboxMessage
 from directory.people import by_email
 from directory.privacy import DEFAULT_VISIBILITY
 from directory.search_index import forget_words, unindex_leaders, vocabulary_of
@@ -75,11 +77,20 @@ def export(session: Session, leader: Leader) -> dict[str, Any]:
                                AccessLink.leader_id == leader.id))],
         "erasure_requests": [_row(r, ("requested_at", "completed_at")) for r in session.scalars(
             select(ErasureRequest).where(ErasureRequest.leader_id == leader.id))],
+        "messages_to_you": [_row(m, ("platform", "status", "created_at", "sent_at", "reply"))
+                            for m in session.scalars(select(OutboxMessage).where(
+                                _addressed_to(accounts)).order_by(OutboxMessage.id))] if accounts else [],
         "audit_log": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "subject": e.subject,
                        "details": e.details} for e in events],
     }
     audit.record(session, ref, "data.exported", ref)
     return data
+
+
+def _addressed_to(accounts: list[ChatAccount]) -> Any:
+    """Outbox rows for any of these accounts, matched by address (rows keep it after an unlink)."""
+    return or_(*(and_(OutboxMessage.platform == a.platform, OutboxMessage.workspace_id == a.workspace_id,
+                      OutboxMessage.user_id == a.user_id) for a in accounts))
 
 
 def request_erasure(session: Session, leader: Leader) -> tuple[ErasureRequest, bool]:
@@ -119,6 +130,9 @@ def erase(session: Session, email: str, actor: str) -> int:
         session.execute(delete(AccessLink).where(AccessLink.platform == account.platform,
                                                  AccessLink.workspace_id == account.workspace_id,
                                                  AccessLink.user_id == account.user_id))
+    if accounts:  # messages to them, sent or waiting: their content and their address are personal data
+        session.execute(delete(OutboxMessage).where(_addressed_to(accounts))
+                        .execution_options(synchronize_session=False))
     requests = list(session.scalars(select(ErasureRequest).where(ErasureRequest.leader_id == leader_id)))
     now = utcnow()
     for request in requests:

@@ -15,8 +15,10 @@ from bot.engine import Bot
 from directory import audit
 from directory.accounts import ChatIdentity
 from directory.conversations import ConversationRef, TeamsConversation, save_reference
+from directory.data_rights import export
 from directory.database import Database
 from directory.models import AuditEvent, ChatAccount, ErasureRequest, Leader
+from directory.outbox import OutboxMessage, enqueue
 from directory.search import search
 from directory.settings import Settings
 from tests.helpers import load_sample
@@ -91,12 +93,20 @@ def test_erase_removes_the_leader_and_everything_that_identifies_them(db: Databa
             tenant_id="tenant-1", user_id="aad-kim", conversation_id="a:1kim", conversation_type="personal",
             service_url="https://smba.example/", channel_id="msteams", bot_id="28:bot", bot_name="Leaders",
             user_channel_id="29:1kim"))
+        account = session.scalar(select(ChatAccount).where(ChatAccount.user_id == "aad-kim"))
+        assert account is not None
+        enqueue(session, account, {"blocks": [{"type": "text", "text": "A poll for Kim"}]}, "poll:1:kim")
         session.add(TeamsConversation(  # saved before she was linked: same user, no account attached
             tenant_id="tenant-1", user_id="aad-kim", conversation_id="19:channel",
             conversation_type="channel",
             service_url="https://smba.example/", channel_id="msteams", bot_id="28:bot", bot_name="Leaders",
             user_channel_id="29:1kim", chat_account_id=None))
     assert "kim.chen@manchester.gov.uk" in leaders("erase", "--pending").stdout
+    with db.session() as session:  # her copy of her data includes what the bot queued for her
+        kim = session.scalar(select(Leader).where(Leader.email_key == "kim.chen@manchester.gov.uk"))
+        assert kim is not None
+        [queued] = export(session, kim)["messages_to_you"]
+        assert queued["status"] == "pending" and "A poll for Kim" in json.dumps(queued["reply"])
 
     result = leaders("erase", "kim.chen@manchester.gov.uk", "--yes")
     assert result.returncode == 0 and "Erased kim.chen@manchester.gov.uk" in result.stdout
@@ -105,6 +115,7 @@ def test_erase_removes_the_leader_and_everything_that_identifies_them(db: Databa
         assert session.scalar(select(Leader).where(Leader.email_key == "kim.chen@manchester.gov.uk")) is None
         assert session.scalar(select(func.count()).select_from(ChatAccount)) == 0
         assert session.scalar(select(func.count()).select_from(TeamsConversation)) == 0
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # messages to her too
         request = session.scalar(select(ErasureRequest))
         assert request is not None and request.completed_at is not None and request.leader_id is None
         assert search(session, "kim chen") == [] and search(session, "kimm chenn") == []
