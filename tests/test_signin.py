@@ -322,3 +322,25 @@ def test_a_teams_account_is_linked_by_the_object_id_its_leader_signed_in_with(db
         linked = resolve(session, teams_user)
         assert linked is not None and linked.email == KIM
         assert resolve(session, ChatIdentity("slack", "T1", "aad-kim-0001")) is None  # Teams ids only
+
+
+async def test_the_leaders_other_accounts_are_told_of_a_new_link(
+        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin, db: Database) -> None:
+    """If someone talked a leader into signing in through *their* link, the leader learns of it where they
+    already read the bot: a notice queued in the outbox, in the same transaction as the link."""
+    from bot.reply_codec import reply_from_json
+    from directory.outbox import OutboxMessage
+
+    await server.slash("help", "UAINE", response_url=fake_slack.response_url("aine"))  # Áine's own account
+    await fake_slack.wait_for(lambda: fake_slack.responses)
+    login.person = Person("aine.nibhriain@belfastcity.gov.uk", oid="oid-aine")
+    assert (await sign_in(server, login, await signin_link(server, fake_slack)))[0] == 200
+
+    with db.session(commit=False) as session:
+        queued = [(m.platform, m.user_id, reply_from_json(m.reply).plain()) for m in
+                  session.scalars(select(OutboxMessage))]
+    assert len(queued) == 1
+    platform, user, text = queued[0]
+    assert (platform, user) == ("slack", "UAINE")  # to her existing account, not the new one
+    assert "The Slack account USTRANGER in workspace T0001 was linked by Sign in with Microsoft" in text
+    assert "type `accounts` to remove it" in text

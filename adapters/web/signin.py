@@ -21,8 +21,9 @@ import msal
 from aiohttp import web
 
 from adapters.web.pages import BadForm, page, posted_form, posted_token, same_origin
+from bot.usecases.accounts import tell_other_accounts
 from directory import audit, links, signin
-from directory.accounts import PLATFORM_NAMES
+from directory.accounts import PLATFORM_NAMES, accounts_of
 from directory.database import Database
 from directory.models import AccessLink
 from directory.settings import Settings
@@ -128,6 +129,10 @@ class MicrosoftSignIn:
             except links.LinkError:
                 session.commit()  # keep the audit line of the refusal; nothing else was changed
                 raise
+            linked = next(a for a in accounts_of(session, leader)
+                          if (a.platform, a.workspace_id, a.user_id) == (link.platform, link.workspace_id,
+                                                                           link.user_id))
+            tell_other_accounts(session, leader, linked)  # committed with the link, delivered by the outbox
             return leader.full_name, account
 
     def _refused(self, actor: str, reason: str) -> None:

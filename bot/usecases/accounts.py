@@ -7,11 +7,14 @@ to stop a shared or handed-over account acting as you — and the reply says wha
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from bot.actions import action
 from bot.commands import Context, command
+from bot.outgoing import queue_replies
 from bot.replies import Actions, Button, Reply, Text
-from directory.accounts import AccountError, accounts_of, describe, unlink
-from directory.models import ChatAccount
+from directory.accounts import PLATFORM_NAMES, AccountError, accounts_of, describe, unlink
+from directory.models import ChatAccount, Leader, utcnow
 
 UNLINK = "accounts.unlink"
 
@@ -68,3 +71,19 @@ def remove_pressed(ctx: Context, args: list[str]) -> Reply:
     if not args or not args[0].isdigit():
         return Reply((Text("That button has expired. Type `accounts` to see your links.", "error"),))
     return _remove(ctx, int(args[0]))
+
+
+def tell_other_accounts(session: Session, leader: Leader, linked: ChatAccount) -> int:
+    """Queue a notice to the leader's other accounts that `linked` now acts as them (in the caller's
+    transaction). A sign-in link mailed to a leader by someone else would link *that* person's account;
+    this is how the leader finds out, wherever they usually read the bot."""
+    where = PLATFORM_NAMES.get(linked.platform, linked.platform)
+    notice = Reply((Text("A chat account was linked to your Leaders Connect profile", "heading"),
+                    Text(f"The {where} account {linked.user_id} in workspace {linked.workspace_id} was "
+                         f"linked by {linked.linked_via} and can now act as you."),
+                    Text("If this wasn't you, type `accounts` to remove it, and tell the Leaders Connect "
+                         "team.", "muted")))
+    stamp = int(utcnow().timestamp())
+    others = [a for a in accounts_of(session, leader) if a.id != linked.id]
+    return queue_replies(session, [(other, notice, f"account-linked:{linked.id}:{stamp}:{other.id}")
+                                   for other in others])
