@@ -64,7 +64,7 @@ class TeamsApp:
             sdk_configuration(settings, services.teams_endpoints))
         self.adapter = CloudAdapter(self.authentication)
         self.adapter.on_turn_error = on_turn_error
-        self.bot = LeadersTeamsBot(services.bot, services.database)
+        self.bot = LeadersTeamsBot(services.bot, services.database, services.turn_threads)
         self.sender = TeamsSender(CloudAdapter(self.authentication), settings.microsoft_app_id)
 
     def warn_if_unauthenticated(self) -> None:

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
 from functools import partial
+from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -59,9 +62,14 @@ def is_shared(activity: Activity) -> bool:
 
 
 class LeadersTeamsBot(TeamsActivityHandler):
-    def __init__(self, core: Bot, database: Database) -> None:
+    def __init__(self, core: Bot, database: Database, turn_threads: Executor | None = None) -> None:
         self.core = core
         self.database = database
+        self.turn_threads = turn_threads  # the process's few turn threads (adapters/bootstrap.turn_pool)
+
+    async def _turn(self, call: Callable[..., Reply], *args: Any) -> Reply:
+        """Run one engine call off the event loop, on the turn threads (the default pool if none)."""
+        return await asyncio.get_running_loop().run_in_executor(self.turn_threads, partial(call, *args))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -69,15 +77,15 @@ class LeadersTeamsBot(TeamsActivityHandler):
         shared = is_shared(activity)
         action = submitted_action(activity.value)
         if action is not None and is_submission(action):
-            reply = await asyncio.to_thread(partial(self.core.handle_submit, shared=shared), identity, action,
+            reply = await self._turn(partial(self.core.handle_submit, shared=shared), identity, action,
                                             submitted_values(activity.value))
         elif action is not None:
-            reply = await asyncio.to_thread(partial(self.core.handle_action, shared=shared), identity, action)
+            reply = await self._turn(partial(self.core.handle_action, shared=shared), identity, action)
         elif activity.text:
-            reply = await asyncio.to_thread(partial(self.core.handle_text, shared=shared), identity,
+            reply = await self._turn(partial(self.core.handle_text, shared=shared), identity,
                                             activity.text)
         else:  # a card submit that is not ours, or an attachment with no words
-            reply = await asyncio.to_thread(self.core.handle_text, identity, "help")
+            reply = await self._turn(self.core.handle_text, identity, "help")
         await turn_context.send_activity(reply_activity(reply))
         await remember(self.database, activity, identity)
 
@@ -88,7 +96,7 @@ class LeadersTeamsBot(TeamsActivityHandler):
         if not any(member.id == bot_id for member in members_added):
             return
         identity = await identify(turn_context, self.database)
-        reply = await asyncio.to_thread(self.core.handle_text, identity, "help")
+        reply = await self._turn(self.core.handle_text, identity, "help")
         greeting = Text("Hello! I'm Leaders Connect. Message me `find <words>` to look someone up.",
                         "heading")
         await turn_context.send_activity(reply_activity(Reply((greeting, *reply.blocks[1:]))))
@@ -102,7 +110,7 @@ class LeadersTeamsBot(TeamsActivityHandler):
         if action is None:
             reply = Reply((Text("That button has expired. Please try the command again.", "error"),))
         else:
-            reply = await asyncio.to_thread(partial(self.core.handle_action, shared=is_shared(
+            reply = await self._turn(partial(self.core.handle_action, shared=is_shared(
                 turn_context.activity)), identity, action)
         await remember(self.database, turn_context.activity, identity)
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=render_card(reply))
@@ -117,7 +125,7 @@ class LeadersTeamsBot(TeamsActivityHandler):
             body = {"type": "message", "text": "Type a name, role, organisation or expertise to search."}
         else:
             # A picked result is inserted into a conversation others read: render for them, not the searcher.
-            body = extension_result(await asyncio.to_thread(partial(self.core.handle_text, shared=True),
+            body = extension_result(await self._turn(partial(self.core.handle_text, shared=True),
                                                             identity, "find " + words))
         return MessagingExtensionResponse(compose_extension=_to_result(body))
 
