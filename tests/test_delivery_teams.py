@@ -120,3 +120,26 @@ async def test_a_tenant_never_gets_more_than_its_limit(settings, connector, db) 
     assert len(times) == 12
     assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 5
     assert times[-1] - times[0] >= 2.0  # 12 messages at 5 a second (stretched to 1.25 s) take ≥ 2 windows
+
+
+async def test_one_conversation_never_gets_more_than_its_limits(settings, connector, db) -> None:
+    """Bot Connector limits each conversation (7 a second, 60 per 30 s, 1,800 an hour by default); here
+    3 a second, so a burst to one person is spread out while the rest of the tenant's lane is not held up
+    behind it."""
+    fake, url = connector
+    [busy, other] = make_accounts(db, "teams", TENANT, 2)
+    for n in range(2):
+        remember(db, f"U{n:05d}", url)
+    for tag in ("d1", "d2", "d3", "d4", "d5", "d6"):  # six messages for the same person
+        queue(db, [busy], tag=tag)
+    queue(db, [other], tag="d1")
+    values = {**settings.model_dump(by_alias=True), "LEADERS_TEAMS_CONVERSATION_PER_SECOND": 3,
+              "LEADERS_DELIVERY_HEADROOM": 0.8}
+    limited = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    await run_worker_until(worker_for(limited), lambda: settled(db))
+    to_busy = sorted(c["at"] for c in fake.calls if "personal-U00000" in c["path"])
+    to_other = [c["at"] for c in fake.calls if "personal-U00001" in c["path"]]
+    assert len(to_busy) == 6 and len(to_other) == 1
+    assert max(sum(1 for t in to_busy if start <= t < start + 1.0) for start in to_busy) <= 3
+    assert to_busy[-1] - to_busy[0] >= 1.0  # six at three a second (stretched): at least two windows
+    assert to_other[0] < to_busy[-1]  # the other person did not wait behind the burst
