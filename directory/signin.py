@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from directory import audit
 from directory.accounts import link_signed_in
 from directory.links import LinkError, identity_of
-from directory.models import AccessLink, Leader
+from directory.models import AccessLink, ChatAccount
 from directory.people import by_email
 
 
@@ -37,8 +37,9 @@ def verified_email(claims: Mapping[str, Any]) -> str:
 
 
 def complete(session: Session, link: AccessLink, claims: Mapping[str, Any],
-             allowed_tenants: frozenset[str], actor: str = "signin") -> Leader:
-    """Link the chat account behind `link` to the leader the claims prove; LinkError says why not."""
+             allowed_tenants: frozenset[str], actor: str = "signin") -> ChatAccount:
+    """Link the chat account behind `link` to the leader the claims prove, and return that account (its
+    `leader` is who signed in); LinkError says why not."""
     tenant = str(claims.get("tid") or "").lower()
     if not tenant or tenant not in allowed_tenants:
         raise _refuse(session, actor, "tenant", "Your organisation's Microsoft account is not one Leaders "
@@ -63,8 +64,8 @@ def complete(session: Session, link: AccessLink, claims: Mapping[str, Any],
                       "Microsoft account. Ask the Leaders Connect team for help.",
                       leader=audit.leader_ref(leader.id))
     leader.microsoft_oid = oid
-    link_signed_in(session, identity_of(link), leader)
+    account = link_signed_in(session, identity_of(link), leader)
     audit.record(session, audit.leader_ref(leader.id), "signin.succeeded", audit.leader_ref(leader.id),
                  platform=link.platform, tenant=tenant)
-    return leader
+    return account
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,10 +42,9 @@ def charge(session: Session, leader_id: int, wanted: int, cap: int) -> int:
                                             flagged=False)
     statement = statement.on_conflict_do_update(
         index_elements=[UsageCounter.leader_id, UsageCounter.day],
-        set_={"profiles_shown": UsageCounter.profiles_shown + wanted})
-    session.execute(statement)
-    row = session.execute(select(UsageCounter.profiles_shown, UsageCounter.flagged)
-                          .where(UsageCounter.leader_id == leader_id, UsageCounter.day == day)).one()
+        set_={"profiles_shown": UsageCounter.profiles_shown + wanted},
+    ).returning(UsageCounter.profiles_shown, UsageCounter.flagged)  # one round trip on every search
+    row = session.execute(statement).one()
     before = row.profiles_shown - wanted
     allowed = max(0, min(wanted, cap - before))
     if allowed < wanted and not row.flagged:

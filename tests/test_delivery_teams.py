@@ -27,6 +27,11 @@ def worker_for(settings: Settings):  # type: ignore[no-untyped-def]
     return services.delivery
 
 
+def limited(settings: Settings, **limits: float) -> Settings:
+    """`settings` with lower platform limits (by variable name), for the rate-limit tests."""
+    return Settings(_env_file=None, **{**settings.model_dump(by_alias=True), **limits})  # type: ignore[call-arg]
+
+
 def remember(db: Database, user_id: str, url: str) -> None:
     with db.session() as session:
         save_reference(session, ConversationRef(TENANT, user_id, f"a:1personal-{user_id}", "personal", url,
@@ -112,10 +117,8 @@ async def test_a_tenant_never_gets_more_than_its_limit(settings, connector, db) 
     for n in range(12):
         remember(db, f"U{n:05d}", url)
     queue(db, accounts)
-    values = {**settings.model_dump(by_alias=True), "LEADERS_TEAMS_TENANT_PER_SECOND": 5,
-              "LEADERS_DELIVERY_HEADROOM": 0.8}
-    limited = Settings(_env_file=None, **values)  # type: ignore[call-arg]
-    await run_worker_until(worker_for(limited), lambda: settled(db))
+    slow = limited(settings, LEADERS_TEAMS_TENANT_PER_SECOND=5, LEADERS_DELIVERY_HEADROOM=0.8)
+    await run_worker_until(worker_for(slow), lambda: settled(db))
     times = sorted(call["at"] for call in fake.calls)
     assert len(times) == 12
     assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 5
@@ -133,10 +136,8 @@ async def test_one_conversation_never_gets_more_than_its_limits(settings, connec
     for tag in ("d1", "d2", "d3", "d4", "d5", "d6"):  # six messages for the same person
         queue(db, [busy], tag=tag)
     queue(db, [other], tag="d1")
-    values = {**settings.model_dump(by_alias=True), "LEADERS_TEAMS_CONVERSATION_PER_SECOND": 3,
-              "LEADERS_DELIVERY_HEADROOM": 0.8}
-    limited = Settings(_env_file=None, **values)  # type: ignore[call-arg]
-    await run_worker_until(worker_for(limited), lambda: settled(db))
+    slow = limited(settings, LEADERS_TEAMS_CONVERSATION_PER_SECOND=3, LEADERS_DELIVERY_HEADROOM=0.8)
+    await run_worker_until(worker_for(slow), lambda: settled(db))
     to_busy = sorted(c["at"] for c in fake.calls if "personal-U00000" in c["path"])
     to_other = [c["at"] for c in fake.calls if "personal-U00001" in c["path"]]
     assert len(to_busy) == 6 and len(to_other) == 1

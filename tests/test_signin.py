@@ -301,8 +301,8 @@ def test_a_teams_account_can_only_be_vouched_for_by_the_same_microsoft_account(d
         assert link is not None
         with pytest.raises(links.LinkError, match="different Microsoft account from the one you use"):
             signin.complete(session, link, {**claims, "oid": "aad-someone-else"}, allowed)
-        leader = signin.complete(session, link, {**claims, "oid": "AAD-KIM-0001"}, allowed)
-        assert leader.email == KIM
+        account = signin.complete(session, link, {**claims, "oid": "AAD-KIM-0001"}, allowed)
+        assert account.leader.email == KIM and account.user_id == "aad-kim-0001"
 
 
 def test_a_teams_account_is_linked_by_the_object_id_its_leader_signed_in_with(db: Database) -> None:

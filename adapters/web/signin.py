@@ -23,7 +23,7 @@ from aiohttp import web
 from adapters.web.pages import BadForm, page, posted_form, posted_token, same_origin
 from bot.usecases.accounts import tell_other_accounts
 from directory import audit, links, signin
-from directory.accounts import PLATFORM_NAMES, accounts_of
+from directory.accounts import PLATFORM_NAMES
 from directory.database import Database
 from directory.models import AccessLink
 from directory.settings import Settings
@@ -124,16 +124,14 @@ class MicrosoftSignIn:
         with self.database.session() as session:
             link = links.claimed_by_state(session, query.get("state", ""))
             try:
-                leader = signin.complete(session, link, result["id_token_claims"],
+                linked = signin.complete(session, link, result["id_token_claims"],
                                          self.settings.allowed_tenant_set, actor)
             except links.LinkError:
                 session.commit()  # keep the audit line of the refusal; nothing else was changed
                 raise
-            linked = next(a for a in accounts_of(session, leader)
-                          if (a.platform, a.workspace_id, a.user_id) == (link.platform, link.workspace_id,
-                                                                           link.user_id))
-            tell_other_accounts(session, leader, linked)  # committed with the link, delivered by the outbox
-            return leader.full_name, account
+            # Committed with the link, delivered by the outbox.
+            tell_other_accounts(session, linked.leader, linked)
+            return linked.leader.full_name, account
 
     def _refused(self, actor: str, reason: str) -> None:
         with self.database.session() as session:
