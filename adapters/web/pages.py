@@ -60,10 +60,8 @@ def same_origin(request: web.Request, base_url: str) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    own = {f"{request.scheme}://{request.host}", base_url.rstrip("/")}
-    parsed = base_url.split("/", 3)
-    own.add("/".join(parsed[:3]))
-    return origin in own
+    public_origin = "/".join(base_url.split("/", 3)[:3])  # scheme://host[:port] of LEADERS_PUBLIC_URL
+    return origin in {f"{request.scheme}://{request.host}", public_origin}
 
 
 async def posted_token(request: web.Request) -> str:
