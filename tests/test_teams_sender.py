@@ -12,7 +12,7 @@ from directory.conversations import ConversationRef, load_reference, save_refere
 from directory.database import Database
 from directory.settings import Settings
 from tests.fakes_teams import BOT_ID, TENANT
-from tests.teams_server import CLEAN_ENV, running
+from tests.teams_server import CLEAN_ENV, LOCAL, running
 
 NEWS = Reply((Text("Kim Chen would like an introduction", "heading"), Text("Reason: shared services.")))
 
@@ -21,7 +21,7 @@ NEWS = Reply((Text("Kim Chen would like an introduction", "heading"), Text("Reas
 def settings(db: Database, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in CLEAN_ENV:
         monkeypatch.delenv(name, raising=False)
-    return Settings(LEADERS_DATABASE_URL=db.url, _env_file=None)  # type: ignore[call-arg]
+    return Settings(LEADERS_DATABASE_URL=db.url, _env_file=None, **LOCAL)  # type: ignore[call-arg]
 
 
 def stored(url: str) -> ConversationRef:
