@@ -20,8 +20,8 @@ CLEAN_ENV = ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT
              "LEADERS_TEAMS_SERVICE_URL_HOSTS")
 # The test tenant owns the sample directory's domains (tests/data/sample_leaders.csv), not example.com.
 SAMPLE_DOMAINS = ("belfastcity.gov.uk", "scotland.police.uk", "nhs.net", "cardiff.gov.uk", "hmrc.gov.uk",
-                  "gov.wales", "gmp.police.uk", "environment-agency.gov.uk", "nwas.nhs.uk", "manchester.gov.uk",
-                  "defra.gov.uk", "westmidlands-fire.gov.uk")
+                  "gov.wales", "gmp.police.uk", "environment-agency.gov.uk", "nwas.nhs.uk",
+                  "manchester.gov.uk", "defra.gov.uk", "westmidlands-fire.gov.uk")
 TENANT_DOMAINS = ",".join(f"{TENANT}:{domain}" for domain in SAMPLE_DOMAINS)
 # Local unauthenticated mode, as the Bot Framework Emulator would use it: loopback serviceUrls only.
 LOCAL = {"LEADERS_TEAMS_INSECURE_LOCAL": True, "LEADERS_ALLOWED_TENANTS": TENANT,

@@ -9,12 +9,14 @@ served, and the log says so at start.
 A request is checked from the cheapest end, so a stranger's request costs next to nothing:
   1. authentication on: an `Authorization: Bearer <jwt>` header of sane shape, before any body is read;
   2. the body, read up to MAX_BODY bytes whatever Content-Length says (chunked bodies included);
-  3. JSON decoding in a worker thread (a 256 KB body must not hold up Slack's acks on the event loop),
-     refusing nesting deeper than MAX_DEPTH — `[` × 200,000 is a 400, never a RecursionError and a 500;
+  3. JSON decoding off the event loop (a 256 KB body must not hold up Slack's acks), on two threads of
+     its own (PARSE_THREADS), so a burst of big bodies queues there instead of taking the threads health
+     checks and turns use; nesting deeper than MAX_DEPTH is refused — `[` × 200,000 is a 400, never a
+     RecursionError and a 500;
   4. the serviceUrl against the allow-list (service_urls.py): the bot's replies and its bearer token go
      there, so a URL we do not trust is a 403 before any outbound call;
   5. the SDK's JWT validation, against a stub activity (it needs only the serviceUrl and channel);
-  6. only then the SDK Activity, built in a worker thread too, and the turn.
+  6. only then the SDK Activity, built on those threads too, and the turn.
 Errors inside a turn go to `on_turn_error`.
 """
 
@@ -24,6 +26,7 @@ import asyncio
 import json
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import web
@@ -47,7 +50,8 @@ from bot.replies import Reply, Text
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024  # Teams' own activities stay far below: a message is capped at ~100 KB
 MAX_DEPTH = 64  # Teams nests activities a dozen levels at most (a card's data inside `value`)
-MAX_AUTH_HEADER = 16 * 1024
+MAX_AUTH_HEADER = 4096  # a Bot Framework channel token is 1–2 KB
+PARSE_THREADS = 2
 _BEARER = re.compile(r"Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
@@ -92,6 +96,7 @@ class TeamsApp:
         self.bot = LeadersTeamsBot(services.bot, services.database, services.turn_threads)
         self.sender = TeamsSender(CloudAdapter(self.authentication), settings.microsoft_app_id,
                                   self.service_urls)
+        self.parse_threads = ThreadPoolExecutor(PARSE_THREADS, thread_name_prefix="teams-parse")
 
     def log_start_state(self) -> None:
         """What an operator must know at start: local mode is open to anyone; no tenant is admitted."""
@@ -110,7 +115,9 @@ class TeamsApp:
             raise web.HTTPUnauthorized(reason="invalid or missing token")
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType(reason="Teams activities must be application/json")
-        body = await asyncio.to_thread(decode_body, await read_capped(request, MAX_BODY))
+        loop = asyncio.get_running_loop()
+        raw = await read_capped(request, MAX_BODY)
+        body = await loop.run_in_executor(self.parse_threads, decode_body, raw)
         service_url = body["serviceUrl"]
         if not self.service_urls.allows(service_url):
             log.info("Teams activity refused: serviceUrl host %.80r is not allowed", host_of(service_url))
@@ -122,7 +129,7 @@ class TeamsApp:
                 stub, header if self.authenticated else None)  # type: ignore[arg-type]
         except PermissionError:
             raise web.HTTPUnauthorized(reason="invalid or missing token") from None
-        activity = await asyncio.to_thread(to_activity, body)
+        activity = await loop.run_in_executor(self.parse_threads, to_activity, body)
         if activity is None:
             raise web.HTTPBadRequest(reason="body is not a Bot Framework activity")
         # What CloudAdapter.process does, except that the invoke body is serialised once: 4.17.1 runs
@@ -207,4 +214,8 @@ def mount(app: web.Application, services: Services) -> TeamsApp:
     teams = TeamsApp(services)
     app[TEAMS] = teams
     app.router.add_post("/api/messages", teams.messages)
+
+    async def stop_parsing(_app: web.Application) -> None:
+        teams.parse_threads.shutdown(wait=False, cancel_futures=True)
+    app.on_cleanup.append(stop_parsing)
     return teams
