@@ -15,6 +15,7 @@ from directory.outbox import FAILED, SENT, OutboxMessage
 from directory.settings import Settings
 from tests.delivery_helpers import make_accounts, queue, run_worker_until, settled
 from tests.fakes_teams import BOT_ID, TENANT
+from tests.test_teams_http import texts
 
 FAST = {"LEADERS_DELIVERY_POLL_SECONDS": 0.05, "LEADERS_DELIVERY_BACKOFF_SECONDS": 0.05,
         "LEADERS_DELIVERY_BACKOFF_MAX_SECONDS": 0.2}
@@ -53,7 +54,7 @@ async def test_each_leader_gets_the_card_in_their_own_chat(settings, connector, 
     paths = sorted(call["path"] for call in fake.calls)
     assert paths == [f"/v3/conversations/a:1personal-U{n:05d}/activities" for n in range(5)]
     posted = {p["recipient"]["id"]: p for p in fake.posted()}
-    assert posted["29:U00003"]["attachments"][0]["content"]["body"][0]["text"] == "poll-1 to U00003"
+    assert texts(posted["29:U00003"]["attachments"][0]["content"]) == ["poll-1 to U00003"]
     assert {r.status for r in messages(db)} == {SENT}
     assert all(r.platform_message_id.startswith("activity-") for r in messages(db))
 

@@ -13,6 +13,7 @@ from directory.database import Database
 from directory.settings import Settings
 from tests.fakes_teams import BOT_ID, TENANT
 from tests.teams_server import CLEAN_ENV, LOCAL, running
+from tests.test_teams_http import texts
 
 NEWS = Reply((Text("Kim Chen would like an introduction", "heading"), Text("Reason: shared services.")))
 
@@ -44,7 +45,7 @@ async def test_sender_posts_into_a_stored_conversation(settings, connector, db) 
     body = call["body"]
     assert body["summary"] == "Kim Chen would like an introduction"
     assert body["from"]["id"] == BOT_ID and body["recipient"]["id"] == "29:1rosa"
-    assert body["attachments"][0]["content"]["body"][1]["text"] == "Reason: shared services."
+    assert texts(body["attachments"][0]["content"])[1] == "Reason: shared services."
 
 
 async def test_sender_opens_a_one_to_one_chat_when_there_is_no_reference(settings, connector) -> None:
