@@ -330,3 +330,14 @@ def test_tenant_domains_are_validated_and_exact() -> None:
         with pytest.raises(ValueError, match="tenant-id:domain pairs"):
             Settings(LEADERS_TENANT_DOMAINS=bad, _env_file=None)  # type: ignore[call-arg]
 
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("https://smba.trafficmanager.net/emea/", "give host names only"),
+    (" , ", "must name at least one host"),
+])
+def test_service_url_hosts_are_host_names(value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings(LEADERS_TEAMS_SERVICE_URL_HOSTS=value, _env_file=None)  # type: ignore[call-arg]
+    default = Settings(_env_file=None).teams_service_url_host_set  # type: ignore[call-arg]
+    assert "smba.trafficmanager.net" in default and "smba.infra.gov.teams.microsoft.us" in default
