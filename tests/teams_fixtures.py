@@ -11,12 +11,13 @@ fixture of the same name, which takes precedence.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from directory.database import Database
 from directory.settings import Settings
-from tests.fakes_teams import FakeConnector
+from tests.fakes_teams import FakeConnector, FakeIdentityServer, FakeTokenServer
 from tests.helpers import load_sample
 from tests.teams_server import CLEAN_ENV, LOCAL, connector_server
 
@@ -33,3 +34,22 @@ def settings(db: Database, monkeypatch: pytest.MonkeyPatch) -> Settings:
         monkeypatch.delenv(name, raising=False)
     load_sample(db)
     return Settings(LEADERS_DATABASE_URL=db.url, _env_file=None, **LOCAL)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def identity() -> Iterator[FakeIdentityServer]:
+    """Bot Framework's OpenID metadata and signing keys on loopback, and a minter of channel tokens."""
+    server = FakeIdentityServer()
+    server.server.start()
+    yield server
+    server.server.stop()
+
+
+@pytest.fixture
+def token_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenServer]:
+    """The Entra token endpoint the bot's own outbound token comes from (trusted via REQUESTS_CA_BUNDLE)."""
+    server = FakeTokenServer(tmp_path)
+    server.server.start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.cert_path)
+    yield server
+    server.server.stop()

@@ -5,8 +5,6 @@ outbound token comes from a local token endpoint through msal, as it would from 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,23 +19,6 @@ from tests.helpers import load_sample
 from tests.teams_server import CLEAN_ENV, TENANT_DOMAINS, post, running
 
 KIM = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
-
-
-@pytest.fixture
-def identity() -> Iterator[FakeIdentityServer]:
-    server = FakeIdentityServer()
-    server.server.start()
-    yield server
-    server.server.stop()
-
-
-@pytest.fixture
-def token_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenServer]:
-    server = FakeTokenServer(tmp_path)
-    server.server.start()
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.cert_path)
-    yield server
-    server.server.stop()
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ import asyncio
 import contextlib
 import json
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,29 +32,17 @@ DEADLINE = 20.0  # generous: these wait for events, the deadline only ends a tes
 
 
 @pytest.fixture
-def identity() -> Iterator[FakeIdentityServer]:
-    server = FakeIdentityServer()
-    server.server.start()
-    yield server
-    server.server.stop()
-
-
-@pytest.fixture
 def secured(db: Database, monkeypatch: pytest.MonkeyPatch, identity: FakeIdentityServer,
-            tmp_path: Path):  # type: ignore[no-untyped-def]
+            token_server: FakeTokenServer):  # type: ignore[no-untyped-def]
     for name in CLEAN_ENV:
         monkeypatch.delenv(name, raising=False)
-    token_server = FakeTokenServer(tmp_path)
-    token_server.server.start()
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", token_server.cert_path)
     load_sample(db)
     settings = Settings(LEADERS_DATABASE_URL=db.url, MICROSOFT_APP_ID=APP_ID,  # type: ignore[call-arg]
                         MICROSOFT_APP_PASSWORD="app-secret", LEADERS_ALLOWED_TENANTS=TENANT,
                         LEADERS_TENANT_DOMAINS=TENANT_DOMAINS, LEADERS_TEAMS_SERVICE_URL_HOSTS="127.0.0.1",
                         _env_file=None)
-    yield running(settings, BotFrameworkEndpoints(identity.metadata_url, identity.issuer,
+    return running(settings, BotFrameworkEndpoints(identity.metadata_url, identity.issuer,
                                                    token_server.login_url))
-    token_server.server.stop()
 
 
 class RawPost:

@@ -12,7 +12,6 @@ import copy
 import json
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +27,7 @@ from directory.people import by_email
 from directory.settings import Settings
 from tests import fakes_teams as teams
 from tests.delivery_helpers import queue, run_worker_until, settled
-from tests.fakes_teams import APP_ID, BOT_ID, TENANT, FakeIdentityServer, FakeTokenServer, Member
+from tests.fakes_teams import APP_ID, BOT_ID, TENANT, FakeIdentityServer, Member
 from tests.helpers import load_sample
 from tests.teams_server import CLEAN_ENV, LOCAL, TENANT_DOMAINS, connector_server, post, running
 from tests.test_teams_http import cards_of, texts
@@ -140,23 +139,6 @@ def test_the_service_url_policy() -> None:
 
 
 # --- Authenticated mode: the serviceUrl allow-list (finding 6: tokens without a serviceurl claim) ------
-
-@pytest.fixture
-def identity() -> Iterator[FakeIdentityServer]:
-    server = FakeIdentityServer()
-    server.server.start()
-    yield server
-    server.server.stop()
-
-
-@pytest.fixture
-def token_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenServer]:
-    server = FakeTokenServer(tmp_path)
-    server.server.start()
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.cert_path)
-    yield server
-    server.server.stop()
-
 
 @pytest.fixture
 def secured(db, monkeypatch, identity, token_server):  # type: ignore[no-untyped-def]
