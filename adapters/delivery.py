@@ -44,9 +44,13 @@ def build_senders(services: Services) -> PlatformSenders:
         from adapters.slack.sender import SlackSender, SlackTokens
 
         senders["slack"] = SlackSender(settings, SlackTokens(settings, database))
-    from adapters.teams.delivery import TeamsDeliverySender, build_teams_sender
+    from adapters.teams.config import is_configured
 
-    senders["teams"] = TeamsDeliverySender(build_teams_sender(settings, services.teams_endpoints), database)
+    if is_configured(settings):
+        from adapters.teams.delivery import TeamsDeliverySender, build_teams_sender
+
+        teams = build_teams_sender(settings, services.teams_endpoints)
+        senders["teams"] = TeamsDeliverySender(teams, database, settings.allowed_tenant_set)
     return PlatformSenders(senders)
 
 

@@ -104,7 +104,10 @@ def build_app(services: Services) -> web.Application:
 
     signin.mount(app, services.settings, services.database)  # answers "not set up" when unconfigured
     mydata.mount(app, services.database, services.settings)
-    from adapters.teams.app import mount as mount_teams  # always on: unauthenticated without an app id
+    from adapters.teams.config import is_configured
 
-    mount_teams(app, services)
+    if is_configured(services.settings):  # an app id, or the explicit LEADERS_TEAMS_INSECURE_LOCAL=1
+        from adapters.teams.app import mount as mount_teams
+
+        mount_teams(app, services)
     return app

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, url: str, kill: bool, workdir: Path) -> dict:
                LEADERS_SLACK_WORKSPACE_PER_MINUTE=str(int(args.rate * 60)),
                LEADERS_SLACK_WORKSPACE_WINDOW_SECONDS=str(args.window),
                LEADERS_DELIVERY_HEADROOM=str(args.headroom), LEADERS_DELIVERY_LEASE_SECONDS=str(args.lease),
-               LEADERS_DELIVERY_POLL_SECONDS="0.2")
+               LEADERS_DELIVERY_POLL_SECONDS="0.2", LEADERS_ALLOWED_SLACK_TEAMS=",".join(TOKENS.values()))
     logs = [workdir / f"worker-{'kill' if kill else 'plain'}-{n}.log" for n in range(args.workers)]
     workers = [subprocess.Popen([sys.executable, "-m", "adapters.cli", "worker"], cwd=workdir, env=env,
                                 stdout=log.open("wb"), stderr=subprocess.STDOUT) for log in logs]

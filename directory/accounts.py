@@ -29,7 +29,11 @@ class ChatIdentity:
     display_name: str = ""
 
 
-VIA = {"slack": "Slack verified email", "teams": "Microsoft Teams account", "console": "staff console"}
+VIA = {"slack": "Slack confirmed email", "teams": "Microsoft Teams account", "console": "staff console"}
+# How Slack links made before issue 10 are labelled: on `users.info`'s email alone, without checking that
+# Slack confirmed it or that the user was a full member (not a guest, not external) — see `leaders
+# accounts check`.
+LEGACY_SLACK_VIA = "Slack verified email"
 SIGNED_IN = "Sign in with Microsoft"
 PLATFORM_NAMES = {"slack": "Slack", "teams": "Microsoft Teams", "console": "console"}
 

@@ -24,7 +24,7 @@ ACTIONS = frozenset({
     "staff.granted", "staff.revoked", "staff.refused",
     "contact.disclosed", "directory.exported", "directory.imported",
     "signin.started", "signin.succeeded", "signin.refused",
-    "account.linked", "account.unlinked",
+    "account.linked", "account.unlinked", "account.reverified",
     "data.exported", "data.erasure_requested", "data.erased",
     "search.cap_reached",
 })

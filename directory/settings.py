@@ -6,6 +6,7 @@ reported with its name at start-up instead of surfacing as a confusing failure o
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///leaders.db"
+# Where Microsoft's Bot Connector lives (the `serviceUrl` hosts Teams sends): the public cloud, whose regional
+# paths (/teams/, /emea/, /uk/, …) share one host, and the US government clouds (GCC, GCC High, DoD).
+MICROSOFT_SERVICE_URL_HOSTS = ("smba.trafficmanager.net", "smba.infra.gcc.teams.microsoft.com",
+                               "smba.infra.gov.teams.microsoft.us", "smba.infra.dod.teams.microsoft.us")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_HOST = re.compile(r"^[a-z0-9.-]{1,253}$|^\[[0-9a-f:.]+\]$")
 
 
 class Settings(BaseSettings):
@@ -27,6 +34,13 @@ class Settings(BaseSettings):
     public_url: str = Field("", alias="LEADERS_PUBLIC_URL")
     staff_emails: str = Field("", alias="LEADERS_STAFF_EMAILS")
     allowed_tenants: str = Field("", alias="LEADERS_ALLOWED_TENANTS")
+    # Who may talk and who may vouch (docs/TRUST.md, "Organisations we know"): the email domains each
+    # tenant may vouch for, the Slack workspaces admitted in OAuth mode, and where Teams may be reached.
+    tenant_domains: str = Field("", alias="LEADERS_TENANT_DOMAINS")
+    allowed_slack_teams: str = Field("", alias="LEADERS_ALLOWED_SLACK_TEAMS")
+    teams_insecure_local: bool = Field(False, alias="LEADERS_TEAMS_INSECURE_LOCAL")
+    teams_service_url_hosts: str = Field(",".join(MICROSOFT_SERVICE_URL_HOSTS),
+                                         alias="LEADERS_TEAMS_SERVICE_URL_HOSTS")
     search_limit: int = Field(10, alias="LEADERS_SEARCH_LIMIT", ge=1, le=50)
     daily_profile_cap: int = Field(300, alias="LEADERS_DAILY_PROFILE_CAP", ge=1, le=100_000)
     microsoft_authority: str = Field("https://login.microsoftonline.com/organizations",
@@ -89,6 +103,27 @@ class Settings(BaseSettings):
             raise ValueError("must be an https URL such as https://login.microsoftonline.com/organizations")
         return value.rstrip("/")
 
+    @field_validator("tenant_domains")
+    @classmethod
+    def _tenant_domain_pairs(cls, value: str) -> str:
+        for pair in (p.strip() for p in value.split(",") if p.strip()):
+            tenant, _, domain = pair.partition(":")
+            if not tenant.strip() or not _DOMAIN.match(domain.strip().lower()):
+                raise ValueError("must be comma-separated tenant-id:domain pairs such as "
+                                 f"6f1c…:merseyside.police.uk (got {pair[:80]!r})")
+        return value
+
+    @field_validator("teams_service_url_hosts")
+    @classmethod
+    def _service_url_hosts(cls, value: str) -> str:
+        hosts = [h.strip().lower() for h in value.split(",") if h.strip()]
+        if not hosts:
+            raise ValueError("must name at least one host, such as smba.trafficmanager.net")
+        for host in hosts:
+            if not _HOST.match(host):
+                raise ValueError(f"give host names only, such as smba.trafficmanager.net (got {host[:80]!r})")
+        return value
+
     @field_validator("microsoft_app_type")
     @classmethod
     def _app_type(cls, value: str) -> str:
@@ -110,6 +145,9 @@ class Settings(BaseSettings):
         if self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id \
                 and not self.microsoft_app_tenant_id:
             raise ValueError("MICROSOFT_APP_TENANT_ID is required for a SingleTenant app")
+        if self.teams_insecure_local and self.microsoft_app_id:
+            raise ValueError("LEADERS_TEAMS_INSECURE_LOCAL turns Teams authentication off; it cannot be "
+                             "combined with MICROSOFT_APP_ID (unset one of them)")
         return self
 
     @cached_property
@@ -119,6 +157,24 @@ class Settings(BaseSettings):
     @cached_property
     def allowed_tenant_set(self) -> frozenset[str]:
         return frozenset(t.strip().lower() for t in self.allowed_tenants.split(",") if t.strip())
+
+    @cached_property
+    def tenant_domain_map(self) -> dict[str, frozenset[str]]:
+        """Tenant id → the email domains it may vouch for (exact domains: a subdomain is listed itself)."""
+        pairs: dict[str, set[str]] = {}
+        for pair in (p.strip() for p in self.tenant_domains.split(",") if p.strip()):
+            tenant, _, domain = pair.partition(":")
+            pairs.setdefault(tenant.strip().lower(), set()).add(domain.strip().lower())
+        return {tenant: frozenset(domains) for tenant, domains in pairs.items()}
+
+    @cached_property
+    def allowed_slack_team_set(self) -> frozenset[str]:
+        """Slack team (T…) and Enterprise Grid (E…) ids admitted in OAuth mode; ids keep their case."""
+        return frozenset(t.strip() for t in self.allowed_slack_teams.split(",") if t.strip())
+
+    @cached_property
+    def teams_service_url_host_set(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.teams_service_url_hosts.split(",") if h.strip())
 
     @property
     def signin_configured(self) -> bool:

@@ -66,6 +66,7 @@ def slack_settings(db: Database, api_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"LEADERS_DATABASE_URL": db.url, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                               "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "secret",
                               "SLACK_API_URL": api_url, "LEADERS_DELIVERY_POLL_SECONDS": 0.05,
+                              "LEADERS_ALLOWED_SLACK_TEAMS": "TNORTH,TSOUTH,T0001",
                               "LEADERS_DELIVERY_BACKOFF_SECONDS": 0.05,
                               "LEADERS_DELIVERY_BACKOFF_MAX_SECONDS": 0.2,
                               "LEADERS_SLACK_WORKSPACE_PER_MINUTE": 60_000,

@@ -34,6 +34,7 @@ class FakeSlack:
     """The Web API under `/api/<method>` and response URLs under `/response/<anything>`."""
 
     emails: dict[str, str] = field(default_factory=dict)  # user id -> verified email
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> users.info fields to change
     calls: list[Call] = field(default_factory=list)
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (path, JSON body)
     failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
@@ -113,18 +114,32 @@ class FakeSlack:
             user = str(body.get("user", ""))
             if user not in self.emails:
                 return {"ok": False, "error": "user_not_found"}
-            return {"ok": True, "user": {"id": user, "deleted": False, "is_bot": False,
-                                         "profile": {"email": self.emails[user], "real_name": "Someone"}}}
+            return {"ok": True, "user": {**self._member(user, authorization), **self.users.get(user, {})}}
         if method == "auth.test":
             return {"ok": True, "url": "https://example.slack.com/", "team": "Example", "user": "leaders",
                     "team_id": "T0001", "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
         if method == "oauth.v2.access":
             return {"ok": True, **self.oauth_access}
+        if method == "auth.revoke":
+            return {"ok": True, "revoked": True}
         if method in ("chat.postMessage", "chat.postEphemeral"):
             return {"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"}
         if method in ("views.publish", "views.open"):
             return {"ok": True, "view": {"id": "V0001"}}
         return {"ok": False, "error": "unknown_method"}
+
+    def _member(self, user: str, authorization: str) -> dict[str, Any]:
+        """A full member with a confirmed email, at home where the token is: `xoxb-installed-T…` is that
+        team's, `xoxb-installed-E…` that Grid org's (the user's own workspace being T0009), else T0001."""
+        home = authorization.rsplit("xoxb-installed-", 1)[-1] if "xoxb-installed-" in authorization else ""
+        where: dict[str, Any] = {"team_id": home or "T0001"}
+        if home.startswith("E"):
+            where = {"team_id": "T0009", "enterprise_user": {"id": user, "enterprise_id": home,
+                                                              "enterprise_name": "Public Sector Grid"}}
+        return {"id": user, "name": "leader", "deleted": False, "is_bot": False, "is_app_user": False,
+                "is_admin": False, "is_owner": False, "is_restricted": False, "is_ultra_restricted": False,
+                "is_email_confirmed": True, **where,
+                "profile": {"email": self.emails[user], "real_name": "Someone"}}
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -13,9 +13,19 @@ from adapters.bootstrap import Services, build_services
 from adapters.server import build_app
 from adapters.teams.config import BotFrameworkEndpoints
 from directory.settings import Settings
-from tests.fakes_teams import FakeConnector, ThreadedServer
+from tests.fakes_teams import TENANT, FakeConnector, ThreadedServer
 
-CLEAN_ENV = ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE")
+CLEAN_ENV = ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE",
+             "LEADERS_ALLOWED_TENANTS", "LEADERS_TENANT_DOMAINS", "LEADERS_TEAMS_INSECURE_LOCAL",
+             "LEADERS_TEAMS_SERVICE_URL_HOSTS")
+# The test tenant owns the sample directory's domains (tests/data/sample_leaders.csv), not example.com.
+SAMPLE_DOMAINS = ("belfastcity.gov.uk", "scotland.police.uk", "nhs.net", "cardiff.gov.uk", "hmrc.gov.uk",
+                  "gov.wales", "gmp.police.uk", "environment-agency.gov.uk", "nwas.nhs.uk",
+                  "manchester.gov.uk", "defra.gov.uk", "westmidlands-fire.gov.uk")
+TENANT_DOMAINS = ",".join(f"{TENANT}:{domain}" for domain in SAMPLE_DOMAINS)
+# Local unauthenticated mode, as the Bot Framework Emulator would use it: loopback serviceUrls only.
+LOCAL = {"LEADERS_TEAMS_INSECURE_LOCAL": True, "LEADERS_ALLOWED_TENANTS": TENANT,
+         "LEADERS_TENANT_DOMAINS": TENANT_DOMAINS}
 
 
 @asynccontextmanager

@@ -32,7 +32,7 @@ def test_a_leader_sees_their_linked_accounts_and_removes_one(db: Database) -> No
     bot = make_bot(db)
     say(bot, KIM_TEAMS, "help")
     listing = say(bot, KIM_SLACK, "accounts")
-    assert "Slack account in T0001, linked by Slack verified email" in listing
+    assert "Slack account in T0001, linked by Slack confirmed email" in listing
     assert "Microsoft Teams account in tenant-1, linked by Microsoft Teams account" in listing
     assert "(the one you're using now)" in listing
 
@@ -76,7 +76,7 @@ def test_profiles_say_how_their_owner_was_verified(db: Database) -> None:
     bot = make_bot(db)
     say(bot, KIM_SLACK, "help")
     seen = say(bot, SEAN, "profile kim chen")
-    assert "✓ Verified by staff import · chat account linked by Slack verified email" in seen
+    assert "✓ Verified by staff import · chat account linked by Slack confirmed email" in seen
 
 
 def test_the_daily_cap_stops_an_account_paging_through_the_directory(db: Database) -> None:

@@ -55,7 +55,7 @@ def spawn(database_url: str, tmp_path: Path) -> Iterator[Callable[..., subproces
                    SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET="s",
                    SLACK_API_URL=api_url or "http://127.0.0.1:9/api/", LEADERS_DELIVERY_POLL_SECONDS="0.1",
                    LEADERS_DELIVERY_LEASE_SECONDS="2", LEADERS_SLACK_WORKSPACE_PER_MINUTE="600000",
-                   LEADERS_SLACK_CHANNEL_PER_SECOND="100")
+                   LEADERS_SLACK_CHANNEL_PER_SECOND="100", LEADERS_ALLOWED_SLACK_TEAMS=",".join(WORKSPACES))
         log = (tmp_path / f"{name or command}-{len(processes)}.log").open("wb")
         process = subprocess.Popen([sys.executable, "-m", "adapters.cli", command], cwd=tmp_path, env=env,
                                    stdout=log, stderr=subprocess.STDOUT)

@@ -192,7 +192,8 @@ async def test_after_the_last_try_a_message_is_failed(slack, installed) -> None:
 async def test_a_workspace_without_an_installation_fails_with_a_reason(slack, installed) -> None:
     fake, url = slack
     queue(installed, make_accounts(installed, "slack", "TGONE", 1))
-    await run_worker_until(worker_for(installed, url), lambda: settled(installed))
+    await run_worker_until(worker_for(installed, url, LEADERS_ALLOWED_SLACK_TEAMS="TNORTH,TGONE"),
+                           lambda: settled(installed))
     (row,) = messages(installed)
     assert row.status == FAILED and "not installed in this workspace" in row.last_error
     assert sum(fake.attempts.values()) == 0
@@ -228,3 +229,17 @@ async def test_stopping_a_worker_gives_back_what_it_has_not_sent(slack, installe
     await run_worker_until(worker_for(installed, url, LEADERS_SLACK_WORKSPACE_PER_MINUTE=300,
                                       **ONE_SECOND_WINDOWS), lambda: settled(installed))
     assert set(fake.per_recipient().values()) == {1} and len(fake.per_recipient()) == 30
+
+
+async def test_a_workspace_no_longer_admitted_gets_nothing(slack, installed) -> None:
+    """TSOUTH is still installed but has left LEADERS_ALLOWED_SLACK_TEAMS: its leaders' messages fail at
+    once with the reason, and Slack is never called for them; TNORTH's go as before."""
+    fake, url = slack
+    queue(installed, make_accounts(installed, "slack", "TSOUTH", 2) + make_accounts(installed, "slack",
+                                                                                   "TNORTH", 1, prefix="N"))
+    await run_worker_until(worker_for(installed, url, LEADERS_ALLOWED_SLACK_TEAMS="TNORTH"),
+                           lambda: settled(installed))
+    failed = [r for r in messages(installed) if r.status == FAILED]
+    assert len(failed) == 2 and {r.attempts for r in failed} == {1}
+    assert {r.last_error for r in failed} == {"Slack: this workspace is not in LEADERS_ALLOWED_SLACK_TEAMS"}
+    assert list(fake.per_recipient()) == ["TNORTH/N00000"]

@@ -15,6 +15,7 @@ from directory.outbox import FAILED, SENT, OutboxMessage
 from directory.settings import Settings
 from tests.delivery_helpers import make_accounts, queue, run_worker_until, settled
 from tests.fakes_teams import BOT_ID, TENANT
+from tests.test_teams_http import texts
 
 FAST = {"LEADERS_DELIVERY_POLL_SECONDS": 0.05, "LEADERS_DELIVERY_BACKOFF_SECONDS": 0.05,
         "LEADERS_DELIVERY_BACKOFF_MAX_SECONDS": 0.2}
@@ -53,7 +54,7 @@ async def test_each_leader_gets_the_card_in_their_own_chat(settings, connector, 
     paths = sorted(call["path"] for call in fake.calls)
     assert paths == [f"/v3/conversations/a:1personal-U{n:05d}/activities" for n in range(5)]
     posted = {p["recipient"]["id"]: p for p in fake.posted()}
-    assert posted["29:U00003"]["attachments"][0]["content"]["body"][0]["text"] == "poll-1 to U00003"
+    assert texts(posted["29:U00003"]["attachments"][0]["content"]) == ["poll-1 to U00003"]
     assert {r.status for r in messages(db)} == {SENT}
     assert all(r.platform_message_id.startswith("activity-") for r in messages(db))
 
@@ -75,9 +76,25 @@ async def test_without_a_stored_chat_one_is_opened_and_remembered(settings, conn
 async def test_a_tenant_never_seen_fails_with_a_reason_and_no_call(settings, connector, db) -> None:
     fake, _ = connector
     queue(db, make_accounts(db, "teams", "another-tenant", 1))
-    await run_worker_until(worker_for(settings), lambda: settled(db))
+    admitted = limited(settings, LEADERS_ALLOWED_TENANTS=f"{TENANT},another-tenant")
+    await run_worker_until(worker_for(admitted), lambda: settled(db))
     (row,) = messages(db)
     assert row.status == FAILED and "no conversation with this user yet" in row.last_error
+    assert fake.calls == []
+
+
+async def test_a_tenant_no_longer_admitted_gets_nothing(settings, connector, db) -> None:
+    """A leader linked from a tenant since removed from LEADERS_ALLOWED_TENANTS: nothing is sent, even
+    with a conversation stored, and staff see why."""
+    fake, url = connector
+    with db.session() as session:
+        save_reference(session, ConversationRef("removed-tenant", "U00000", "a:1personal-U00000", "personal",
+                                                url, BOT_ID, "29:U00000", "Leaders Connect"))
+    queue(db, make_accounts(db, "teams", "removed-tenant", 1))
+    await run_worker_until(worker_for(settings), lambda: settled(db))
+    (row,) = messages(db)
+    assert (row.status, row.attempts) == (FAILED, 1)
+    assert row.last_error == "Teams: this tenant is not in LEADERS_ALLOWED_TENANTS"
     assert fake.calls == []
 
 

@@ -37,7 +37,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 async def server(db: Database, database_url: str, fake_slack: FakeSlack) -> AsyncIterator[RunningServer]:
     load_sample(db)
     running = await start_server(database_url, fake_slack, slack_client_id="1111.2222",
-                                 slack_client_secret="oauth-client-secret")
+                                 slack_client_secret="oauth-client-secret",
+                                 allowed_slack_teams="T0002,E0001")
     yield running
     await stop_server(running)
 

@@ -5,8 +5,6 @@ outbound token comes from a local token endpoint through msal, as it would from 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,26 +16,9 @@ from directory.settings import Settings
 from tests import fakes_teams as teams
 from tests.fakes_teams import APP_ID, FakeIdentityServer, FakeTokenServer, Member
 from tests.helpers import load_sample
-from tests.teams_server import CLEAN_ENV, post, running
+from tests.teams_server import CLEAN_ENV, TENANT_DOMAINS, post, running
 
 KIM = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
-
-
-@pytest.fixture
-def identity() -> Iterator[FakeIdentityServer]:
-    server = FakeIdentityServer()
-    server.server.start()
-    yield server
-    server.server.stop()
-
-
-@pytest.fixture
-def token_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenServer]:
-    server = FakeTokenServer(tmp_path)
-    server.server.start()
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.cert_path)
-    yield server
-    server.server.stop()
 
 
 @pytest.fixture
@@ -46,7 +27,9 @@ def secured(db: Database, monkeypatch: pytest.MonkeyPatch, identity, token_serve
         monkeypatch.delenv(name, raising=False)
     load_sample(db)
     settings = Settings(LEADERS_DATABASE_URL=db.url, MICROSOFT_APP_ID=APP_ID,  # type: ignore[call-arg]
-                        MICROSOFT_APP_PASSWORD="app-secret", _env_file=None)
+                        MICROSOFT_APP_PASSWORD="app-secret", LEADERS_ALLOWED_TENANTS=teams.TENANT,
+                        LEADERS_TENANT_DOMAINS=TENANT_DOMAINS, LEADERS_TEAMS_SERVICE_URL_HOSTS="127.0.0.1",
+                        _env_file=None)
     endpoints = BotFrameworkEndpoints(identity.metadata_url, identity.issuer, token_server.login_url)
     return running(settings, endpoints)
 

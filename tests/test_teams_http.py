@@ -45,12 +45,13 @@ def nodes(card: object) -> Iterator[dict]:
 
 
 def texts(card: dict) -> list[str]:
+    """What a reader sees in each text element, in order (a RichTextBlock's runs joined). A TextBlock or
+    FactSet would render Markdown, so the bot must never send one (adapters/teams/literal.py)."""
     found: list[str] = []
     for node in nodes(card):
-        if node.get("type") == "TextBlock":
-            found.append(node["text"])
-        if node.get("type") == "FactSet":
-            found.extend(f"{f['title']}: {f['value']}" for f in node["facts"])
+        assert node.get("type") not in ("TextBlock", "FactSet"), node
+        if node.get("type") == "RichTextBlock":
+            found.append("".join(inline["text"] for inline in node["inlines"]))
     return found
 
 
@@ -122,7 +123,7 @@ async def test_unknown_user_gets_help_and_nothing_else(settings, connector, db) 
         shown = texts(cards_of(fake.posted()[-1])[0])
         assert shown[0] == "Welcome to Leaders Connect" and not any("Rosa" in s for s in shown)
         await post(base, teams.message(url, STRANGER, "help"))
-        assert any("**find" in s for s in texts(cards_of(fake.posted()[-1])[0]))
+        assert any(s.startswith("find <words>") for s in texts(cards_of(fake.posted()[-1])[0]))
         await post(base, teams.submit(url, STRANGER, {"action": "profile.view:1"}))
         assert texts(cards_of(fake.posted()[-1])[0])[0] == "Welcome to Leaders Connect"
     with db.session() as session:

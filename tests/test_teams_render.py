@@ -21,6 +21,7 @@ from directory.accounts import ChatIdentity
 from directory.database import Database
 from directory.settings import Settings
 from tests.helpers import load_sample
+from tests.test_teams_http import texts
 
 SCHEMAS = Path(__file__).with_name("schemas")  # vendored copies of ../shared/schemas
 SCHEMA = json.loads((SCHEMAS / "adaptive-card-1.5.schema.json").read_text())
@@ -104,22 +105,28 @@ def test_two_hundred_results_are_cut_to_fit_with_and_n_more() -> None:
     check(card)
     shown = [e for e in card["body"] if e["type"] == "Container"]
     assert 0 < len(shown) < 200
-    assert card["body"][-1]["text"].startswith(f"…and {200 - len(shown)} more")
+    assert texts(card["body"][-1])[0].startswith(f"…and {200 - len(shown)} more")
     assert len(json.dumps(render_attachment(reply)).encode()) < MAX_MESSAGE_BYTES
 
 
 def test_a_huge_bio_is_clipped_not_refused() -> None:
     card = render_card(Reply((_person(1, bio="Decades of service. " * 20_000),)))
     check(card)
-    about = card["body"][0]["items"][2]["facts"][-1]["value"]
-    assert about.endswith("…") and len(about) <= 3_000
+    [(_, about)] = [block["inlines"] for block in card["body"][0]["items"]
+                    if block.get("inlines", [{}])[0].get("text") == "About: "]
+    assert about["text"].endswith("…") and len(about["text"]) <= 3_000
 
 
-def test_markdown_commands_and_styles() -> None:
-    card = render_card(Reply((Text("Type `help find`", "muted"), Text("Oops", "error"))))
-    assert card["body"][0] == {"type": "TextBlock", "text": "Type **help find**", "wrap": True,
-                               "isSubtle": True, "size": "Small"}
-    assert card["body"][1]["color"] == "Attention"
+def test_commands_are_bold_runs_and_styles_apply_to_every_run() -> None:
+    card = render_card(Reply((Text("Type `help find` or `find`.", "muted"), Text("Oops", "error"))))
+    muted = {"isSubtle": True, "size": "Small"}
+    assert card["body"][0] == {"type": "RichTextBlock", "inlines": [
+        {"type": "TextRun", "text": "Type ", **muted},
+        {"type": "TextRun", "text": "help find", **muted, "weight": "Bolder"},
+        {"type": "TextRun", "text": " or ", **muted},
+        {"type": "TextRun", "text": "find", **muted, "weight": "Bolder"},
+        {"type": "TextRun", "text": ".", **muted}]}
+    assert card["body"][1]["inlines"] == [{"type": "TextRun", "text": "Oops", "color": "Attention"}]
 
 
 def test_extension_results_and_payload_helpers() -> None:
@@ -145,6 +152,7 @@ def test_the_me_form_with_errors_is_a_valid_card_that_keeps_the_values(bot: Bot)
     inputs = {e["id"]: e for e in card["body"][-1]["items"] if e["type"].startswith("Input.")}
     assert inputs["role"]["value"] == "Chief Executive" and inputs["phone"]["value"] == "call me"
     assert "errorMessage" in inputs["phone"] and "errorMessage" in inputs["visibility.email"]
-    assert card["body"][0]["color"] == "Attention"
+    assert {run["color"] for run in card["body"][0]["inlines"]} == {"Attention"}
+    assert any(line.startswith("Phone: “call me” is not a phone number") for line in texts(card))
     submit = card["body"][-1]["items"][-1]["actions"][0]
     assert submit["type"] == "Action.Submit" and submit["data"] == {"action": "me.save"}

@@ -12,7 +12,8 @@ from directory.conversations import ConversationRef, load_reference, save_refere
 from directory.database import Database
 from directory.settings import Settings
 from tests.fakes_teams import BOT_ID, TENANT
-from tests.teams_server import CLEAN_ENV, running
+from tests.teams_server import CLEAN_ENV, LOCAL, running
+from tests.test_teams_http import texts
 
 NEWS = Reply((Text("Kim Chen would like an introduction", "heading"), Text("Reason: shared services.")))
 
@@ -21,7 +22,7 @@ NEWS = Reply((Text("Kim Chen would like an introduction", "heading"), Text("Reas
 def settings(db: Database, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in CLEAN_ENV:
         monkeypatch.delenv(name, raising=False)
-    return Settings(LEADERS_DATABASE_URL=db.url, _env_file=None)  # type: ignore[call-arg]
+    return Settings(LEADERS_DATABASE_URL=db.url, _env_file=None, **LOCAL)  # type: ignore[call-arg]
 
 
 def stored(url: str) -> ConversationRef:
@@ -44,7 +45,7 @@ async def test_sender_posts_into_a_stored_conversation(settings, connector, db) 
     body = call["body"]
     assert body["summary"] == "Kim Chen would like an introduction"
     assert body["from"]["id"] == BOT_ID and body["recipient"]["id"] == "29:1rosa"
-    assert body["attachments"][0]["content"]["body"][1]["text"] == "Reason: shared services."
+    assert texts(body["attachments"][0]["content"])[1] == "Reason: shared services."
 
 
 async def test_sender_opens_a_one_to_one_chat_when_there_is_no_reference(settings, connector) -> None:

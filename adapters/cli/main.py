@@ -70,6 +70,7 @@ def cli(verbose: bool) -> None:
 
 def _register() -> None:
     from adapters.cli import (
+        accounts_commands,
         delivery_commands,
         directory_commands,
         run_commands,
@@ -77,7 +78,8 @@ def _register() -> None:
         trust_commands,
     )
 
-    for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands):
+    for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands,
+                   accounts_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -15,6 +15,7 @@ from adapters.cli.directory_commands import load_rows
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from adapters.console.session import ConsoleConversation, run_repl
 from adapters.server import build_app
+from adapters.teams.config import is_configured as is_teams_configured
 from adapters.web.signin import log_signin_state
 from directory.demo_data import generate_rows
 from directory.people import LeaderInput, by_email, count
@@ -90,7 +91,7 @@ async def _serve(services: Services, host: str, port: int) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     platforms = [name for name, on in (("Slack", services.settings.slack_signing_secret),
-                                       ("Teams", services.settings.microsoft_app_id)) if on]
+                                       ("Teams", is_teams_configured(services.settings))) if on]
     log.info("Leaders Connect listening on http://%s:%d (health: /healthz; platforms: %s)", host, port,
              ", ".join(platforms) or "none configured — console and health only")
     _warn_if_teams_unauthenticated(app)
@@ -130,11 +131,12 @@ async def _start_slack_socket_mode(app: web.Application, services: Services):  #
 
 
 def _warn_if_teams_unauthenticated(app: web.Application) -> None:
-    """POST /api/messages is always mounted; without MICROSOFT_APP_ID it trusts anyone, so say so loudly."""
+    """Local mode (LEADERS_TEAMS_INSECURE_LOCAL) trusts anyone on loopback, and an empty tenant list admits
+    nobody: say so loudly, last thing at start, where an operator looks."""
     from adapters.teams.app import TEAMS
 
     if TEAMS in app:
-        app[TEAMS].warn_if_unauthenticated()
+        app[TEAMS].log_start_state()
 
 
 @click.command("chat")

@@ -24,9 +24,10 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from adapters.bootstrap import Services
+from adapters.slack.admission import admission_middleware
 from adapters.slack.forms import FORM_CALLBACK, field_errors, form_modal, submitted_values
 from adapters.slack.identity import IdentityResolver, TTLCache
-from adapters.slack.install import bolt_options
+from adapters.slack.install import bolt_options, is_oauth
 from adapters.slack.render import ACTION_PREFIX, decode_action, message
 from adapters.slack.turns import ResponseUrls, SlackTurns, call_api
 
@@ -87,6 +88,7 @@ def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
                    before_authorize=redelivery_filter(TTLCache(EVENT_MEMORY_SECONDS)),
                    user_facing_authorize_error_message=not_installed_message(settings.public_url),
                    **bolt_options(settings, services.database))
+    app.use(admission_middleware(is_oauth(settings), settings.allowed_slack_team_set))  # admission.py
     turns = SlackTurns(services.bot, IdentityResolver(services.database, services.turn_threads),
                        services.turn_threads)
     register_listeners(app, turns, response_urls, Background())

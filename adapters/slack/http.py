@@ -18,6 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.bootstrap import Services
+from adapters.slack.admission import NO_TEAMS_WARNING
 from adapters.slack.app import build_bolt_app
 from adapters.slack.turns import ResponseUrls
 
@@ -87,4 +88,9 @@ def mount_slack(app: web.Application, services: Services) -> AsyncApp:
         app.router.add_get(bolt.oauth_flow.redirect_uri_path, routes.oauth_redirect)
     mode = "OAuth (many workspaces)" if bolt.oauth_flow is not None else "single workspace"
     log.info("Slack adapter mounted at /slack/events (%s)", mode)
+    if bolt.oauth_flow is not None and not services.settings.allowed_slack_team_set:
+        log.warning(NO_TEAMS_WARNING)
+    elif bolt.oauth_flow is None and services.settings.allowed_slack_team_set:
+        log.info("LEADERS_ALLOWED_SLACK_TEAMS is not consulted with a single SLACK_BOT_TOKEN: the token's "
+                 "own workspace is the one admitted")
     return bolt

@@ -1,6 +1,10 @@
 """Who is talking: a Slack user as a ChatIdentity, with the verified email only when it is needed.
 
-The engine links a chat account when the platform vouches for an email that is in the directory. Asking
+The engine links a chat account when the platform vouches for an email that is in the directory. Slack
+vouches only for a confirmed email (`is_email_confirmed`) of a full member of the organisation the
+request comes from: not a guest (`is_restricted`, `is_ultra_restricted`), not an external Slack Connect
+user (`is_stranger`, or a home team that is neither this workspace nor this Grid org), not a bot, not a
+deleted account (`vouched_email`). Anyone else stays unlinked and is offered Sign in with Microsoft. Asking
 Slack (`users.info`) on every keystroke would put a Web API call on the hot path and spend rate limit, so
 an already-linked account skips the lookup entirely, and lookups are remembered per (workspace, user) for a
 few minutes — long enough for a burst of commands, short enough that a corrected email is picked up soon.
@@ -80,8 +84,12 @@ class IdentityResolver:
         self._linked: TTLCache[tuple[str, str], bool] = TTLCache(LINKED_TTL)
         self._emails: TTLCache[tuple[str, str], str] = TTLCache(LOOKUP_TTL)
 
-    async def identify(self, client: AsyncWebClient, workspace_id: str, user_id: str) -> ChatIdentity:
-        """The identity for the engine; raises SlackLookupFailedError if Slack could not be asked."""
+    async def identify(self, client: AsyncWebClient, workspace_id: str, user_id: str,
+                       home: frozenset[str] = frozenset()) -> ChatIdentity:
+        """The identity for the engine; raises SlackLookupFailedError if Slack could not be asked.
+
+        `home`: the request's team and enterprise ids, which a user must belong to for their email to
+        count (an empty set accepts none)."""
         identity = ChatIdentity("slack", workspace_id, user_id)
         key = (workspace_id, user_id)
         if self._linked.get(key) or await asyncio.get_running_loop().run_in_executor(
@@ -90,7 +98,7 @@ class IdentityResolver:
             return identity
         email = self._emails.get(key)
         if email is None:
-            email = await self._lookup_email(client, user_id)
+            email = await self._lookup_email(client, user_id, home)
             self._emails.put(key, email)
         return ChatIdentity("slack", workspace_id, user_id, email=email or None)
 
@@ -99,8 +107,8 @@ class IdentityResolver:
             return linked_leader(session, identity) is not None
 
     @staticmethod
-    async def _lookup_email(client: AsyncWebClient, user_id: str) -> str:
-        """The email Slack vouches for, or "" for bots, guests without one, and deleted users."""
+    async def _lookup_email(client: AsyncWebClient, user_id: str, home: frozenset[str]) -> str:
+        """The email Slack vouches for (`vouched_email`), or ""."""
         try:
             response = await client.users_info(user=user_id)
         except SlackApiError as error:
@@ -111,7 +119,17 @@ class IdentityResolver:
         except (TimeoutError, SlackClientError, OSError) as error:
             log.warning("users.info failed: %s", type(error).__name__)
             raise SlackLookupFailedError(type(error).__name__) from None
-        user = response.get("user") or {}
-        if user.get("deleted") or user.get("is_bot"):
-            return ""
-        return str((user.get("profile") or {}).get("email") or "")
+        return vouched_email(response.get("user") or {}, home)
+
+
+def vouched_email(user: dict[str, Any], home: frozenset[str]) -> str:
+    """The user's email if Slack confirmed it and the user is a full member at home; "" otherwise."""
+    if any(user.get(flag) for flag in ("deleted", "is_bot", "is_workflow_bot", "is_connector_bot",
+                                        "is_restricted", "is_ultra_restricted", "is_stranger")):
+        return ""
+    if user.get("is_email_confirmed") is not True or user.get("id") == "USLACKBOT":
+        return ""
+    enterprise = (user.get("enterprise_user") or {}).get("enterprise_id")
+    if user.get("team_id") not in home and enterprise not in home:
+        return ""  # a Slack Connect user whose home organisation is elsewhere
+    return str((user.get("profile") or {}).get("email") or "")

@@ -4,13 +4,16 @@ Both modes produce keyword arguments for slack-bolt's AsyncApp. The OAuth mode k
 state in our own database with slack-sdk's SQLAlchemy stores (tables created by migration 0002), so a
 second `serve` process behind the load balancer sees every workspace the first one installed. Every
 Web API client built here uses `SLACK_API_URL`, including the OAuth flow's `oauth.v2.access` call.
+Installs from workspaces not in LEADERS_ALLOWED_SLACK_TEAMS are refused (admission.py).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -21,10 +24,13 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.stores import ThreadedInstallationStore, ThreadedStateStore
+from adapters.slack.admission import AdmittingInstallationStore, admission_callbacks
+from adapters.slack.errors import log_api_error
+from adapters.slack.stores import ThreadedStateStore
 from directory.database import Database
 from directory.settings import Settings
 
+log = logging.getLogger("adapters.slack")
 # The bot scopes the app asks for — exactly those in manifest.yaml (a test keeps the two equal).
 BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "users:read", "users:read.email")
 STATE_TTL_SECONDS = 600
@@ -71,8 +77,17 @@ def bolt_options(settings: Settings, database: Database) -> dict[str, Any]:
     from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-    installations = ThreadedInstallationStore(
-        SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=database.engine))
+    async def revoke(token: str) -> None:
+        try:
+            await web_client(settings, token).auth_revoke()
+        except SlackApiError as error:
+            log_api_error("auth.revoke", error)
+        except (TimeoutError, SlackClientError, OSError) as error:
+            log.warning("Slack auth.revoke failed: %s", type(error).__name__)
+
+    installations = AdmittingInstallationStore(
+        SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=database.engine),
+        settings.allowed_slack_team_set, revoke)
     states = ThreadedStateStore(
         SQLAlchemyOAuthStateStore(expiration_seconds=STATE_TTL_SECONDS, engine=database.engine))
     redirect_uri = f"{settings.public_url}/slack/oauth_redirect" if settings.public_url else None
@@ -81,5 +96,5 @@ def bolt_options(settings: Settings, database: Database) -> dict[str, Any]:
         scopes=list(BOT_SCOPES), user_scopes=[], redirect_uri=redirect_uri,
         install_page_rendering_enabled=False,  # /slack/install goes straight to Slack's consent page
         installation_store=installations, state_store=states,
-        state_expiration_seconds=STATE_TTL_SECONDS)
+        state_expiration_seconds=STATE_TTL_SECONDS, callback_options=admission_callbacks())
     return {"client": web_client(settings), "oauth_settings": oauth, "installation_store": installations}

@@ -6,7 +6,8 @@ tab); a stored conversation id (a channel) is used as is. The platform message i
 
 The client here has no retry handlers of its own: a 429 must pause the whole lane (scheduler/delivery.py)
 rather than one request, and a retry is the outbox's decision. Errors become `SendFailure`s carrying only
-Slack's error code — never the token or the message.
+Slack's error code — never the token or the message. In OAuth mode nothing goes to a workspace that is
+not in LEADERS_ALLOWED_SLACK_TEAMS (admission.py), even one whose installation is still stored.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ class SlackSender:
             else settings.slack_api_url + "/"
         self.tokens = tokens
         self.timeout = timeout
+        self.admitted = settings.allowed_slack_team_set if is_oauth(settings) else None
         self._session: aiohttp.ClientSession | None = None
         self._clients: dict[str, AsyncWebClient] = {}
 
@@ -125,6 +127,8 @@ class SlackSender:
         return client
 
     async def send(self, envelope: Envelope) -> str:
+        if self.admitted is not None and envelope.workspace_id not in self.admitted:
+            raise SendFailure("permanent", "Slack: this workspace is not in LEADERS_ALLOWED_SLACK_TEAMS")
         token = await self.tokens.token(envelope.workspace_id)
         if not token:
             raise SendFailure("permanent", "Slack: the app is not installed in this workspace")

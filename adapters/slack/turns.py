@@ -60,7 +60,9 @@ class SlackTurns:
 
     async def _turn(self, context: Any, client: AsyncWebClient, handle: Any, argument: str) -> Reply:
         try:
-            identity = await self.resolver.identify(client, workspace_of(context), str(context["user_id"]))
+            home = frozenset(i for i in (context.get("team_id"), context.get("enterprise_id")) if i)
+            identity = await self.resolver.identify(client, workspace_of(context), str(context["user_id"]),
+                                                    home)
         except SlackLookupFailedError:
             return LOOKUP_FAILED
         try:

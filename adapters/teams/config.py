@@ -42,7 +42,17 @@ def is_authenticated(settings: Settings) -> bool:
     return bool(settings.microsoft_app_id)
 
 
+def is_configured(settings: Settings) -> bool:
+    """Teams is served only when configured: an app id (authenticated), or the explicit local opt-in."""
+    return bool(settings.microsoft_app_id) or settings.teams_insecure_local
+
+
 UNAUTHENTICATED_WARNING = (
-    "MICROSOFT_APP_ID is not set: Teams requests on POST /api/messages are NOT AUTHENTICATED. Anyone who "
-    "can reach this server can act as any Teams user. Use this only for local testing (Bot Framework "
-    "Emulator, Teams Toolkit); set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for anything else.")
+    "LEADERS_TEAMS_INSECURE_LOCAL=1: Teams requests on POST /api/messages are NOT AUTHENTICATED. Anyone who "
+    "can reach this server can act as any Teams user. Only activities whose serviceUrl is loopback "
+    "(localhost, 127.0.0.1, ::1) are accepted and answered. Use this only on your own machine (Bot "
+    "Framework Emulator, Teams App Test Tool); set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD instead "
+    "for anything else.")
+NO_TENANTS_WARNING = (
+    "LEADERS_ALLOWED_TENANTS is empty: Teams admits no organisation, so every Teams turn is answered with "
+    "a refusal. List the Microsoft tenant ids of the organisations you serve.")

@@ -4,7 +4,9 @@ The conversation comes from the references the Teams adapter saves on every turn
 (directory/conversations.py). Without one for this user, a 1:1 chat is opened in their tenant through a
 service URL the tenant already used (possible once the app is installed for them) and its reference is
 saved for next time. Bot Connector refusals (`DeliveryError`) become `SendFailure`s: 429 pauses the lane
-for `Retry-After`; 412 and 5xx back off; a blocked bot or a vanished user or conversation fails at once.
+for `Retry-After`; 412 and 5xx back off; a blocked bot or a vanished user or conversation fails at once,
+and so does a message to a tenant no longer in LEADERS_ALLOWED_TENANTS or through a service URL off the
+allow-list.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from sqlalchemy import select
 
 from adapters.teams.config import BotFrameworkEndpoints, sdk_configuration
-from adapters.teams.sender import DeliveryError, TeamsSender
+from adapters.teams.sender import NOT_ALLOWED, DeliveryError, TeamsSender
+from adapters.teams.service_urls import service_url_policy
 from directory.conversations import ConversationRef, TeamsConversation, load_reference, save_reference
 from directory.database import Database
 from directory.settings import Settings
@@ -30,6 +33,8 @@ PERMANENT_CODES = frozenset({"MessageWritesBlocked", "ConversationBlockedByUser"
 def failure_from(error: DeliveryError) -> SendFailure:
     status, code = error.status, error.code
     label = f"HTTP {status}" + (f" {code}" if code else "")
+    if code == NOT_ALLOWED:
+        return SendFailure("permanent", "Teams: the service URL is not an allowed Bot Connector host")
     if status == 429:
         return SendFailure("throttled", f"Teams rate limit ({label})", error.retry_after)
     if code in PERMANENT_CODES:
@@ -43,15 +48,18 @@ def failure_from(error: DeliveryError) -> SendFailure:
 
 def build_teams_sender(settings: Settings, endpoints: BotFrameworkEndpoints | None) -> TeamsSender:
     authentication = ConfigurationBotFrameworkAuthentication(sdk_configuration(settings, endpoints))
-    return TeamsSender(CloudAdapter(authentication), settings.microsoft_app_id)
+    return TeamsSender(CloudAdapter(authentication), settings.microsoft_app_id, service_url_policy(settings))
 
 
 class TeamsDeliverySender:
-    def __init__(self, sender: TeamsSender, database: Database) -> None:
+    def __init__(self, sender: TeamsSender, database: Database, allowed_tenants: frozenset[str]) -> None:
         self.sender = sender
         self.database = database
+        self.allowed_tenants = allowed_tenants
 
     async def send(self, envelope: Envelope) -> str:
+        if envelope.workspace_id.lower() not in self.allowed_tenants:
+            raise SendFailure("permanent", "Teams: this tenant is not in LEADERS_ALLOWED_TENANTS")
         ref, service_url = await asyncio.to_thread(self._where, envelope)
         try:
             if ref is not None:

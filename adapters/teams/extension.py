@@ -3,6 +3,10 @@
 Each person becomes one result: a thumbnail preview for the list under the search box, and the person
 card (an Adaptive Card) that is inserted into the conversation when picked. Anything else the core says
 (no results, not verified, a bad query) becomes a one-line `message` result, shown in place of the list.
+
+A thumbnail card's `text` takes Teams' HTML-like formatting, its `title` and `subtitle` none, so profile
+text goes only into the title (the name) and subtitle (headline, then where they are); the card itself
+is literal (literal.py).
 """
 
 from __future__ import annotations
@@ -20,11 +24,10 @@ Json = dict[str, Any]
 
 def person_result(card: PersonCard) -> Json:
     preview: Json = {"title": clip(card.name, 200)}
-    if card.headline:
-        preview["subtitle"] = clip(card.headline, 300)
     where = next((f.value for f in card.fields if f.label == "Where"), "")
-    if where:
-        preview["text"] = clip(where, 300)
+    subtitle = " — ".join(part for part in (card.headline, where) if part)
+    if subtitle:
+        preview["subtitle"] = clip(subtitle, 300)
     return {"contentType": CARD_CONTENT_TYPE, "content": adaptive_card(person_elements(card)),
             "preview": {"contentType": THUMBNAIL_CONTENT_TYPE, "content": preview}}
 

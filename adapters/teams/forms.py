@@ -3,17 +3,24 @@
 Each input's `id` is the form field's name. Teams merges the inputs' values into the `Action.Submit`
 data, so a submission arrives as one message activity whose `value` is `{"action": "<neutral id>",
 "<name>": "<value>", ...}`; `submitted_values` takes the inputs back out. Pure functions, no SDK types.
+
+Teams renders an input's `label` and `errorMessage` as Markdown, so no user text goes there: labels are
+the core's own words, and a field's error — which may quote what was typed — is shown literally in a
+RichTextBlock beneath the input (literal.py), with a fixed `errorMessage` for Teams' own validation.
+An input's `value`, `placeholder` and a choice's `title` are shown as plain text by every client.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from adapters.teams.literal import rich_text
 from bot.replies import Form, Input
 
 MAX_LABEL = 200
 MAX_INPUT = 10_000  # Adaptive Cards have no limit of their own; ours keeps a card well under 80 KB
 ACTION_KEY = "action"
+FIELD_ERROR = "Please check this field."
 
 Json = dict[str, Any]
 
@@ -36,22 +43,20 @@ def input_element(field: Input) -> Json:
         if field.hint:
             element["placeholder"] = _clip(field.hint, MAX_LABEL)
     if field.error:
-        element["errorMessage"] = _clip(field.error, MAX_LABEL)
+        element["errorMessage"] = FIELD_ERROR  # the error itself is shown literally beneath (form_elements)
     return element
 
 
 def form_elements(form: Form) -> list[Json]:
     """Title, hint, each input (with its error shown beneath it), and the submit button."""
-    items: list[Json] = [{"type": "TextBlock", "text": _clip(form.title, MAX_LABEL), "size": "Medium",
-                          "weight": "Bolder", "wrap": True}]
+    items: list[Json] = [rich_text(_clip(form.title, MAX_LABEL), "heading")]
     if form.hint:
-        items.append({"type": "TextBlock", "text": _clip(form.hint, 1000), "isSubtle": True, "size": "Small",
-                      "wrap": True})
+        items.append(rich_text(_clip(form.hint, 1000), "muted"))
     for field in form.fields:
         items.append(input_element(field))
         if field.error:
-            items.append({"type": "TextBlock", "text": _clip(field.error, 1000), "color": "Attention",
-                          "size": "Small", "spacing": "None", "wrap": True})
+            items.append(rich_text(_clip(field.error, 1000), {"color": "Attention", "size": "Small"},
+                                   spacing="None"))
     items.append({"type": "ActionSet", "actions": [{
         "type": "Action.Submit", "title": _clip(form.submit_label, 80), "style": "positive",
         "data": {ACTION_KEY: form.submit_action}}]})

@@ -5,15 +5,18 @@ message, less a margin for the activity envelope): any single text is capped, an
 still do not fit, the last ones are dropped and replaced by "…and N more". Buttons become
 `Action.Submit` with `{"action": "<neutral id>"}` data, which `decode_action` (actions.py) reads back;
 a form's inputs (forms.py) ride along in the same data.
+
+Every text is a RichTextBlock of TextRuns (literal.py), never a TextBlock or FactSet, because those
+render Markdown: profile text and echoed queries must show as typed, not as links or images.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from adapters.teams.forms import form_elements
+from adapters.teams.literal import rich_text, run
 from bot.replies import Block, Button, Form, PersonCard, Reply, Text
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -23,10 +26,6 @@ MAX_CARD_BYTES = MAX_MESSAGE_BYTES - 4_000  # room for the activity around the a
 MAX_TEXT = 3_000  # one text block or fact; a profile's "About" rarely needs more
 MAX_BUTTON_TITLE = 80
 
-_CODE = re.compile(r"`([^`\n]+)`")
-_STYLES = {"heading": {"size": "Medium", "weight": "Bolder"},
-           "muted": {"isSubtle": True, "size": "Small"},
-           "error": {"color": "Attention"}, "plain": {}}
 _BUTTON_STYLES = {"primary": "positive", "danger": "destructive"}
 
 Json = dict[str, Any]
@@ -36,13 +35,9 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def markdown(text: str) -> str:
-    """Teams' card markdown has no code spans, so commands in `backticks` are shown in bold."""
-    return _CODE.sub(r"**\1**", clip(text))
-
-
 def text_block(text: str, style: str = "plain") -> Json:
-    return {"type": "TextBlock", "text": markdown(text), "wrap": True, **_STYLES.get(style, {})}
+    """One of the core's sentences: literal text, with each `command` in backticks shown bold."""
+    return rich_text(clip(text), style)
 
 
 def submit(button: Button) -> Json:
@@ -61,17 +56,16 @@ def action_set(buttons: tuple[Button, ...]) -> Json:
 
 def person_elements(card: PersonCard) -> list[Json]:
     """A person: name, headline, their visible fields as facts, how they were verified, buttons."""
-    items: list[Json] = [{"type": "TextBlock", "text": clip(card.name, 200), "weight": "Bolder",
-                          "size": "Medium", "wrap": True}]
+    items: list[Json] = [rich_text(clip(card.name, 200), {"weight": "Bolder", "size": "Medium"}, code=False)]
     if card.headline:
-        items.append({"type": "TextBlock", "text": clip(card.headline, 400), "isSubtle": True,
-                      "spacing": "None", "wrap": True})
-    if card.fields:
-        items.append({"type": "FactSet", "facts": [{"title": clip(f.label, 100), "value": clip(f.value)}
-                                                  for f in card.fields]})
+        items.append(rich_text(clip(card.headline, 400), {"isSubtle": True}, code=False, spacing="None"))
+    for n, fact in enumerate(card.fields):  # label and value as a FactSet would show them, but literal
+        spacing = {"spacing": "None"} if n else {}
+        items.append({"type": "RichTextBlock", "inlines": [run(f"{clip(fact.label, 100)}: ", weight="Bolder"),
+                                                           run(clip(fact.value))], **spacing})
     if card.verified:
-        items.append({"type": "TextBlock", "text": f"✓ {clip(card.verified, 200)}", "size": "Small",
-                      "color": "Good", "wrap": True})
+        items.append(rich_text(f"✓ {clip(card.verified, 200)}", {"size": "Small", "color": "Good"},
+                               code=False))
     if card.buttons:
         items.append(action_set(card.buttons))
     return items

@@ -4,6 +4,8 @@ This is the piece the delivery engine (outbox workers) calls. It continues a sto
 opens a 1:1 chat in the user's tenant with `create_conversation` (possible once the app is installed
 for them), and raises `DeliveryError` with the HTTP status and any `Retry-After`, so the caller decides
 whether to retry. It uses its own CloudAdapter without a turn-error handler, so failures reach it.
+A service URL off the allow-list (service_urls.py) — say a reference stored before the list existed — is
+refused before any request, since the bot's bearer token would go with it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from botbuilder.schema import (
 )
 
 from adapters.teams.bot import reply_activity
+from adapters.teams.service_urls import ServiceUrlPolicy, host_of
 from bot.replies import Reply
 from directory.conversations import ConversationRef
 
@@ -85,13 +88,24 @@ def to_sdk_reference(ref: ConversationRef) -> ConversationReference:
                                          tenant_id=ref.tenant_id))
 
 
+NOT_ALLOWED = "ServiceUrlNotAllowed"  # our own code for a refusal no retry can change
+
+
 class TeamsSender:
-    def __init__(self, adapter: CloudAdapter, app_id: str) -> None:
+    def __init__(self, adapter: CloudAdapter, app_id: str, service_urls: ServiceUrlPolicy) -> None:
         self.adapter = adapter
         self.app_id = app_id
+        self.service_urls = service_urls
+
+    def _check(self, service_url: str) -> None:
+        if not self.service_urls.allows(service_url):
+            raise DeliveryError(f"Teams delivery refused: service URL host {host_of(service_url)[:80]!r} is "
+                                "not an allowed Bot Connector host (LEADERS_TEAMS_SERVICE_URL_HOSTS)", 403,
+                                code=NOT_ALLOWED)
 
     async def send(self, ref: ConversationRef, reply: Reply) -> str:
         """Post `reply` into the stored conversation; returns the new message's id."""
+        self._check(ref.service_url)
         sent = _Sent()
 
         async def post(turn_context: TurnContext) -> None:
@@ -113,6 +127,7 @@ class TeamsSender:
 
         `user_id` is the user's AAD object id; the returned reference is what to store for next time.
         """
+        self._check(service_url)
         bot = ChannelAccount(id=bot_id or f"28:{self.app_id}")
         parameters = ConversationParameters(is_group=False, bot=bot, members=[ChannelAccount(id=user_id)],
                                             tenant_id=tenant_id, channel_data={"tenant": {"id": tenant_id}})

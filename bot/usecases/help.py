@@ -52,6 +52,12 @@ def unlinked_reply(signin_url: str = "", revoked: bool = False) -> Reply:
     return Reply(tuple(blocks))
 
 
+def not_admitted_reply() -> Reply:
+    """The one sentence a chat account from an organisation we do not serve gets, whatever it asked."""
+    return Reply((Text("Sorry, Leaders Connect isn't available to your organisation, so I can't help here — "
+                       "if you think it should be, ask the Leaders Connect team.", "error"),))
+
+
 @command("help", "Show what Leaders Connect can do", "help [command]", aliases=("?", "hello", "hi", "start"),
          examples=("help find",))
 def help_command(ctx: Context, args: str) -> Reply:
