@@ -7,7 +7,7 @@ because their shape differs between SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,11 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from directory import clock
 from directory.privacy import DEFAULT_VISIBILITY
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, aware UTC, by the application's clock (directory/clock.py): every default timestamp follows
+    it, so tests that fix the clock fix every stamp."""
+    return clock.now()
 
 
 class Base(DeclarativeBase):

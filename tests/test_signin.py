@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from directory.accounts import ChatIdentity
+from directory.clock import FakeClock
 from directory.database import Database
 from directory.models import AccessLink, AuditEvent, ChatAccount
 from tests.fake_microsoft_login import ALLOWED_TENANT, CLIENT_ID, CLIENT_SECRET, FakeMicrosoftLogin, Person
@@ -161,13 +162,10 @@ async def test_a_link_works_once(server: RunningServer, fake_slack: FakeSlack, l
     assert links_of(db) == []
 
 
-async def test_an_expired_link_is_refused(server: RunningServer, fake_slack: FakeSlack, db: Database) -> None:
+async def test_an_expired_link_is_refused(server: RunningServer, fake_slack: FakeSlack, db: Database,
+                                          clock: FakeClock) -> None:
     link = await signin_link(server, fake_slack)
-    with db.session() as session:  # eleven minutes later
-        from datetime import timedelta
-
-        from directory.models import utcnow
-        session.execute(update(AccessLink).values(expires_at=utcnow() - timedelta(minutes=1)))
+    clock.advance(minutes=11)
     status, page, _ = await get(server, link)
     assert status == 400 and "expired" in page
     assert links_of(db) == []
