@@ -160,6 +160,9 @@ class AccessLink(Base):
     # Sign-in only: msal's auth-code flow (state, nonce, PKCE verifier) between /start and /callback.
     state: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
     flow: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Sign-in only: SHA-256 of the random cookie set in the browser that pressed Continue. The callback
+    # must come from that browser, so an authorize URL handed to someone else links nothing.
+    browser_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
