@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import msal
 from aiohttp import web
 
+from adapters.request_bodies import SIGNIN_CALLBACK
 from adapters.web.pages import BadForm, page, posted_form, posted_token, same_origin
 from bot.usecases.accounts import tell_other_accounts
 from directory import audit, links, signin
@@ -231,7 +232,10 @@ async def callback(request: web.Request) -> web.Response:
     if not sign_in.settings.signin_configured:
         return page("Sign-in unavailable", UNAVAILABLE, status=404)
     try:
-        source = await posted_form(request) if request.method == "POST" else dict(request.query)
+        if request.method == "POST":
+            source = await posted_form(request, SIGNIN_CALLBACK)
+        else:
+            source = dict(request.query)
     except BadForm:
         return page("Sign-in not completed", "That request could not be read.", "Nothing was linked.",
                     status=400)
