@@ -57,8 +57,10 @@ async def test_mydata_gives_a_one_time_download_of_everything_held(server: Runni
 
     async with server.session.post(server.url + "/mydata", data={"token": token}) as again:
         assert again.status == 400 and "already been used" in await again.text()
-    async with server.session.post(server.url + "/mydata", data={"token": "x" * 5000}) as bad:
+    async with server.session.post(server.url + "/mydata", data={"token": "x" * 1000}) as bad:
         assert bad.status == 400
+    async with server.session.post(server.url + "/mydata", data={"token": "x" * 5000}) as huge:
+        assert huge.status == 413  # over the 4 KiB a form of ours can be
 
 
 async def test_a_mydata_link_dies_with_the_accounts_link(server: RunningServer,
