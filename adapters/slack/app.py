@@ -7,8 +7,9 @@ mode runs the listener in a task and polls every 10 ms for `ack()` to have been 
 for a poll, and under load for the event loop to win the GIL back from the turn threads at each one.) The
 one exception is a modal's `view_submission`: its validation errors can only travel in the ack itself
 (`response_action: "errors"`), so the core runs first there — a quick, single-row update. Slack
-redelivers an event it thinks we missed; `skip_redeliveries` makes sure such a retry never repeats a side
-effect, as bolt itself has no de-duplication.
+redelivers an event it thinks we missed, and a captured signed request could be sent again within its
+five minutes; `skip_redeliveries` makes sure neither repeats a side effect on any server process (bolt
+itself has no de-duplication).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Coroutine
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -25,32 +28,80 @@ from slack_bolt.response import BoltResponse
 
 from adapters.bootstrap import Services
 from adapters.slack.forms import FORM_CALLBACK, field_errors, form_modal, submitted_values
-from adapters.slack.identity import IdentityResolver, TTLCache
+from adapters.slack.identity import IdentityResolver
 from adapters.slack.install import bolt_options
 from adapters.slack.render import ACTION_PREFIX, decode_action, message
 from adapters.slack.turns import ResponseUrls, SlackTurns, call_api
+from directory import seen_requests
+from directory.database import Database
 
 log = logging.getLogger("adapters.slack")
-EVENT_MEMORY_SECONDS = 3600.0
+# Slack retries an event three times within about five minutes; an hour is ample. A signature is good
+# for five minutes either side of its timestamp, so a replay can only arrive within ten of the first copy.
+EVENT_MEMORY = timedelta(hours=1)
+REPLAY_MEMORY = timedelta(minutes=15)
+TIDY_EVERY_SECONDS = 60.0
 
 
-def redelivery_filter(seen: TTLCache[str, bool]) -> Any:
-    """A bolt middleware that acknowledges repeated Events API deliveries without running them again.
+def _header(req: AsyncBoltRequest, name: str) -> str:
+    return str((req.headers.get(name) or [""])[0])
 
-    An event id we have already taken is skipped; so is any retry Slack sends because our first answer was
-    slow (`X-Slack-Retry-Reason: http_timeout`), since that first delivery is still being worked on —
-    possibly by another server process, which this process's memory cannot see.
+
+def request_keys(req: AsyncBoltRequest) -> list[str]:
+    """What identifies this delivery for de-duplication.
+
+    - An Events API event: its `event_id` — Slack's retries of it carry a fresh signature but the same id.
+    - Any signed request (slash commands and interactions carry no event id, and Slack never retries
+      them): its signature, an HMAC over the timestamp and the exact body, so only a byte-for-byte copy —
+      a replay — shares it. A new command, even the same words a second later, has a new `trigger_id`
+      and timestamp, so a new signature.
+    """
+    body = req.body or {}
+    keys = []
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        keys.append(f"slack:event:{str(body['event_id'])[:100]}")
+    signature = _header(req, "x-slack-signature")
+    if signature:
+        keys.append(f"slack:signature:{signature[:150]}")
+    return keys
+
+
+class SeenRequests:
+    """The database's record of Slack deliveries already taken (directory/seen_requests.py)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._next_tidy = 0.0
+
+    def first_time(self, keys: list[str], keep: timedelta) -> bool:
+        """Claim every key; False if any was already taken (by this or any other process)."""
+        with self.database.session() as session:
+            fresh = [seen_requests.first_time(session, key, keep) for key in keys]
+            if time.monotonic() >= self._next_tidy:
+                self._next_tidy = time.monotonic() + TIDY_EVERY_SECONDS
+                seen_requests.forget_expired(session)
+        return all(fresh)
+
+
+def redelivery_filter(seen: SeenRequests) -> Any:
+    """A bolt middleware that acknowledges repeated deliveries without running them again.
+
+    A retry Slack sends because our first answer was slow (`X-Slack-Retry-Reason: http_timeout`) is
+    skipped outright, since the first delivery is still being worked on — possibly by another process.
+    Anything else whose event id or signature was already taken is skipped too (see `request_keys`).
     """
     async def skip_redeliveries(req: AsyncBoltRequest, resp: BoltResponse, next: Any) -> BoltResponse:
         body = req.body or {}
-        if body.get("type") == "event_callback":
-            event_id = str(body.get("event_id") or "")
-            retry_reason = (req.headers.get("x-slack-retry-reason") or [""])[0]
-            first_time = seen.add_if_new(event_id, True) if event_id else True
-            if not first_time or (req.headers.get("x-slack-retry-num") and retry_reason == "http_timeout"):
-                log.info("skipping a redelivered Slack event (retry %s, %s)",
-                         (req.headers.get("x-slack-retry-num") or ["0"])[0], retry_reason or "no reason")
-                return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
+        retry_num, retry_reason = _header(req, "x-slack-retry-num"), _header(req, "x-slack-retry-reason")
+        is_event = body.get("type") == "event_callback"
+        keys = request_keys(req)
+        slow_retry = is_event and retry_num and retry_reason == "http_timeout"
+        if slow_retry or (keys and not await asyncio.to_thread(
+                seen.first_time, keys, EVENT_MEMORY if is_event else REPLAY_MEMORY)):
+            log.info("skipping a repeated Slack delivery (%r, retry %r, %r)",
+                     "event" if is_event else str(body.get("type") or body.get("command") or "request")[:30],
+                     retry_num[:10], retry_reason[:40])
+            return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
         return await next()
     return skip_redeliveries
 
@@ -84,7 +135,7 @@ def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
     settings = services.settings
     app = AsyncApp(name="leaders-connect", signing_secret=settings.slack_signing_secret,
                    process_before_response=True,  # see the module docstring
-                   before_authorize=redelivery_filter(TTLCache(EVENT_MEMORY_SECONDS)),
+                   before_authorize=redelivery_filter(SeenRequests(services.database)),
                    user_facing_authorize_error_message=not_installed_message(settings.public_url),
                    **bolt_options(settings, services.database))
     turns = SlackTurns(services.bot, IdentityResolver(services.database, services.turn_threads),
