@@ -11,6 +11,7 @@ from rich.table import Table
 
 from adapters.bootstrap import build_services
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from directory.ids import MAX_ID
 from directory.outbox import STATUSES, depth, retry_failed
 from directory.outbox_views import list_messages, status_of
 
@@ -53,7 +54,8 @@ def scheduler_command() -> None:
 
 @click.command("outbox")
 @click.option("--failed", "failed_only", is_flag=True, help="List failed messages and why they failed.")
-@click.option("--retry", "retry_id", type=int, metavar="ID", help="Queue failed message ID again.")
+@click.option("--retry", "retry_id", type=click.IntRange(1, MAX_ID), metavar="ID",
+              help="Queue failed message ID again.")
 @click.option("--retry-all-failed", is_flag=True, help="Queue every failed message again.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000),
               help="How many messages to list.")
