@@ -74,7 +74,7 @@ async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped
             raise
         return web.json_response({"error": error.reason}, status=error.status)
     except Exception:
-        log.exception("unhandled error serving %s %s", request.method, request.path)
+        log.exception("unhandled error serving %r %r", request.method[:20], request.path[:200])
         return web.json_response({"error": "internal error"}, status=500)
 
 

@@ -63,6 +63,7 @@ class Bot:
             if cmd.handler is None:
                 return Reply((Text(f"`{cmd.name}` — {cmd.summary.lower()} — is not available yet. "
                                    "Type `help` for what you can do today.", "muted"),))
+            log.debug("command %s on %s", cmd.name, identity.platform)  # never the words typed
             return cmd.handler(ctx, parsed.args)
 
     def handle_action(self, identity: ChatIdentity, action_id: str, *, shared: bool = False) -> Reply:
@@ -85,7 +86,7 @@ class Bot:
             if leader is None:
                 return self._unlinked(session, identity, offer_signin=not shared)
             if run is None:
-                log.info("unknown action or form: %.60s", action_id)
+                log.info("unknown action or form: %r", action_id[:60])  # repr: text from the person
                 return Reply((Text(f"{expired} Please try the command again.", "error"),))
             return run(self._context(session, identity, leader, shared))
 
