@@ -108,8 +108,9 @@ def test_tracebacks_and_messages_stay_inside_their_record(captured: io.StringIO)
 
 
 def test_libraries_stay_at_warning_unless_named(captured: io.StringIO) -> None:
-    for name, level in (("slack_sdk.web.async_base_client", logging.DEBUG), ("sqlalchemy.engine", logging.INFO),
-                        ("urllib3.connectionpool", logging.DEBUG), ("msal.application", logging.INFO)):
+    for name, level in (("slack_sdk.web.async_base_client", logging.DEBUG),
+                        ("sqlalchemy.engine", logging.INFO), ("urllib3.connectionpool", logging.DEBUG),
+                        ("msal.application", logging.INFO)):
         logger = logging.getLogger(name)
         logger.setLevel(logging.DEBUG)  # even a library that turns itself up is held back by the handler
         logger.log(level, "body: %s", AINE[1])
