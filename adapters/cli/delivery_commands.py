@@ -14,6 +14,7 @@ from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from directory.ids import MAX_ID
 from directory.outbox import STATUSES, depth, retry_failed
 from directory.outbox_views import list_messages, status_of
+from scheduler.delivery_metrics import lane_label
 
 
 @click.command("worker")
@@ -85,18 +86,20 @@ def outbox_command(failed_only: bool, retry_id: int | None, retry_all_failed: bo
         counts = depth(session)
         messages = list_messages(session, failed_only=failed_only, limit=limit)
     if as_json:
-        summary = [{"status": s, "lane": lane, "messages": n} for s, lane, n in counts]
+        summary = [{"status": s, "lane": lane, "metrics_lane": lane_label(lane), "messages": n}
+                   for s, lane, n in counts]
         click.echo(json.dumps({"counts": summary, "messages": [m.as_json() for m in messages]}, indent=2))
         return
     console = Console()
     summary = Table(title="Outbox by lane")
     summary.add_column("lane")
+    summary.add_column("in /metrics")  # the label that stands for the lane outside the database
     for status in STATUSES:
         summary.add_column(status, justify="right")
     lanes = sorted({lane for _, lane, _ in counts})
     for lane in lanes:
-        summary.add_row(lane, *(str(sum(n for s, ln, n in counts if s == status and ln == lane))
-                                for status in STATUSES))
+        totals = (str(sum(n for s, ln, n in counts if s == status and ln == lane)) for status in STATUSES)
+        summary.add_row(lane, lane_label(lane), *totals)
     console.print(summary if lanes else "The outbox is empty.")
     if not messages:
         click.echo("No failed messages." if failed_only else "Nothing is waiting.")
