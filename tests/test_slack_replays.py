@@ -24,6 +24,7 @@ from tests.slack_fakes import (
     slash_command,
     start_server,
     stop_server,
+    view_submission,
 )
 
 FORM = "application/x-www-form-urlencoded"
@@ -80,6 +81,21 @@ async def test_a_replayed_signed_request_runs_once_on_any_process(
     await fake_slack.wait_for(lambda: fake_slack.responses)
     await fake_slack.settle()
     assert len(fake_slack.responses) == 1
+
+
+async def test_a_replayed_modal_submission_saves_and_confirms_once(
+        two_servers: tuple[RunningServer, RunningServer], fake_slack: FakeSlack) -> None:
+    """A modal's submission runs the core before its ack (errors travel in the ack): checked there too."""
+    first, second = two_servers
+    await first.slash("me", "UAINE", response_url=fake_slack.response_url("me"))
+    view = (await fake_slack.wait_for(lambda: fake_slack.called("views.open")))[0].body["view"]
+    body = view_submission(view, {"role": "Chief Resilience Officer"}, user_id="UAINE")
+    headers = sign(body)
+    for server in (first, second, first):
+        assert await deliver(server, body, headers) == 200
+    await fake_slack.wait_for(lambda: fake_slack.called("chat.postMessage"))
+    await fake_slack.settle()
+    assert len(fake_slack.called("chat.postMessage")) == 1
 
 
 async def test_the_same_words_typed_twice_are_two_commands(two_servers: tuple[RunningServer, RunningServer],

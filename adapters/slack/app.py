@@ -83,25 +83,25 @@ class SeenRequests:
         return all(fresh)
 
 
-def redelivery_filter(seen: SeenRequests) -> Any:
-    """A bolt middleware that acknowledges repeated deliveries without running them again.
+DELIVERY = "leaders_delivery"  # bolt context key: the request's de-duplication keys, and for how long
+
+
+def redelivery_filter() -> Any:
+    """A bolt middleware that recognises repeated deliveries, so they are acknowledged but not run again.
 
     A retry Slack sends because our first answer was slow (`X-Slack-Retry-Reason: http_timeout`) is
-    skipped outright, since the first delivery is still being worked on — possibly by another process.
-    Anything else whose event id or signature was already taken is skipped too (see `request_keys`).
+    skipped here, at once: the first delivery is still being worked on — possibly by another process.
+    For everything else the keys (`request_keys`) go into the context, and the listener's work claims them
+    in the database *after* the ack (`Background.start`), so an ack never waits on a database write.
     """
     async def skip_redeliveries(req: AsyncBoltRequest, resp: BoltResponse, next: Any) -> BoltResponse:
         body = req.body or {}
         retry_num, retry_reason = _header(req, "x-slack-retry-num"), _header(req, "x-slack-retry-reason")
         is_event = body.get("type") == "event_callback"
-        keys = request_keys(req)
-        slow_retry = is_event and retry_num and retry_reason == "http_timeout"
-        if slow_retry or (keys and not await asyncio.to_thread(
-                seen.first_time, keys, EVENT_MEMORY if is_event else REPLAY_MEMORY)):
-            log.info("skipping a repeated Slack delivery (%r, retry %r, %r)",
-                     "event" if is_event else str(body.get("type") or body.get("command") or "request")[:30],
-                     retry_num[:10], retry_reason[:40])
+        if is_event and retry_num and retry_reason == "http_timeout":
+            log.info("skipping Slack's retry %r of a slow event", retry_num[:10])
             return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
+        req.context[DELIVERY] = (request_keys(req), EVENT_MEMORY if is_event else REPLAY_MEMORY)
         return await next()
     return skip_redeliveries
 
@@ -109,15 +109,33 @@ def redelivery_filter(seen: SeenRequests) -> Any:
 class Background:
     """The work listeners hand off after acking: started at once, kept referenced until done, and any
     failure logged — the place bolt's error handler would have caught it had the listener still been
-    running."""
+    running. Work runs only if its delivery is new (`first_time`): a retry or a replay is dropped here."""
 
-    def __init__(self) -> None:
+    def __init__(self, seen: SeenRequests | None = None) -> None:
+        self.seen = seen
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def start(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
+    def start(self, work: Coroutine[Any, Any, None], context: Any = None) -> None:
+        task = asyncio.create_task(self._if_new(work, context))
         self._tasks.add(task)  # the event loop keeps only a weak reference to a task
         task.add_done_callback(self._finished)
+
+    async def first_time(self, context: Any) -> bool:
+        """Claim this request's keys; False (and a log line) if any process took it already."""
+        delivery = context.get(DELIVERY) if context is not None else None
+        if self.seen is None or not delivery or not delivery[0]:
+            return True
+        keys, keep = delivery
+        if await asyncio.to_thread(self.seen.first_time, keys, keep):
+            return True
+        log.info("skipping a repeated Slack delivery (%s)", keys[0].split(":")[1])
+        return False
+
+    async def _if_new(self, work: Coroutine[Any, Any, None], context: Any) -> None:
+        if not await self.first_time(context):
+            work.close()
+            return
+        await work
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -135,12 +153,12 @@ def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
     settings = services.settings
     app = AsyncApp(name="leaders-connect", signing_secret=settings.slack_signing_secret,
                    process_before_response=True,  # see the module docstring
-                   before_authorize=redelivery_filter(SeenRequests(services.database)),
+                   before_authorize=redelivery_filter(),
                    user_facing_authorize_error_message=not_installed_message(settings.public_url),
                    **bolt_options(settings, services.database))
     turns = SlackTurns(services.bot, IdentityResolver(services.database, services.turn_threads),
                        services.turn_threads)
-    register_listeners(app, turns, response_urls, Background())
+    register_listeners(app, turns, response_urls, Background(SeenRequests(services.database)))
     return app
 
 
@@ -149,7 +167,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     @app.command("/leaders")
     async def leaders_command(ack: Any, body: dict, context: Any, client: Any) -> None:
         await ack()
-        background.start(answer_command(body, context, client))
+        background.start(answer_command(body, context, client), context)
 
     async def answer_command(body: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(body.get("text") or ""))
@@ -162,6 +180,9 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
 
     @app.view(FORM_CALLBACK)
     async def form_submitted(ack: Any, view: dict, context: Any, client: Any) -> None:
+        if not await background.first_time(context):  # the core runs before the ack here
+            await ack()
+            return
         neutral = str(view.get("private_metadata") or "")
         reply = await turns.submit(context, client, neutral, submitted_values(view))
         form = reply.form
@@ -177,7 +198,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
         await ack()
         neutral = decode_action(action)
         if neutral is not None:
-            background.start(answer_button(neutral, body, context, client))
+            background.start(answer_button(neutral, body, context, client), context)
 
     async def answer_button(neutral: str, body: dict, context: Any, client: Any) -> None:
         reply = await turns.action(context, client, neutral)
@@ -191,7 +212,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     @app.event("app_home_opened")
     async def home_opened(event: dict, context: Any, client: Any) -> None:
         if event.get("tab", "home") == "home":
-            background.start(publish_home(context, client))
+            background.start(publish_home(context, client), context)
 
     async def publish_home(context: Any, client: Any) -> None:
         view = await turns.home(context, client)
@@ -202,7 +223,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") \
                 or not event.get("user"):
             return  # edits, joins, bots (including ourselves): answering those would loop or spam
-        background.start(answer_direct_message(event, context, client))
+        background.start(answer_direct_message(event, context, client), context)
 
     async def answer_direct_message(event: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(event.get("text") or ""))
@@ -213,7 +234,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     async def mentioned(event: dict, context: Any, client: Any) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
-        background.start(answer_mention(event, context, client))
+        background.start(answer_mention(event, context, client), context)
 
     async def answer_mention(event: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(event.get("text") or ""))
