@@ -51,7 +51,7 @@ async def read_form(request: web.Request, limit: int) -> dict[str, str]:
     Other encodings are refused rather than parsed: none of our forms is multipart, and aiohttp's
     multipart reader would spool what it reads to disk.
     """
-    if request.content_type not in ("application/x-www-form-urlencoded", ""):
+    if request.content_type != "application/x-www-form-urlencoded":
         raise UnreadableForm(f"not a form ({request.content_type[:40]})")
     raw = await read_capped(request, limit)
     try:

@@ -46,10 +46,10 @@ START, CALLBACK = "/auth/microsoft/start", "/auth/microsoft/callback"
 SIGNIN: web.AppKey[MicrosoftSignIn] = web.AppKey("signin")
 UNAVAILABLE = "Sign in with Microsoft is not set up on this Leaders Connect server."
 COOKIE_PREFIX = "__Host-leaders-signin-"
-OTHER_BROWSER = ("This sign-in was finished in a different browser from the one that started it, so nothing "
-                 "was linked. If you asked the bot for a sign-in link yourself, open a new link and finish "
-                 "signing in in the same browser. If someone sent you a Microsoft sign-in page, don't use "
-                 "it: tell the Leaders Connect team.")
+OTHER_BROWSER = ("This sign-in was finished in a different browser from the one that started it. If you "
+                 "asked the bot for a sign-in link yourself, ask for a new one and finish signing in in the "
+                 "same browser. If someone sent you a Microsoft sign-in page, don't use it: tell the "
+                 "Leaders Connect team.")
 
 
 def cookie_name(state: str) -> str:
