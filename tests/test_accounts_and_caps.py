@@ -14,7 +14,7 @@ from directory.models import AuditEvent, ChatAccount, Leader
 from directory.settings import Settings
 from tests.conftest import FIXED_NOW
 from tests.helpers import load_sample
-from tests.slack_fakes import FakeSlack, RunningServer, texts
+from tests.slack_fakes import FakeSlack, RunningServer, start_server, stop_server, texts
 
 KIM_SLACK = ChatIdentity("slack", "T0001", "UKIM", "kim.chen@manchester.gov.uk")
 KIM_TEAMS = ChatIdentity("teams", "tenant-1", "aad-kim", "kim.chen@manchester.gov.uk")
@@ -125,3 +125,23 @@ def test_past_the_cap_every_lookup_answers_the_same_whatever_exists(db: Database
     assert "today's limit" in say(bot, SEAN, "find kim chen")
     clock.advance(minutes=1)  # midnight UTC: a new day, a new allowance
     assert "Kim Chen" in say(bot, SEAN, "find kim chen")
+
+
+async def test_past_the_cap_slack_answers_the_same_whatever_exists(db: Database, database_url: str,
+                                                                   fake_slack: FakeSlack) -> None:
+    """The same over Slack's real HTTP path: a scraper's commands learn nothing once the cap is spent."""
+    load_sample(db)
+    running = await start_server(database_url, fake_slack, daily_profile_cap=2, search_limit=3)
+    try:
+        answers = []
+        for key, words in (("spend", "find chief"), ("exists", "find kim chen"), ("absent", "find zzyzx"),
+                           ("email", "profile kim.chen@manchester.gov.uk"),
+                           ("nobody", "profile no@x.example")):
+            await running.slash(words, "UAINE", response_url=fake_slack.response_url(key))
+            [(_, answer)] = await fake_slack.wait_for(
+                lambda key=key: [r for r in fake_slack.responses if r[0].endswith(key)])
+            answers.append(texts(answer["blocks"]))
+    finally:
+        await stop_server(running)
+    assert "View profile" in answers[0]
+    assert len(set(answers[1:])) == 1 and "today's limit of 2 profiles" in answers[1]

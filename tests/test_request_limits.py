@@ -121,6 +121,16 @@ async def test_forms_within_the_cap_still_work_and_other_encodings_are_400(serve
     assert status == 400
 
 
+async def test_a_signed_but_deeply_nested_body_is_400_not_500(server: RunningServer,
+                                                              fake_slack: FakeSlack) -> None:
+    for body, content_type in (("[" * 200_000, "application/json"),
+                               ("payload=" + "%5B" * 60_000, "application/x-www-form-urlencoded")):
+        headers = {"Content-Type": content_type, **sign(body)}
+        status, _ = await raw_post(server.url + "/slack/events", headers, pieces(body.encode()))
+        assert status == 400, content_type
+    assert fake_slack.calls == []
+
+
 async def test_a_message_longer_than_the_core_reads_is_refused_over_slack(
         server: RunningServer, fake_slack: FakeSlack) -> None:
     await server.slash("find " + "finance " * 1000, "UAINE", response_url=fake_slack.response_url())

@@ -9,7 +9,6 @@ reach a JSON decoder and end as a 500), and a body that is signed but unreadable
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
@@ -46,7 +45,7 @@ class SlackRoutes:
         try:
             bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
                                             headers=request.headers)  # type: ignore[arg-type]
-        except (ValueError, TypeError, AttributeError, json.JSONDecodeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):  # RecursionError: "[[[[…"
             log.info("signed Slack request with an unreadable body (%d bytes)", len(raw))
             return web.json_response({"error": "malformed body"}, status=400)
         if not isinstance(bolt_request.body, dict):
