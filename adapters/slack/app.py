@@ -8,7 +8,7 @@ for a poll, and under load for the event loop to win the GIL back from the turn 
 one exception is a modal's `view_submission`: its validation errors can only travel in the ack itself
 (`response_action: "errors"`), so the core runs first there — a quick, single-row update. Slack
 redelivers an event it thinks we missed, and a captured signed request could be sent again within its
-five minutes; `skip_redeliveries` makes sure neither repeats a side effect on any server process (bolt
+five minutes; `adapters/slack/redeliveries.py` makes sure neither repeats a side effect on any server process (bolt
 itself has no de-duplication).
 """
 
@@ -17,95 +17,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Coroutine
-from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 
 from adapters.bootstrap import Services
 from adapters.slack.forms import FORM_CALLBACK, field_errors, form_modal, submitted_values
 from adapters.slack.identity import IdentityResolver
 from adapters.slack.install import bolt_options
+from adapters.slack.redeliveries import DELIVERY, SeenRequests, redelivery_filter
 from adapters.slack.render import ACTION_PREFIX, decode_action, message
 from adapters.slack.turns import ResponseUrls, SlackTurns, call_api
-from directory import seen_requests
-from directory.database import Database
 
 log = logging.getLogger("adapters.slack")
-# Slack retries an event three times within about five minutes; an hour is ample. A signature is good
-# for five minutes either side of its timestamp, so a replay can only arrive within ten of the first copy.
-EVENT_MEMORY = timedelta(hours=1)
-REPLAY_MEMORY = timedelta(minutes=15)
-TIDY_EVERY_SECONDS = 60.0
-
-
-def _header(req: AsyncBoltRequest, name: str) -> str:
-    return str((req.headers.get(name) or [""])[0])
-
-
-def request_keys(req: AsyncBoltRequest) -> list[str]:
-    """What identifies this delivery for de-duplication.
-
-    - An Events API event: its `event_id` — Slack's retries of it carry a fresh signature but the same id.
-    - Any signed request (slash commands and interactions carry no event id, and Slack never retries
-      them): its signature, an HMAC over the timestamp and the exact body, so only a byte-for-byte copy —
-      a replay — shares it. A new command, even the same words a second later, has a new `trigger_id`
-      and timestamp, so a new signature.
-    """
-    body = req.body or {}
-    keys = []
-    if body.get("type") == "event_callback" and body.get("event_id"):
-        keys.append(f"slack:event:{str(body['event_id'])[:100]}")
-    signature = _header(req, "x-slack-signature")
-    if signature:
-        keys.append(f"slack:signature:{signature[:150]}")
-    return keys
-
-
-class SeenRequests:
-    """The database's record of Slack deliveries already taken (directory/seen_requests.py)."""
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-        self._next_tidy = 0.0
-
-    def first_time(self, keys: list[str], keep: timedelta) -> bool:
-        """Claim every key; False if any was already taken (by this or any other process)."""
-        with self.database.session() as session:
-            fresh = [seen_requests.first_time(session, key, keep) for key in keys]
-            if time.monotonic() >= self._next_tidy:
-                self._next_tidy = time.monotonic() + TIDY_EVERY_SECONDS
-                seen_requests.forget_expired(session)
-        return all(fresh)
-
-
-DELIVERY = "leaders_delivery"  # bolt context key: the request's de-duplication keys, and for how long
-
-
-def redelivery_filter() -> Any:
-    """A bolt middleware that recognises repeated deliveries, so they are acknowledged but not run again.
-
-    A retry Slack sends because our first answer was slow (`X-Slack-Retry-Reason: http_timeout`) is
-    skipped here, at once: the first delivery is still being worked on — possibly by another process.
-    For everything else the keys (`request_keys`) go into the context, and the listener's work claims them
-    in the database *after* the ack (`Background.start`), so an ack never waits on a database write.
-    """
-    async def skip_redeliveries(req: AsyncBoltRequest, resp: BoltResponse, next: Any) -> BoltResponse:
-        body = req.body or {}
-        retry_num, retry_reason = _header(req, "x-slack-retry-num"), _header(req, "x-slack-retry-reason")
-        is_event = body.get("type") == "event_callback"
-        if is_event and retry_num and retry_reason == "http_timeout":
-            log.info("skipping Slack's retry %r of a slow event", retry_num[:10])
-            return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
-        req.context[DELIVERY] = (request_keys(req), EVENT_MEMORY if is_event else REPLAY_MEMORY)
-        return await next()
-    return skip_redeliveries
-
-
 class Background:
     """The work listeners hand off after acking: started at once, kept referenced until done, and any
     failure logged — the place bolt's error handler would have caught it had the listener still been
