@@ -8,7 +8,7 @@ for a poll, and under load for the event loop to win the GIL back from the turn 
 one exception is a modal's `view_submission`: its validation errors can only travel in the ack itself
 (`response_action: "errors"`), so the core runs first there — a quick, single-row update. Slack
 redelivers an event it thinks we missed, and a captured signed request could be sent again within its
-five minutes; `adapters/slack/redeliveries.py` makes sure neither repeats a side effect on any server process (bolt
+five minutes; `redeliveries.py` makes sure neither repeats a side effect on any server process (bolt
 itself has no de-duplication).
 """
 
