@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from adapters.logs import configure, one_line
+from adapters.logs import NAMES_ONLY_LOGGERS, OUR_LOGGERS, configure, one_line
 from directory.database import Database
 from tests.slack_fakes import FakeSlack, RunningServer
 
@@ -31,8 +31,8 @@ RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ \S+: ")
 def captured() -> Iterator[io.StringIO]:
     """What `leaders -v …` would write to stderr, with the logging configuration put back afterwards."""
     root = logging.getLogger()
-    saved = (root.level, list(root.handlers),
-             {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict})
+    names = {*logging.root.manager.loggerDict, *OUR_LOGGERS, *NAMES_ONLY_LOGGERS}
+    saved = (root.level, list(root.handlers), {name: logging.getLogger(name).level for name in names})
     out = io.StringIO()
     configure(verbose=True, stream=out)
     yield out
