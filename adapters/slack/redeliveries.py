@@ -61,11 +61,11 @@ class SeenRequests:
 
     def first_time(self, keys: list[str], keep: timedelta) -> bool:
         """Claim every key; False if any was already taken (by this or any other process)."""
-        with self.database.session() as session:
-            fresh = [seen_requests.first_time(session, key, keep) for key in keys]
+        with self.database.engine.begin() as connection:  # a plain connection: a session costs more
+            fresh = [seen_requests.first_time(connection, key, keep) for key in keys]
             if time.monotonic() >= self._next_tidy:
                 self._next_tidy = time.monotonic() + TIDY_EVERY_SECONDS
-                seen_requests.forget_expired(session)
+                seen_requests.forget_expired(connection)
         return all(fresh)
 
 
