@@ -19,7 +19,8 @@ from scheduler.delivery_metrics import lane_label
 
 @click.command("worker")
 @click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
-              help="Also serve /metrics and /healthz on this port (on LEADERS_HOST).")
+              help="Also serve /metrics and /healthz on this port (on LEADERS_HOST; /metrics needs "
+                   "LEADERS_METRICS_TOKEN as a bearer token when that is set).")
 def worker_command(metrics_port: int | None) -> None:
     """Deliver outbox messages (no web server, no scheduler). Start as many as you need.
 
