@@ -7,6 +7,7 @@ what every deployment needs: the application, health, and a JSON 404/405 instead
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 
 from aiohttp import web
@@ -18,6 +19,7 @@ from scheduler.delivery_metrics import render_depth
 
 log = logging.getLogger(__name__)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+METRICS_ON_PUBLIC_PORT: web.AppKey[bool] = web.AppKey("metrics_on_public_port", bool)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -40,8 +42,19 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Prometheus text: outbox depth by status and lane (from the database) and this process's sends."""
+    """Prometheus text: outbox depth by status and lane (from the database) and this process's sends.
+
+    Only for a scraper that shows LEADERS_METRICS_TOKEN as a bearer token; on the public port nothing at
+    all without one configured (a `--metrics-port` listener on a private network serves it openly).
+    """
     services = request.app[SERVICES]
+    token = services.settings.metrics_token
+    if not token and request.app[METRICS_ON_PUBLIC_PORT]:
+        return web.json_response({"error": "metrics are not served on this port: set LEADERS_METRICS_TOKEN, "
+                                  "or use --metrics-port on a private network"}, status=404)
+    if token and not _bearer_matches(request, token):
+        return web.json_response({"error": "a bearer token is required"}, status=401,
+                                 headers={"WWW-Authenticate": 'Bearer realm="leaders-metrics"'})
     lines = services.metrics.render()
     try:
         lines += render_depth(await asyncio.to_thread(_depth, services))
@@ -52,6 +65,11 @@ async def metrics(request: web.Request) -> web.Response:
         lines += ["# TYPE leaders_database_up gauge", "leaders_database_up 0"]
     return web.Response(text="\n".join(lines) + "\n", content_type="text/plain",
                         headers={"X-Content-Type-Options": "nosniff"}, charset="utf-8")
+
+
+def _bearer_matches(request: web.Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 def _depth(services: Services) -> list[tuple[str, str, int]]:
@@ -74,14 +92,15 @@ async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped
             raise
         return web.json_response({"error": error.reason}, status=error.status)
     except Exception:
-        log.exception("unhandled error serving %s %s", request.method, request.path)
+        log.exception("unhandled error serving %r %r", request.method[:20], request.path[:200])
         return web.json_response({"error": "internal error"}, status=500)
 
 
 def build_status_app(services: Services) -> web.Application:
-    """Only `/healthz` and `/metrics`: what a `leaders worker --metrics-port N` serves."""
-    app = web.Application(middlewares=[json_errors])
+    """Only `/healthz` and `/metrics`: what `--metrics-port N` serves (`leaders worker` and `serve`)."""
+    app = web.Application(middlewares=[json_errors], client_max_size=4096)
     app[SERVICES] = services
+    app[METRICS_ON_PUBLIC_PORT] = False
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     return app
@@ -90,6 +109,7 @@ def build_status_app(services: Services) -> web.Application:
 def build_app(services: Services) -> web.Application:
     app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
     app[SERVICES] = services
+    app[METRICS_ON_PUBLIC_PORT] = True
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if services.settings.slack_signing_secret:

@@ -90,7 +90,10 @@ def server_env(database_url: str, api_url: str) -> dict[str, str]:
     """This environment minus anything that could switch on other platforms, plus the benchmark's."""
     env = {k: v for k, v in os.environ.items()
            if not k.upper().startswith(("SLACK_", "LEADERS_", "MICROSOFT_"))}
+    # Every timed request must run a real search: the daily cap (checked before searching since issue
+    # 10) would otherwise turn most of each leader's 100 requests into a one-line refusal.
     env.update(LEADERS_DATABASE_URL=database_url, LEADERS_HOST="127.0.0.1",
+               LEADERS_DAILY_PROFILE_CAP="100000",
                SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=api_url,
                PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p))
     return env

@@ -26,6 +26,9 @@ from directory.settings import Settings
 from directory.staff import is_staff
 
 log = logging.getLogger(__name__)
+# The longest message read as a command: `me set bio …` with a full 4,000-character bio fits; anything
+# longer is refused before it is parsed, so hostile text costs nothing but its length check.
+MAX_TEXT_LENGTH = 6_000
 
 
 class Bot:
@@ -35,6 +38,10 @@ class Bot:
 
     def handle_text(self, identity: ChatIdentity, text: str, *, shared: bool = False) -> Reply:
         """`shared`: others will see the reply (see Context.shared)."""
+        if len(text) > MAX_TEXT_LENGTH:
+            return Reply((Text(f"That message is too long for me to read ({len(text):,} characters; the most "
+                               f"is {MAX_TEXT_LENGTH:,}). Nothing was done. Type `help` to see what I "
+                               "understand.", "error"),))
         parsed = parse(text)
         with self.database.session() as session:
             leader = resolve(session, identity)
@@ -56,6 +63,7 @@ class Bot:
             if cmd.handler is None:
                 return Reply((Text(f"`{cmd.name}` — {cmd.summary.lower()} — is not available yet. "
                                    "Type `help` for what you can do today.", "muted"),))
+            log.debug("command %s on %s", cmd.name, identity.platform)  # never the words typed
             return cmd.handler(ctx, parsed.args)
 
     def handle_action(self, identity: ChatIdentity, action_id: str, *, shared: bool = False) -> Reply:
@@ -78,7 +86,7 @@ class Bot:
             if leader is None:
                 return self._unlinked(session, identity, offer_signin=not shared)
             if run is None:
-                log.info("unknown action or form: %.60s", action_id)
+                log.info("unknown action or form: %r", action_id[:60])  # repr: text from the person
                 return Reply((Text(f"{expired} Please try the command again.", "error"),))
             return run(self._context(session, identity, leader, shared))
 

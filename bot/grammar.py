@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from bot.commands import Command, all_words, lookup
 
 _PREFIX = re.compile(r"^\s*(?:/?leaders\b[:,]?\s*)?", re.IGNORECASE)
-_MENTION = re.compile(r"^\s*(?:<at>[^<]*</at>|<@[A-Z0-9]+(?:\|[^>]*)?>)\s*")
+# Every leading mention at once: one match, linear in the text (stripping one per pass and rebuilding the
+# string each time was quadratic — 200,000 mentions took 9.5 s).
+_MENTIONS = re.compile(r"(?:\s*(?:<at>[^<]*</at>|<@[A-Z0-9]+(?:\|[^>]*)?>))*\s*")
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,7 @@ class Parsed:
 
 def parse(text: str) -> Parsed:
     text = text.replace("\x00", " ").strip()
-    while (stripped := _MENTION.sub("", text, count=1)) != text:
-        text = stripped
+    text = text[_MENTIONS.match(text).end():]  # type: ignore[union-attr]  (matches the empty string)
     text = _PREFIX.sub("", text, count=1).strip()
     if not text:
         return Parsed(lookup("help"), "")

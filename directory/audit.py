@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.ids import parse_id
 from directory.models import AuditEvent, Leader, utcnow
 
 # The actions the service records; a typo in a call site fails loudly instead of writing a stray name.
@@ -93,8 +94,8 @@ def lines(session: Session, since: datetime | None = None, actor: str | None = N
         if not ref.startswith("leader:"):
             return ref
         if ref not in emails:
-            leader_id = ref.split(":", 1)[1]
-            leader = session.get(Leader, int(leader_id)) if leader_id.isdigit() else None
+            leader_id = parse_id(ref.split(":", 1)[1])
+            leader = session.get(Leader, leader_id) if leader_id is not None else None
             emails[ref] = f"{ref} <{leader.email}>" if leader else f"{ref} (erased)"
         return emails[ref]
 

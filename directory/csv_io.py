@@ -2,7 +2,8 @@
 
 Import is all-or-nothing. Every row is checked before anything is written, and every problem is reported
 as `line N: reason`, so a staff member fixes the whole spreadsheet in one pass instead of one error per
-attempt. Export writes exactly what import reads, so export → edit → import is safe.
+attempt. Export writes exactly what import reads, so export → edit → import is safe, and no exported cell
+can run as a formula in a spreadsheet (csv_cells.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from directory.csv_cells import from_cell, to_cell
 from directory.models import Leader
 from directory.people import PROFILE_FIELDS, LeaderInput
 from directory.profile_rules import CONTROL as _CONTROL
@@ -106,8 +108,8 @@ def _header(header: list[str], errors: list[str]) -> list[str]:
 
 
 def _row(raw: dict[str, str], line: int, seen: dict[str, int], errors: list[str]) -> LeaderInput | None:
-    values = {name: " ".join(raw.get(name, "").split()) for name in COLUMNS}
-    values["bio"] = raw.get("bio", "").strip()
+    values = {name: from_cell(" ".join(raw.get(name, "").split())) for name in COLUMNS}
+    values["bio"] = from_cell(raw.get("bio", "").strip())
     problems: list[str] = []
     for name in REQUIRED:
         if not values[name]:
@@ -139,24 +141,24 @@ def _row(raw: dict[str, str], line: int, seen: dict[str, int], errors: list[str]
 
 
 def write_csv(leaders: Iterable[Leader], out: TextIO) -> int:
-    """Write leaders in the import format; returns how many rows were written."""
+    """Write leaders in the import format, spreadsheet-safe (csv_cells.py); returns how many rows."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     written = 0
     for leader in leaders:
-        writer.writerow([getattr(leader, name) or "" for name in COLUMNS])
+        writer.writerow([to_cell(getattr(leader, name) or "") for name in COLUMNS])
         written += 1
     return written
 
 
 def rows_to_csv(rows: Iterable[dict[str, str]]) -> Iterator[str]:
-    """CSV text lines for plain dict rows (demo data), header first."""
+    """CSV text lines for plain dict rows (demo data), header first, spreadsheet-safe like an export."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
     yield buffer.getvalue()
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(row)
+        writer.writerow([to_cell(str(row.get(name) or "")) for name in COLUMNS])
         yield buffer.getvalue()

@@ -6,14 +6,17 @@ staff member's CLI can share one file without "database is locked" errors on ord
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+log = logging.getLogger(__name__)
 
 
 class DatabaseNotReadyError(RuntimeError):
@@ -21,15 +24,45 @@ class DatabaseNotReadyError(RuntimeError):
 
 
 def make_engine(url: str) -> Engine:
+    """`hide_parameters`: a failed statement's exception (and so its traceback in a log) names the SQL but
+    not the values, which are leaders' personal data."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        create_private_file(url)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # psycopg prepares a statement after 5 runs, and PostgreSQL may then switch it to a generic plan. A
     # generic plan cannot see the tsquery it will get, and for search it picks a sequential scan: 100 ms
     # instead of 5. Custom plans keep the prepared parse and plan with the real values every time.
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True,
                          connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, or None for an in-memory or URI-style database."""
+    parsed = make_url(url)
+    name = parsed.database or ""
+    if not name or name == ":memory:" or name.startswith("file:") or parsed.query.get("uri"):
+        return None
+    return Path(name)
+
+
+def create_private_file(url: str) -> None:
+    """Create a new SQLite database file readable by its owner only (0600), before SQLite would create it
+    with the process's umask (usually 0644: anyone on the machine could read the directory). SQLite gives
+    the -wal and -shm files it makes beside it the same mode. An existing file is left as the operator
+    set it, with a warning if others can read it."""
+    path = sqlite_file(url)
+    if path is None or not path.parent.is_dir():
+        return  # SQLite reports a missing directory better than we could
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            log.warning("the database file %s can be read by other users (mode %04o); "
+                        "`chmod 600` it and its -wal and -shm files", path, mode)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

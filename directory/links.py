@@ -9,6 +9,7 @@ the two requests may land on different server processes.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,9 +87,23 @@ def _claim(session: Session, link: AccessLink, column: Any, refusal: str) -> Non
     setattr(link, column.key, now)
 
 
-def attach_flow(link: AccessLink, flow: dict[str, Any]) -> None:
+def attach_flow(link: AccessLink, flow: dict[str, Any], browser_secret: str) -> None:
+    """Keep msal's flow with the link, bound to the browser that holds `browser_secret` (a cookie)."""
     link.state = str(flow["state"])
     link.flow = flow
+    link.browser_hash = _hash(browser_secret)
+
+
+def same_browser(link: AccessLink, browser_secret: str) -> bool:
+    """True only if `browser_secret` is the one the sign-in was started with (constant-time compare).
+
+    The state in Microsoft's answer proves which sign-in it belongs to, not who is finishing it: Mallory
+    can start a sign-in from her own link and hand Microsoft's page to Kim. Only the browser that pressed
+    Continue holds the secret, so Kim's browser finishing Mallory's sign-in links nothing.
+    """
+    if not link.browser_hash or not browser_secret or len(browser_secret) > 200:
+        return False
+    return hmac.compare_digest(link.browser_hash, _hash(browser_secret))
 
 
 def by_state(session: Session, state: str) -> AccessLink:

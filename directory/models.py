@@ -7,7 +7,7 @@ because their shape differs between SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,11 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from directory import clock
 from directory.privacy import DEFAULT_VISIBILITY
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, aware UTC, by the application's clock (directory/clock.py): every default timestamp follows
+    it, so tests that fix the clock fix every stamp."""
+    return clock.now()
 
 
 class Base(DeclarativeBase):
@@ -157,6 +160,9 @@ class AccessLink(Base):
     # Sign-in only: msal's auth-code flow (state, nonce, PKCE verifier) between /start and /callback.
     state: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
     flow: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Sign-in only: SHA-256 of the random cookie set in the browser that pressed Continue. The callback
+    # must come from that browser, so an authorize URL handed to someone else links nothing.
+    browser_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 

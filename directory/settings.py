@@ -47,6 +47,9 @@ class Settings(BaseSettings):
                                      alias="LEADERS_MICROSOFT_AUTHORITY")
     # Threads per `serve` process that run chat turns (adapters/bootstrap.py says why the default is small).
     turn_threads: int = Field(2, alias="LEADERS_TURN_THREADS", ge=1, le=32)
+    # Bearer token a scraper must send for /metrics. Without it, the public port serves no metrics (use a
+    # separate --metrics-port on a private network instead); with it, every /metrics requires it.
+    metrics_token: str = Field("", alias="LEADERS_METRICS_TOKEN")
 
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
@@ -95,6 +98,15 @@ class Settings(BaseSettings):
         if value and not value.startswith(("https://", "http://")):
             raise ValueError("must be an absolute http(s) URL such as https://leaders.example.gov.uk")
         return value.rstrip("/")
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token_is_strong(cls, value: str) -> str:
+        value = value.strip()
+        if value and (len(value) < 24 or not value.isascii() or not value.isprintable() or " " in value):
+            raise ValueError("must be at least 24 printable ASCII characters without spaces "
+                             "(e.g. the output of `openssl rand -hex 32`)")
+        return value
 
     @field_validator("microsoft_authority")
     @classmethod

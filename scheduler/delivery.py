@@ -23,7 +23,7 @@ import uuid
 
 from directory.database import Database
 from scheduler import outbox_claims as claims
-from scheduler.delivery_metrics import DeliveryMetrics
+from scheduler.delivery_metrics import DeliveryMetrics, lane_label
 from scheduler.delivery_settings import DeliveryConfig
 from scheduler.lane_runner import LaneRunner
 from scheduler.senders import Sender
@@ -59,7 +59,7 @@ class DeliveryWorker:
 
     def describe(self) -> dict[str, object]:
         return {"state": "running" if self.running else "stopped", "worker": self.worker_id,
-                "lanes": sorted(self.runners)}
+                "lanes": sorted(lane_label(lane) for lane in self.runners)}
 
     async def run(self) -> None:
         """Until `stop()`: find and drain lanes; then finish in-flight sends and give everything back."""

@@ -7,10 +7,23 @@ outbox depth is read from the database at scrape time by whoever serves /metrics
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import defaultdict
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+def lane_label(lane: str) -> str:
+    """How a lane appears outside the database (metrics, /healthz): its platform and a digest.
+
+    A lane is `slack:<team or enterprise id>` or `teams:<tenant id>`; those ids say which organisations use
+    the service, and metrics end up in dashboards, alerts and screenshots that travel much further than
+    the database. The digest is stable across processes and restarts (so time series stay continuous),
+    and `leaders outbox` prints each lane beside its label for whoever needs to know which is which.
+    """
+    platform, _, _ = lane.partition(":")
+    return f"{platform}:{hashlib.sha256(lane.encode('utf-8')).hexdigest()[:12]}"
 
 
 def _labels(**labels: str) -> str:
@@ -81,5 +94,6 @@ class DeliveryMetrics:
 def render_depth(depth: list[tuple[str, str, int]]) -> list[str]:
     lines = ["# HELP leaders_outbox_messages Outbox messages by status and lane.",
              "# TYPE leaders_outbox_messages gauge"]
-    lines += [f"leaders_outbox_messages{_labels(status=s, lane=lane)} {n}" for s, lane, n in depth]
+    lines += [f"leaders_outbox_messages{_labels(status=s, lane=lane_label(lane))} {n}"
+              for s, lane, n in depth]
     return lines

@@ -7,17 +7,19 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from directory import clock as app_clock
 from directory.database import Database
 
 pytest_plugins = ["tests.slack_fixtures", "tests.teams_fixtures"]
 
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
-_TABLES_IN_DELETE_ORDER = ("outbox_message", "delivery_lane",
+_TABLES_IN_DELETE_ORDER = ("outbox_message", "delivery_lane", "seen_request",
                            "audit_event", "access_link", "erasure_request", "usage_counter", "staff_member",
                            "teams_conversation", "chat_account", "leader_tag",
                            "leader_search", "search_term", "leader",
@@ -73,3 +75,15 @@ def leaders(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
         return subprocess.run([sys.executable, "-m", "adapters.cli", *args], cwd=tmp_path, env=env,
                               input=stdin, capture_output=True, text=True, timeout=120)
     return run
+
+
+# The moment every test that shows a date or counts a day runs at: far from today, so a reply that
+# rendered the real date instead could never match a golden file by luck.
+FIXED_NOW = datetime(2030, 1, 15, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> Iterator[app_clock.FakeClock]:
+    """The application's clock fixed at FIXED_NOW for this test (advance it by hand); restored after."""
+    with app_clock.installed(app_clock.FakeClock(FIXED_NOW)) as fake:
+        yield fake  # type: ignore[misc]

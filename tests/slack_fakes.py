@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import itertools
 import json
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +22,12 @@ from aiohttp import ClientSession, web
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-single-workspace-token"
+_TRIGGERS = itertools.count(13345224609)
+
+
+def trigger_id() -> str:
+    """A fresh trigger id, shaped like Slack's: every command and interaction gets its own."""
+    return f"{next(_TRIGGERS)}.738474920.{secrets.token_hex(16)}"
 
 
 @dataclass
@@ -167,7 +175,7 @@ def slash_command(text: str, *, user_id: str, team_id: str = "T0001", response_u
         "channel_id": "C2147483705", "channel_name": "general", "user_id": user_id, "user_name": "leader",
         "command": "/leaders", "text": text, "api_app_id": "A0LEADERS",
         "is_enterprise_install": "true" if is_enterprise_install else "false",
-        "response_url": response_url, "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "response_url": response_url, "trigger_id": trigger_id(),
     })
 
 
@@ -180,7 +188,7 @@ def block_actions(value: str, *, user_id: str, team_id: str = "T0001", response_
         "user": {"id": user_id, "username": "leader", "name": "leader", "team_id": team_id},
         "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": "C2147483705",
                       "is_ephemeral": True},
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "trigger_id": trigger_id(),
         "channel": {"id": "C2147483705", "name": "general"},
         "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
                      "text": {"type": "plain_text", "text": "View profile", "emoji": True},
@@ -214,7 +222,7 @@ def view_submission(view: dict[str, Any], values: dict[str, str], *, user_id: st
         "type": "view_submission", "team": {"id": team_id, "domain": "example"},
         "user": {"id": user_id, "username": "leader", "name": "leader", "team_id": team_id},
         "api_app_id": "A0LEADERS", "token": "gIkuvaNzQIHg97ATvDxqgjtO",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
+        "trigger_id": trigger_id(),
         "view": {**view, "id": "V0001", "team_id": team_id, "state": {"values": state},
                  "hash": "1700000002.abc", "previous_view_id": None, "root_view_id": "V0001",
                  "app_id": "A0LEADERS", "external_id": "",

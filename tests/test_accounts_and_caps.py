@@ -8,11 +8,13 @@ from sqlalchemy import select
 from adapters.console.render import render
 from bot.engine import Bot
 from directory.accounts import ChatIdentity
+from directory.clock import FakeClock
 from directory.database import Database
-from directory.models import AuditEvent, ChatAccount
+from directory.models import AuditEvent, ChatAccount, Leader
 from directory.settings import Settings
+from tests.conftest import FIXED_NOW
 from tests.helpers import load_sample
-from tests.slack_fakes import FakeSlack, RunningServer, texts
+from tests.slack_fakes import FakeSlack, RunningServer, start_server, stop_server, texts
 
 KIM_SLACK = ChatIdentity("slack", "T0001", "UKIM", "kim.chen@manchester.gov.uk")
 KIM_TEAMS = ChatIdentity("teams", "tenant-1", "aad-kim", "kim.chen@manchester.gov.uk")
@@ -79,7 +81,7 @@ def test_profiles_say_how_their_owner_was_verified(db: Database) -> None:
     assert "✓ Verified by staff import · chat account linked by Slack confirmed email" in seen
 
 
-def test_the_daily_cap_stops_an_account_paging_through_the_directory(db: Database) -> None:
+def test_the_daily_cap_stops_an_account_paging_through_the_directory(db: Database, clock: FakeClock) -> None:
     bot = make_bot(db, LEADERS_DAILY_PROFILE_CAP=4, LEADERS_SEARCH_LIMIT=3)
     first = say(bot, SEAN, "find sector:health")  # 2 shown, 2 left today
     assert first.count("View profile") == 2 and "today's limit" not in first
@@ -95,3 +97,51 @@ def test_the_daily_cap_stops_an_account_paging_through_the_directory(db: Databas
         flagged = list(session.scalars(select(AuditEvent.details).where(
             AuditEvent.action == "search.cap_reached")))
     assert len(flagged) == 1 and flagged[0]["cap"] == 4  # logged once, not on every refusal
+
+
+def test_past_the_cap_every_lookup_answers_the_same_whatever_exists(db: Database, clock: FakeClock) -> None:
+    """Finding 6: once the cap is spent, the answer must not depend on whether anything matched — or a
+    scraper could keep asking yes/no questions: is there a Kim? is anyone in region:x? whose is this email?
+    Your own profile still works, and the cap resets at midnight UTC."""
+    bot = make_bot(db, LEADERS_DAILY_PROFILE_CAP=2, LEADERS_SEARCH_LIMIT=3)
+    assert "View profile" in say(bot, SEAN, "find chief")  # 3 match, 2 shown: the cap is spent
+    with db.session(commit=False) as session:
+        kim = session.scalar(select(Leader.id).where(Leader.email_key == "kim.chen@manchester.gov.uk"))
+        sean = session.scalar(select(Leader.id).where(Leader.email_key == SEAN.email))
+    pairs = [("find kim chen", "find zzyzx quorble"),
+             ("find sector:health", "find sector:defence"),
+             ('find region:"north west"', 'find region:"nowhere at all"'),
+             ("profile kim chen", "profile nobody imaginary"),
+             ("profile kim.chen@manchester.gov.uk", "profile nobody@example.com"),
+             (f"@profile.view:{kim}", "@profile.view:999999")]
+    for exists, absent in pairs:
+        answers = {render(bot.handle_action(SEAN, w[1:]) if w.startswith("@") else bot.handle_text(SEAN, w))
+                   for w in (exists, absent)}
+        assert len(answers) == 1 and "today's limit of 2 profiles" in answers.pop(), (exists, absent)
+    assert "Seán O'Brien — Chief Constable" in say(bot, SEAN, "profile")
+    assert "Seán O'Brien" in render(bot.handle_action(SEAN, f"profile.view:{sean}"))
+
+    clock.set(FIXED_NOW.replace(hour=23, minute=59))
+    assert "today's limit" in say(bot, SEAN, "find kim chen")
+    clock.advance(minutes=1)  # midnight UTC: a new day, a new allowance
+    assert "Kim Chen" in say(bot, SEAN, "find kim chen")
+
+
+async def test_past_the_cap_slack_answers_the_same_whatever_exists(db: Database, database_url: str,
+                                                                   fake_slack: FakeSlack) -> None:
+    """The same over Slack's real HTTP path: a scraper's commands learn nothing once the cap is spent."""
+    load_sample(db)
+    running = await start_server(database_url, fake_slack, daily_profile_cap=2, search_limit=3)
+    try:
+        answers = []
+        for key, words in (("spend", "find chief"), ("exists", "find kim chen"), ("absent", "find zzyzx"),
+                           ("email", "profile kim.chen@manchester.gov.uk"),
+                           ("nobody", "profile no@x.example")):
+            await running.slash(words, "UAINE", response_url=fake_slack.response_url(key))
+            [(_, answer)] = await fake_slack.wait_for(
+                lambda key=key: [r for r in fake_slack.responses if r[0].endswith(key)])
+            answers.append(texts(answer["blocks"]))
+    finally:
+        await stop_server(running)
+    assert "View profile" in answers[0]
+    assert len(set(answers[1:])) == 1 and "today's limit of 2 profiles" in answers[1]

@@ -14,6 +14,7 @@ from adapters.console.render import render
 from bot.engine import Bot
 from directory import audit
 from directory.accounts import ChatIdentity
+from directory.clock import FakeClock
 from directory.conversations import ConversationRef, TeamsConversation, save_reference
 from directory.data_rights import export
 from directory.database import Database
@@ -56,8 +57,10 @@ async def test_mydata_gives_a_one_time_download_of_everything_held(server: Runni
 
     async with server.session.post(server.url + "/mydata", data={"token": token}) as again:
         assert again.status == 400 and "already been used" in await again.text()
-    async with server.session.post(server.url + "/mydata", data={"token": "x" * 5000}) as bad:
+    async with server.session.post(server.url + "/mydata", data={"token": "x" * 1000}) as bad:
         assert bad.status == 400
+    async with server.session.post(server.url + "/mydata", data={"token": "x" * 5000}) as huge:
+        assert huge.status == 413  # over the 4 KiB a form of ours can be
 
 
 async def test_a_mydata_link_dies_with_the_accounts_link(server: RunningServer,
@@ -73,12 +76,13 @@ async def test_a_mydata_link_dies_with_the_accounts_link(server: RunningServer,
         assert gone.status == 400 and "no longer linked" in await gone.text()
 
 
-def test_forget_me_files_one_request_and_says_what_happens(db: Database) -> None:
+def test_forget_me_files_one_request_and_says_what_happens(db: Database, clock: FakeClock) -> None:
     bot = make_bot(db)
     assert "type `forget me`" in render(bot.handle_text(KIM, "forget"))
     first = render(bot.handle_text(KIM, "forget me"))
     assert "erasure request is filed" in first and "within one month" in first
-    assert "You already asked on" in render(bot.handle_text(KIM, "forget me"))
+    clock.advance(days=3)  # asked again later: the answer names the day of the first request
+    assert "You already asked on 15 January 2030" in render(bot.handle_text(KIM, "forget me"))
     with db.session(commit=False) as session:
         assert session.scalar(select(func.count()).select_from(ErasureRequest)) == 1
         actions = list(session.scalars(select(AuditEvent.action)))

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from directory.database import Database
 from directory.outbox import FAILED, OutboxMessage
+from scheduler.delivery_metrics import lane_label
 from tests.delivery_helpers import make_accounts, queue
 from tests.test_serve import free_port, get, stop
 from tests.test_serve import serve as serve  # the fixture: `leaders serve` as a process
@@ -82,8 +83,14 @@ def test_retrying_failed_messages(leaders, db: Database) -> None:  # type: ignor
         assert not session.scalars(select(OutboxMessage).where(OutboxMessage.status == FAILED)).all()
 
 
-def metrics_text(base: str) -> str:
-    with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
+METRICS_TOKEN = "metrics-token-for-tests-0123456789"
+LANE = lane_label("slack:T0001")  # how the lane of workspace T0001 appears outside the database
+
+
+def metrics_text(base: str, token: str | None = METRICS_TOKEN) -> str:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with urllib.request.urlopen(urllib.request.Request(base + "/metrics", headers=headers),
+                                timeout=5) as response:
         assert response.headers["Content-Type"].startswith("text/plain")
         return response.read().decode()
 
@@ -91,12 +98,12 @@ def metrics_text(base: str) -> str:
 def test_serve_reports_delivery_in_health_and_metrics(serve, db: Database) -> None:  # type: ignore[no-untyped-def]
     """No Slack configured on this server: the worker fails Slack messages with that reason, and says so."""
     queue(db, make_accounts(db, "slack", "T0001", 2))
-    process, base = serve()
+    process, base = serve(LEADERS_METRICS_TOKEN=METRICS_TOKEN)
     status, health = get(base + "/healthz")
     assert status == 200 and health["delivery"]["state"] == "running"
     assert health["scheduler"]["state"] == "running"
     deadline = time.monotonic() + 30
-    while 'leaders_outbox_messages{status="failed",lane="slack:T0001"} 2' not in (text := metrics_text(base)):
+    while f'leaders_outbox_messages{{status="failed",lane="{LANE}"}} 2' not in (text := metrics_text(base)):
         assert time.monotonic() < deadline, text
         time.sleep(0.2)
     assert 'leaders_delivery_failures_total{platform="slack",kind="permanent"} 2' in text
@@ -108,7 +115,7 @@ def test_serve_reports_delivery_in_health_and_metrics(serve, db: Database) -> No
 
 
 def test_a_web_only_replica_runs_neither_scheduler_nor_workers(serve) -> None:  # type: ignore[no-untyped-def]
-    process, base = serve("--no-scheduler", "--no-workers")
+    process, base = serve("--no-scheduler", "--no-workers", LEADERS_METRICS_TOKEN=METRICS_TOKEN)
     _, health = get(base + "/healthz")
     assert health["scheduler"] == {"state": "disabled"} and health["delivery"] == {"state": "disabled"}
     assert "leaders_outbox_messages" in metrics_text(base)
@@ -130,7 +137,7 @@ def test_a_standalone_worker_serves_its_own_metrics(database_url: str, db: Datab
         while 'kind="permanent"} 2' not in text:
             assert time.monotonic() < deadline and worker.poll() is None, text
             with contextlib.suppress(OSError):
-                text = metrics_text(base)
+                text = metrics_text(base, token=None)  # its own port, no token configured: open
             time.sleep(0.2)
         _, health = get(base + "/healthz")
         assert health["delivery"]["state"] == "running" and health["scheduler"] == {"state": "disabled"}

@@ -3,18 +3,20 @@ submission every platform sends (`Bot.handle_submit`), checked against the datab
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
 from adapters.console.session import ConsoleConversation
 from bot.engine import Bot
 from bot.replies import Form, Text
+from directory.clock import FakeClock
 from directory.database import Database
 from directory.models import Leader
 from directory.people import by_email
 from directory.search import search
 from directory.settings import Settings
+from tests.conftest import FIXED_NOW
 from tests.helpers import load_sample
 
 AINE = "aine.nibhriain@belfastcity.gov.uk"
@@ -56,15 +58,16 @@ def test_me_shows_current_values_visibility_and_how_to_change_them(bot: Bot) -> 
     assert "`me set <field> <value>`" in shown and "`me show <field> everyone|introduced|staff`" in shown
 
 
-def test_setting_the_role_updates_the_profile_and_search(bot: Bot, db: Database) -> None:
+def test_setting_the_role_updates_the_profile_and_search(clock: FakeClock, bot: Bot, db: Database) -> None:
     aine = ConsoleConversation(bot, AINE)
-    before = aine_in_db(db).updated_at
+    assert _aware(aine_in_db(db).updated_at) == FIXED_NOW  # loaded at the fixed moment
+    edited_at = clock.advance(minutes=5)
     shown = say(aine, "me set role Chief   Executive")
     assert shown.startswith("== Your profile is updated: role. ==")
     assert "* Áine Ní Bhriain — Chief Executive, Belfast City Council" in shown
     leader = aine_in_db(db)
     assert leader.role == "Chief Executive"
-    assert _aware(leader.updated_at) > _aware(before)
+    assert _aware(leader.updated_at) == edited_at
     assert AINE in found(db, "chief executive")
     # Other leaders find her by her new role, and the unchanged fields are intact.
     seen = say(ConsoleConversation(bot, SEAN), "find chief executive belfast")
@@ -74,7 +77,8 @@ def test_setting_the_role_updates_the_profile_and_search(bot: Bot, db: Database)
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.now().astimezone().tzinfo)
+    """SQLite hands back naive datetimes; what we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def test_expertise_changes_the_tags_search_filters_on(bot: Bot, db: Database) -> None:

@@ -38,10 +38,10 @@ def serve(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "SLACK_", "MICROSOFT_"))}
     env.update(LEADERS_DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
 
-    def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    def start(*args: str, **more_env: str) -> tuple[subprocess.Popen[str], str]:
         port = free_port()
         command = [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port), *args]
-        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+        process = subprocess.Popen(command, cwd=tmp_path, env={**env, **more_env}, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         processes.append(process)
         base = f"http://127.0.0.1:{port}"

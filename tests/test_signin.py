@@ -15,11 +15,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from adapters.web.signin import cookie_name
 from directory.accounts import ChatIdentity
+from directory.clock import FakeClock
 from directory.database import Database
 from directory.models import AccessLink, AuditEvent, ChatAccount
+from tests.browser import Browser
 from tests.fake_microsoft_login import ALLOWED_TENANT, CLIENT_ID, CLIENT_SECRET, FakeMicrosoftLogin, Person
 from tests.helpers import load_sample
 from tests.slack_fakes import FakeSlack, RunningServer, start_server, stop_server, texts
@@ -59,45 +62,52 @@ async def signin_link(server: RunningServer, fake_slack: FakeSlack, user: str = 
                 for element in block["elements"] if "url" in element)
 
 
+@pytest.fixture
+async def browser(server: RunningServer) -> AsyncIterator[Browser]:
+    """The browser of the person the link was given to."""
+    person = Browser(server.url)
+    yield person
+    await person.close()
+
+
 async def get(server: RunningServer, url: str, **kwargs: Any) -> tuple[int, str, str]:
     async with server.session.get(url, allow_redirects=False, **kwargs) as response:
         return response.status, await response.text(), response.headers.get("Location", "")
 
 
-async def begin(server: RunningServer, link: str) -> tuple[int, str, str]:
+async def begin(browser: Browser, link: str) -> tuple[int, str, str]:
     """The person opens the link and presses Continue: the server answers with Microsoft's URL."""
-    status, page, _ = await get(server, link)
+    status, page, _ = await browser.get(link)
     assert status == 200 and "Continue to Microsoft" in page, page
     token = re.search(r'name="token" value="([^"]+)"', page)
     assert token is not None
-    async with server.session.post(server.url + "/auth/microsoft/start", data={"token": token.group(1)},
-                                   allow_redirects=False) as response:
-        return response.status, await response.text(), response.headers.get("Location", "")
+    return await browser.post(str(browser.site) + "/auth/microsoft/start", {"token": token.group(1)})
 
 
-async def at_microsoft(server: RunningServer, login: FakeMicrosoftLogin,
-                       authorize_url: str) -> dict[str, str]:
+async def at_microsoft(browser: Browser, login: FakeMicrosoftLogin, authorize_url: str) -> dict[str, str]:
     """The browser at Microsoft: the fake signs `login.person` in and answers with the self-posting form
     (response_mode=form_post) whose fields the browser would post to our callback."""
     assert parse_qs(urlparse(authorize_url).query)["response_mode"] == ["form_post"]
     trusted = ssl.create_default_context(cafile=login.cert_path)
-    status, page, _ = await get(server, authorize_url, ssl=trusted)
+    status, page, _ = await browser.get(authorize_url, ssl=trusted)
     assert status == 200
     action = re.search(r'action="([^"]+)"', page)
-    assert action is not None and html.unescape(action.group(1)) == server.url + "/auth/microsoft/callback"
+    callback = str(browser.site) + "/auth/microsoft/callback"
+    assert action is not None and html.unescape(action.group(1)) == callback
     return {name: html.unescape(value) for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', page)}
 
 
-async def post_callback(server: RunningServer, form: dict[str, str]) -> tuple[int, str]:
-    async with server.session.post(server.url + "/auth/microsoft/callback", data=form,
-                                   allow_redirects=False) as response:
-        return response.status, html.unescape(await response.text())
+async def post_callback(browser: Browser, login: FakeMicrosoftLogin, form: dict[str, str]) -> tuple[int, str]:
+    """Microsoft's page posts the answer to our callback: a cross-site POST from the login origin."""
+    status, page, _ = await browser.post(str(browser.site) + "/auth/microsoft/callback", form,
+                                         from_site=login.server.url)
+    return status, html.unescape(page)
 
 
-async def sign_in(server: RunningServer, login: FakeMicrosoftLogin, link: str) -> tuple[int, str]:
-    status, _, authorize_url = await begin(server, link)
+async def sign_in(browser: Browser, login: FakeMicrosoftLogin, link: str) -> tuple[int, str]:
+    status, _, authorize_url = await begin(browser, link)
     assert status == 302 and authorize_url.startswith(login.authority + "/oauth2/authorize?")
-    return await post_callback(server, await at_microsoft(server, login, authorize_url))
+    return await post_callback(browser, login, await at_microsoft(browser, login, authorize_url))
 
 
 def links_of(db: Database, user: str = STRANGER) -> list[str]:
@@ -113,12 +123,13 @@ def audit_actions(db: Database) -> list[str]:
 
 
 async def test_an_unknown_slack_user_signs_in_with_microsoft_and_is_linked(
-        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin, db: Database) -> None:
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+        db: Database) -> None:
     link = await signin_link(server, fake_slack)
     assert link.startswith(server.url + "/auth/microsoft/start?token=")
     login.person = Person(KIM, oid="oid-kim")
 
-    status, page = await sign_in(server, login, link)
+    status, page = await sign_in(browser, login, link)
     assert status == 200 and "You're signed in" in page and "Kim Chen" in page
 
     # msal sent the PKCE verifier and the secret; the fake checked both before issuing the ID token.
@@ -137,20 +148,22 @@ async def test_an_unknown_slack_user_signs_in_with_microsoft_and_is_linked(
     assert "fake-access-token" not in logged and CLIENT_SECRET not in logged and STRANGER not in logged
 
 
-async def test_a_tenant_that_is_not_allowed_is_refused(server: RunningServer, fake_slack: FakeSlack,
+async def test_a_tenant_that_is_not_allowed_is_refused(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack,
                                                        login: FakeMicrosoftLogin, db: Database) -> None:
     link = await signin_link(server, fake_slack)
     login.person = Person(KIM, tid="another-tenant")
-    status, page = await sign_in(server, login, link)
+    status, page = await sign_in(browser, login, link)
     assert status == 400 and "not one Leaders Connect accepts" in page and "Nothing was linked" in page
     assert links_of(db) == [] and "signin.refused" in audit_actions(db)
 
 
-async def test_a_link_works_once(server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+async def test_a_link_works_once(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
                                  db: Database) -> None:
     link = await signin_link(server, fake_slack)
     login.person = Person(KIM)
-    status, _, _ = await begin(server, link)
+    status, _, _ = await begin(browser, link)
     assert status == 302
     status, page, _ = await get(server, link)  # opened again: refused before anything else happens
     assert status == 400 and "already been used" in page
@@ -161,64 +174,65 @@ async def test_a_link_works_once(server: RunningServer, fake_slack: FakeSlack, l
     assert links_of(db) == []
 
 
-async def test_an_expired_link_is_refused(server: RunningServer, fake_slack: FakeSlack, db: Database) -> None:
+async def test_an_expired_link_is_refused(server: RunningServer, fake_slack: FakeSlack, db: Database,
+                                          clock: FakeClock) -> None:
     link = await signin_link(server, fake_slack)
-    with db.session() as session:  # eleven minutes later
-        from datetime import timedelta
-
-        from directory.models import utcnow
-        session.execute(update(AccessLink).values(expires_at=utcnow() - timedelta(minutes=1)))
+    clock.advance(minutes=11)
     status, page, _ = await get(server, link)
     assert status == 400 and "expired" in page
     assert links_of(db) == []
 
 
 async def test_a_callback_we_did_not_start_or_a_replay_is_refused(
-        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin, db: Database) -> None:
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+        db: Database) -> None:
     status, page, _ = await get(server, server.url + "/auth/microsoft/callback?code=abc&state=forged")
     assert status == 400 and "state mismatch" in page
 
     link = await signin_link(server, fake_slack)
     login.person = Person(KIM)
-    _, _, authorize_url = await begin(server, link)
-    answer = await at_microsoft(server, login, authorize_url)
-    status, page = await post_callback(server, {**answer, "state": "someone-elses"})
+    _, _, authorize_url = await begin(browser, link)
+    answer = await at_microsoft(browser, login, authorize_url)
+    status, page = await post_callback(browser, login, {**answer, "state": "someone-elses"})
     assert status == 400 and "state mismatch" in page
     assert links_of(db) == []
 
-    status, _ = await post_callback(server, answer)  # the genuine answer still completes, once
+    status, _ = await post_callback(browser, login, answer)  # the genuine answer still completes, once
     assert status == 200 and len(links_of(db)) == 1
-    status, page = await post_callback(server, answer)
+    status, page = await post_callback(browser, login, answer)
     assert status == 400 and "already been completed" in page
 
 
-async def test_cancelling_at_microsoft_links_nothing(server: RunningServer, fake_slack: FakeSlack,
+async def test_cancelling_at_microsoft_links_nothing(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack,
                                                      login: FakeMicrosoftLogin, db: Database) -> None:
     link = await signin_link(server, fake_slack)
     login.person = None
-    status, page = await sign_in(server, login, link)
+    status, page = await sign_in(browser, login, link)
     assert status == 400 and "did not sign you in" in page and "cancelled" in page
     assert links_of(db) == []
 
 
-async def test_an_email_outside_the_directory_is_refused(server: RunningServer, fake_slack: FakeSlack,
+async def test_an_email_outside_the_directory_is_refused(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack,
                                                          login: FakeMicrosoftLogin, db: Database) -> None:
     link = await signin_link(server, fake_slack)
     login.person = Person("someone.else@manchester.gov.uk")
-    status, page = await sign_in(server, login, link)
+    status, page = await sign_in(browser, login, link)
     assert status == 400 and "not in the Leaders Connect directory" in page
     assert links_of(db) == []
 
 
-async def test_only_an_address_the_tenant_verified_counts(server: RunningServer, fake_slack: FakeSlack,
+async def test_only_an_address_the_tenant_verified_counts(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack,
                                                           login: FakeMicrosoftLogin, db: Database) -> None:
     """A tenant admin can type any address into a user's `email` attribute; only the UPN (a verified
     domain) or an `email` Entra marks as domain-verified (`xms_edov`) may match the directory."""
     login.person = Person("kim@contoso.onmicrosoft.com", email_claim=KIM)
-    status, page = await sign_in(server, login, await signin_link(server, fake_slack))
+    status, page = await sign_in(browser, login, await signin_link(server, fake_slack))
     assert status == 400 and "not in the Leaders Connect directory" in page and links_of(db) == []
     login.person = Person("kim@contoso.onmicrosoft.com", email_claim=KIM, email_domain_verified=False)
-    assert (await sign_in(server, login, await signin_link(server, fake_slack)))[0] == 400
+    assert (await sign_in(browser, login, await signin_link(server, fake_slack)))[0] == 400
     assert links_of(db) == []
     from directory.signin import verified_email
 
@@ -227,7 +241,7 @@ async def test_only_an_address_the_tenant_verified_counts(server: RunningServer,
 
 
 async def test_the_start_page_names_the_account_and_refuses_cross_site_posts(
-        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin) -> None:
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin) -> None:
     """A link mailed to a leader by someone else would link *that* person's chat account: the page says
     which account it links, and a form on another site cannot start the flow."""
     link = await signin_link(server, fake_slack)
@@ -241,7 +255,7 @@ async def test_the_start_page_names_the_account_and_refuses_cross_site_posts(
                                    headers={"Origin": "https://evil.example"},
                                    allow_redirects=False) as response:
         assert response.status == 403
-    status, _, location = await begin(server, link)  # the link was not spent by the refused POST
+    status, _, location = await begin(browser, link)  # the link was not spent by the refused POST
     assert status == 302 and location.startswith(login.authority)
 
 
@@ -253,11 +267,12 @@ async def test_malformed_posts_are_4xx_not_500(server: RunningServer) -> None:
 
 
 async def test_a_second_microsoft_account_cannot_claim_a_signed_in_profile(
-        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin, db: Database) -> None:
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+        db: Database) -> None:
     login.person = Person(KIM, oid="oid-kim")
-    assert (await sign_in(server, login, await signin_link(server, fake_slack)))[0] == 200
+    assert (await sign_in(browser, login, await signin_link(server, fake_slack)))[0] == 200
     login.person = Person(KIM, oid="oid-impostor")
-    status, page = await sign_in(server, login, await signin_link(server, fake_slack, "UOTHER"))
+    status, page = await sign_in(browser, login, await signin_link(server, fake_slack, "UOTHER"))
     assert status == 400 and "different Microsoft account" in page
     assert links_of(db, "UOTHER") == []
 
@@ -325,7 +340,8 @@ def test_a_teams_account_is_linked_by_the_object_id_its_leader_signed_in_with(db
 
 
 async def test_the_leaders_other_accounts_are_told_of_a_new_link(
-        server: RunningServer, fake_slack: FakeSlack, login: FakeMicrosoftLogin, db: Database) -> None:
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+        db: Database) -> None:
     """If someone talked a leader into signing in through *their* link, the leader learns of it where they
     already read the bot: a notice queued in the outbox, in the same transaction as the link."""
     from bot.reply_codec import reply_from_json
@@ -334,7 +350,7 @@ async def test_the_leaders_other_accounts_are_told_of_a_new_link(
     await server.slash("help", "UAINE", response_url=fake_slack.response_url("aine"))  # Áine's own account
     await fake_slack.wait_for(lambda: fake_slack.responses)
     login.person = Person("aine.nibhriain@belfastcity.gov.uk", oid="oid-aine")
-    assert (await sign_in(server, login, await signin_link(server, fake_slack)))[0] == 200
+    assert (await sign_in(browser, login, await signin_link(server, fake_slack)))[0] == 200
 
     with db.session(commit=False) as session:
         queued = [(m.platform, m.user_id, reply_from_json(m.reply).plain()) for m in
@@ -344,3 +360,140 @@ async def test_the_leaders_other_accounts_are_told_of_a_new_link(
     assert (platform, user) == ("slack", "UAINE")  # to her existing account, not the new one
     assert "The Slack account USTRANGER in workspace T0001 was linked by Sign in with Microsoft" in text
     assert "type `accounts` to remove it" in text
+
+
+async def test_a_microsoft_page_handed_to_someone_else_links_nothing(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+        db: Database) -> None:
+    """Finding 3: Mallory asks for her own link, presses Continue in her browser and hands Microsoft's
+    sign-in page to Kim. Kim signs in there — in *her* browser — and Microsoft posts the answer from it.
+    The state is genuine, but Kim's browser never started that sign-in: nothing is linked, Kim is told why,
+    and the sign-in is spent."""
+    mallory = browser
+    link = await signin_link(server, fake_slack)  # for Mallory's Slack account, USTRANGER
+    status, _, authorize_url = await begin(mallory, link)
+    assert status == 302
+
+    kim = Browser(server.url)
+    try:
+        login.person = Person(KIM, oid="oid-kim")
+        answer = await at_microsoft(kim, login, authorize_url)
+        status, page = await post_callback(kim, login, answer)
+    finally:
+        await kim.close()
+    assert status == 400 and "finished in a different browser" in page and "Nothing was linked" in page
+    assert "someone sent you a Microsoft sign-in page" in page
+    assert links_of(db) == [] and login.token_requests == []  # Kim's code was never even redeemed
+    with db.session(commit=False) as session:
+        refusals = [e.details for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "signin.refused"))]
+        from directory.people import by_email
+        kim_leader = by_email(session, KIM)
+        assert kim_leader is not None and kim_leader.microsoft_oid == ""
+    assert refusals == [{"reason": "other_browser"}]
+
+    status, page = await post_callback(mallory, login, answer)  # nor can Mallory finish it now
+    assert status == 400 and "already been completed" in page and links_of(db) == []
+
+
+async def test_the_browser_binding_cookie(server: RunningServer, browser: Browser, fake_slack: FakeSlack,
+                                          login: FakeMicrosoftLogin, db: Database) -> None:
+    """`__Host-`, Secure, HttpOnly, Path=/, no Domain, ten minutes, and SameSite=None — the one value a
+    browser sends on Microsoft's cross-site form_post answer — and gone once the sign-in is over."""
+    status, page, _ = await browser.get(await signin_link(server, fake_slack))
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    assert status == 200 and token is not None
+    async with browser.session.post(server.url + "/auth/microsoft/start", data={"token": token.group(1)},
+                                    allow_redirects=False) as response:
+        assert response.status == 302
+        [header] = response.headers.getall("Set-Cookie")
+    name, _, attributes = header.partition(";")
+    cookie_name, _, secret = name.partition("=")
+    assert cookie_name.startswith("__Host-leaders-signin-") and len(secret) >= 43
+    flags = {part.strip().split("=")[0].lower(): part.strip() for part in attributes.split(";")}
+    assert {"secure", "httponly", "path", "samesite", "max-age"} <= set(flags) and "domain" not in flags
+    assert (flags["path"], flags["samesite"], flags["max-age"]) == ("Path=/", "SameSite=None", "Max-Age=600")
+    with db.session(commit=False) as session:  # only a hash is stored
+        stored = session.scalars(select(AccessLink.browser_hash).where(AccessLink.flow.is_not(None))).one()
+    assert stored and secret not in stored and len(stored) == 64
+
+    callback = server.url + "/auth/microsoft/callback"
+    assert set(browser.cookies_for_cross_site_post(callback)) == {cookie_name}
+    login.person = Person(KIM)
+    authorize_url = response.headers["Location"]
+    status, _ = await post_callback(browser, login, await at_microsoft(browser, login, authorize_url))
+    assert status == 200 and links_of(db) == ["Sign in with Microsoft"]
+    assert cookie_name not in browser.cookie_names()  # deleted by the callback
+
+
+async def test_a_cookie_from_another_sign_in_or_a_guessed_one_does_not_count(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+        db: Database) -> None:
+    """Kim's browser holds the cookie of her own sign-in; it does not vouch for Mallory's, and neither does
+    a cookie Mallory's page might name after her own sign-in with a made-up value."""
+    kim = Browser(server.url)
+    try:
+        _, _, kims_own = await begin(kim, await signin_link(server, fake_slack, "UKIMSLACK"))
+        _, _, mallorys = await begin(browser, await signin_link(server, fake_slack))
+        login.person = Person(KIM)
+        answer = await at_microsoft(kim, login, mallorys)
+        guessed = {"Cookie": f"{cookie_name(answer['state'])}={'A' * 43}"}
+        status, page = await post_callback(kim, login, answer)
+        assert status == 400 and "different browser" in page
+        _, _, mallorys = await begin(browser, await signin_link(server, fake_slack))
+        answer = await at_microsoft(kim, login, mallorys)
+        status, _, _ = await kim.post(server.url + "/auth/microsoft/callback", answer,
+                                      from_site=login.server.url, headers=guessed)
+        assert status == 400
+        assert links_of(db) == [] and links_of(db, "UKIMSLACK") == []
+        status, _ = await post_callback(kim, login, await at_microsoft(kim, login, kims_own))
+        assert status == 200 and links_of(db, "UKIMSLACK") == ["Sign in with Microsoft"]  # hers still works
+    finally:
+        await kim.close()
+
+
+async def test_two_sign_ins_started_in_one_browser_both_finish(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+        db: Database) -> None:
+    """A leader with a Slack and a second unlinked account opens both links: each has its own cookie."""
+    _, _, first = await begin(browser, await signin_link(server, fake_slack))
+    _, _, second = await begin(browser, await signin_link(server, fake_slack, "UOTHER"))
+    login.person = Person(KIM)
+    assert (await post_callback(browser, login, await at_microsoft(browser, login, second)))[0] == 200
+    assert (await post_callback(browser, login, await at_microsoft(browser, login, first)))[0] == 200
+    assert links_of(db) == links_of(db, "UOTHER") == ["Sign in with Microsoft"]
+
+
+async def test_the_test_browser_sends_only_samesite_none_cookies_cross_site() -> None:
+    """The Browser helper's model of SameSite, which the tests above rely on, checked on its own."""
+    from aiohttp import web
+
+    async def set_cookies(request: web.Request) -> web.Response:
+        response = web.Response(text="ok")
+        response.set_cookie("__Host-none", "1", secure=True, httponly=True, samesite="None", path="/")
+        response.set_cookie("__Host-lax", "2", secure=True, httponly=True, samesite="Lax", path="/")
+        response.set_cookie("unmarked", "3", path="/")
+        response.set_cookie("__Host-bad", "4", samesite="None", path="/")  # not Secure: refused
+        return response
+
+    async def echo(request: web.Request) -> web.Response:
+        return web.Response(text=",".join(sorted(request.cookies)))
+
+    app = web.Application()
+    app.router.add_get("/set", set_cookies)
+    app.router.add_post("/echo", echo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    person = Browser(url)
+    try:
+        await person.get(url + "/set")
+        assert person.cookie_names() == {"__Host-none", "__Host-lax", "unmarked"}
+        assert (await person.post(url + "/echo", {}))[1] == "__Host-lax,__Host-none,unmarked"
+        cross_site = await person.post(url + "/echo", {}, from_site="https://elsewhere.example")
+        assert cross_site[1] == "__Host-none"
+    finally:
+        await person.close()
+        await runner.cleanup()

@@ -4,15 +4,15 @@ API; a signed `view_submission` saves the profile (or keeps the modal open with 
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs
 
 from directory.database import Database
 from directory.people import by_email
 from directory.search import search
-from tests.slack_fakes import FakeSlack, RunningServer, texts
+from tests.slack_fakes import FakeSlack, RunningServer, post_signed, slash_command, texts
 from tests.slack_limits import check_modal
 
 AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk")
-TRIGGER = "13345224609.738474920.8088930838d88f008e0"
 
 
 def current(view: dict) -> dict[str, str]:
@@ -35,10 +35,12 @@ def aine(db: Database) -> tuple[str, str, dict]:
 
 
 async def open_modal(server: RunningServer, fake_slack: FakeSlack) -> dict:
-    status, body = await server.slash("me", AINE[0], response_url=fake_slack.response_url("me"))
+    command = slash_command("me", user_id=AINE[0], response_url=fake_slack.response_url("me"))
+    status, body = await post_signed(server.session, server.url + "/slack/events", command,
+                                     content_type="application/x-www-form-urlencoded")
     assert status == 200 and body == ""
     opened = (await fake_slack.wait_for(lambda: fake_slack.called("views.open")))[0]
-    assert opened.body["trigger_id"] == TRIGGER
+    assert opened.body["trigger_id"] == parse_qs(command)["trigger_id"][0]  # the command's own trigger
     return opened.body["view"]
 
 

@@ -32,6 +32,7 @@ from adapters.slack.render import (
 from bot.engine import Bot
 from bot.replies import Actions, Button, Field, Form, Input, PersonCard, Reply, Text
 from directory.accounts import ChatIdentity
+from directory.clock import FakeClock
 from directory.database import Database
 from directory.settings import Settings
 from tests.helpers import load_sample
@@ -102,7 +103,8 @@ def check_limits(blocks: list[dict[str, Any]], max_blocks: int) -> None:
 
 
 @pytest.fixture
-def bot(db: Database) -> Bot:
+def bot(db: Database, clock: FakeClock) -> Bot:
+    """The sample directory at a fixed moment: replies that show a date render the same on any day."""
     load_sample(db)
     return Bot(db, SIGNIN_SETTINGS.model_copy(update={"database_url": db.url}))
 

@@ -18,6 +18,7 @@ from adapters.teams.render import MAX_MESSAGE_BYTES, render_attachment, render_c
 from bot.engine import Bot
 from bot.replies import Button, Field, PersonCard, Reply, Text
 from directory.accounts import ChatIdentity
+from directory.clock import FakeClock
 from directory.database import Database
 from directory.settings import Settings
 from tests.helpers import load_sample
@@ -53,7 +54,8 @@ TOKEN = re.compile(r"token=[A-Za-z0-9_-]+")  # one-time link tokens are random: 
 
 
 @pytest.fixture
-def bot(db: Database) -> Bot:
+def bot(db: Database, clock: FakeClock) -> Bot:
+    """The sample directory at a fixed moment: replies that show a date render the same on any day."""
     load_sample(db)
     return Bot(db, Settings(LEADERS_DATABASE_URL=db.url, LEADERS_STAFF_EMAILS="priya.patel@hmrc.gov.uk",
                             MICROSOFT_APP_ID="app-id", MICROSOFT_APP_PASSWORD="secret",

@@ -54,6 +54,20 @@ async def test_personal_data_commands_refuse_in_a_channel(settings, connector) -
             assert "token=" not in json.dumps(fake.posted()[-1])
 
 
+async def test_staff_commands_refuse_in_a_channel(settings, connector) -> None:
+    """Finding 6: `staff list` in a channel used to post every staff member's email there."""
+    fake, url = connector
+    fake.members[PRIYA.id] = PRIYA
+    async with running(staff_settings(settings)) as (base, _, _):
+        for words in ("staff list", "staff add kim.chen@manchester.gov.uk"):
+            await post(base, teams.channel_mention(url, PRIYA, words))
+            said = " ".join(texts(cards_of(fake.posted()[-1])[0]))
+            assert "works only in a private chat with me" in said, words
+            assert "priya.patel@hmrc.gov.uk" not in json.dumps(fake.posted()[-1])
+        await post(base, teams.message(url, PRIYA, "staff list"))  # 1:1 with the bot: as before
+        assert "priya.patel@hmrc.gov.uk" in " ".join(texts(cards_of(fake.posted()[-1])[0]))
+
+
 async def test_extension_results_show_only_what_everyone_may_see(settings, connector, db) -> None:
     fake, url = connector
     fake.members[PRIYA.id] = PRIYA

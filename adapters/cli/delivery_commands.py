@@ -11,13 +11,16 @@ from rich.table import Table
 
 from adapters.bootstrap import build_services
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from directory.ids import MAX_ID
 from directory.outbox import STATUSES, depth, retry_failed
 from directory.outbox_views import list_messages, status_of
+from scheduler.delivery_metrics import lane_label
 
 
 @click.command("worker")
 @click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
-              help="Also serve /metrics and /healthz on this port (on LEADERS_HOST).")
+              help="Also serve /metrics and /healthz on this port (on LEADERS_HOST; /metrics needs "
+                   "LEADERS_METRICS_TOKEN as a bearer token when that is set).")
 def worker_command(metrics_port: int | None) -> None:
     """Deliver outbox messages (no web server, no scheduler). Start as many as you need.
 
@@ -53,7 +56,8 @@ def scheduler_command() -> None:
 
 @click.command("outbox")
 @click.option("--failed", "failed_only", is_flag=True, help="List failed messages and why they failed.")
-@click.option("--retry", "retry_id", type=int, metavar="ID", help="Queue failed message ID again.")
+@click.option("--retry", "retry_id", type=click.IntRange(1, MAX_ID), metavar="ID",
+              help="Queue failed message ID again.")
 @click.option("--retry-all-failed", is_flag=True, help="Queue every failed message again.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000),
               help="How many messages to list.")
@@ -83,18 +87,20 @@ def outbox_command(failed_only: bool, retry_id: int | None, retry_all_failed: bo
         counts = depth(session)
         messages = list_messages(session, failed_only=failed_only, limit=limit)
     if as_json:
-        summary = [{"status": s, "lane": lane, "messages": n} for s, lane, n in counts]
+        summary = [{"status": s, "lane": lane, "metrics_lane": lane_label(lane), "messages": n}
+                   for s, lane, n in counts]
         click.echo(json.dumps({"counts": summary, "messages": [m.as_json() for m in messages]}, indent=2))
         return
     console = Console()
     summary = Table(title="Outbox by lane")
     summary.add_column("lane")
+    summary.add_column("in /metrics")  # the label that stands for the lane outside the database
     for status in STATUSES:
         summary.add_column(status, justify="right")
     lanes = sorted({lane for _, lane, _ in counts})
     for lane in lanes:
-        summary.add_row(lane, *(str(sum(n for s, ln, n in counts if s == status and ln == lane))
-                                for status in STATUSES))
+        totals = (str(sum(n for s, ln, n in counts if s == status and ln == lane)) for status in STATUSES)
+        summary.add_row(lane, lane_label(lane), *totals)
     console.print(summary if lanes else "The outbox is empty.")
     if not messages:
         click.echo("No failed messages." if failed_only else "Nothing is waiting.")

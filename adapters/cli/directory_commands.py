@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -73,7 +74,9 @@ def export_command(output: Path | None) -> None:
         if output is None:
             count = write_csv(all_leaders(session), sys.stdout)
         else:
-            with output.open("w", encoding="utf-8", newline="") as handle:
+            # Everything about everyone, contact details included: readable by its owner only (0600).
+            with open(output, "w", encoding="utf-8", newline="",
+                      opener=lambda path, flags: os.open(path, flags, 0o600)) as handle:
                 count = write_csv(all_leaders(session), handle)
         audit.record(session, audit.cli_actor(), "directory.exported", leaders=count,
                      to="stdout" if output is None else "file")

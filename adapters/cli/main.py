@@ -6,7 +6,6 @@ database that is down or behind, a bad query); anything else is a bug and keeps 
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import NoReturn
 
@@ -14,6 +13,7 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
+from adapters.logs import configure as configure_logging
 from directory.database import Database, DatabaseNotReadyError
 from directory.settings import Settings, load_settings
 
@@ -55,17 +55,15 @@ def _safe_url(url: str) -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("-v", "--verbose", is_flag=True, help="Log more detail to stderr.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Log more detail to stderr (our own debug lines; never personal data).")
 def cli(verbose: bool) -> None:
     """Leaders Connect: a shared, verified directory of public-sector leaders, in Slack and Teams.
 
     Configuration comes from the environment or a .env file (LEADERS_DATABASE_URL, LEADERS_PORT, …;
     see README.md). With none, everything runs on a SQLite file in the current directory.
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("apscheduler", "aiohttp.access", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+    configure_logging(verbose)  # one line per record, no personal data at any level (adapters/logs.py)
 
 
 def _register() -> None:

@@ -14,7 +14,7 @@ from adapters.bootstrap import Services, build_services
 from adapters.cli.directory_commands import load_rows
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from adapters.console.session import ConsoleConversation, run_repl
-from adapters.server import build_app
+from adapters.server import build_app, build_status_app
 from adapters.teams.config import is_configured as is_teams_configured
 from adapters.web.signin import log_signin_state
 from directory.demo_data import generate_rows
@@ -53,8 +53,11 @@ def seed_demo(settings: Settings) -> str:
               help="Do not deliver outbox messages here (run `leaders worker` elsewhere).")
 @click.option("--host", default=None, help="Override LEADERS_HOST.")
 @click.option("--port", default=None, type=click.IntRange(1, 65535), help="Override LEADERS_PORT.")
+@click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+              help="Also serve /metrics and /healthz on this port (for a private network; with "
+                   "LEADERS_METRICS_TOKEN set, it is required there too).")
 def serve_command(demo: bool, no_scheduler: bool, no_workers: bool, host: str | None,
-                  port: int | None) -> None:
+                  port: int | None, metrics_port: int | None) -> None:
     """Run the web server (Slack, Teams, health, metrics) with the scheduler and delivery in-process.
 
     One process on SQLite needs nothing else. For many web replicas use --no-scheduler --no-workers and run
@@ -68,22 +71,31 @@ def serve_command(demo: bool, no_scheduler: bool, no_workers: bool, host: str | 
     database_or_exit(settings).dispose()  # clear message if the database is down or behind
     services = build_services(settings, with_scheduler=not no_scheduler, with_workers=not no_workers)
     try:
-        asyncio.run(_serve(services, host or settings.host, port or settings.port))
+        asyncio.run(_serve(services, host or settings.host, port or settings.port, metrics_port))
     except OSError as error:
-        fail(f"cannot listen on {host or settings.host}:{port or settings.port}: {error.strerror}")
+        fail(f"cannot listen on {host or settings.host}:{port or settings.port}"
+             f"{f' or {metrics_port}' if metrics_port else ''}: {error.strerror}")
 
 
-async def _serve(services: Services, host: str, port: int) -> None:
+async def _serve(services: Services, host: str, port: int, metrics_port: int | None = None) -> None:
     app = build_app(services)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
+    status_runner = web.AppRunner(build_status_app(services), access_log=None) if metrics_port else None
     background = Background(services)
     await background.start()  # before listening, so /healthz never reports a scheduler still starting
     try:
         await site.start()
+        if status_runner is not None:
+            await status_runner.setup()
+            await web.TCPSite(status_runner, host, metrics_port).start()
+            log.info("metrics on http://%s:%d/metrics", host, metrics_port)
     except OSError:
         await background.close()
+        await runner.cleanup()
+        if status_runner is not None:
+            await status_runner.cleanup()
         raise
     socket_mode = await _start_slack_socket_mode(app, services)
     stop = asyncio.Event()
@@ -96,6 +108,10 @@ async def _serve(services: Services, host: str, port: int) -> None:
              ", ".join(platforms) or "none configured — console and health only")
     _warn_if_teams_unauthenticated(app)
     log_signin_state(services.settings)
+    if services.settings.metrics_token:
+        log.info("/metrics needs LEADERS_METRICS_TOKEN as a bearer token")
+    elif metrics_port is None:
+        log.info("/metrics is not served on port %d: set LEADERS_METRICS_TOKEN, or use --metrics-port", port)
     try:
         await stop.wait()
     finally:
@@ -104,6 +120,8 @@ async def _serve(services: Services, host: str, port: int) -> None:
         if socket_mode is not None:
             await socket_mode.close_async()
         await runner.cleanup()
+        if status_runner is not None:
+            await status_runner.cleanup()
         services.turn_threads.shutdown(wait=False)
         services.database.dispose()
 

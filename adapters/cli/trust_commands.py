@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
-from directory import audit
+from directory import audit, clock
 from directory.data_rights import ErasureError, erase, pending
 from directory.staff import StaffError, grant, members, revoke
 
@@ -64,8 +65,12 @@ def _since(value: str | None) -> datetime | None:
         return None
     value = value.strip()
     spans = {"m": "minutes", "h": "hours", "d": "days"}
-    if value[:-1].isdigit() and value[-1:] in spans:
-        return datetime.now(UTC) - timedelta(**{spans[value[-1]]: int(value[:-1])})
+    span = re.fullmatch(r"([0-9]{1,9})([mhd])", value)
+    if span:
+        try:
+            return clock.now() - timedelta(**{spans[span.group(2)]: int(span.group(1))})
+        except OverflowError:  # further back than datetime reaches: everything is "since" then
+            return datetime.min.replace(tzinfo=UTC)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:

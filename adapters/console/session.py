@@ -12,6 +12,7 @@ from adapters.console.render import buttons_of, render
 from bot.engine import Bot
 from bot.replies import Reply
 from directory.accounts import ChatIdentity
+from directory.ids import parse_id
 
 
 def console_identity(email: str) -> ChatIdentity:
@@ -31,9 +32,10 @@ class ConsoleConversation:
     def say(self, text: str) -> str:
         """Send typed text; a bare number presses that button of the previous reply."""
         stripped = text.strip()
-        if stripped.isdigit() and self.last is not None:
+        pressed = parse_id(stripped)
+        if pressed is not None and self.last is not None:
             buttons = buttons_of(self.last)
-            index = int(stripped) - 1
+            index = pressed - 1
             if 0 <= index < len(buttons):
                 return self._record(f"[{buttons[index].label}]",
                                     self.bot.handle_action(self.identity, buttons[index].action))

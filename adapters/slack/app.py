@@ -7,8 +7,9 @@ mode runs the listener in a task and polls every 10 ms for `ack()` to have been 
 for a poll, and under load for the event loop to win the GIL back from the turn threads at each one.) The
 one exception is a modal's `view_submission`: its validation errors can only travel in the ack itself
 (`response_action: "errors"`), so the core runs first there — a quick, single-row update. Slack
-redelivers an event it thinks we missed; `skip_redeliveries` makes sure such a retry never repeats a side
-effect, as bolt itself has no de-duplication.
+redelivers an event it thinks we missed, and a captured signed request could be sent again within its
+five minutes; `redeliveries.py` makes sure neither repeats a side effect on any server process (bolt
+itself has no de-duplication).
 """
 
 from __future__ import annotations
@@ -20,54 +21,47 @@ from collections.abc import Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 
 from adapters.bootstrap import Services
 from adapters.slack.admission import admission_middleware
 from adapters.slack.forms import FORM_CALLBACK, field_errors, form_modal, submitted_values
-from adapters.slack.identity import IdentityResolver, TTLCache
+from adapters.slack.identity import IdentityResolver
 from adapters.slack.install import bolt_options, is_oauth
+from adapters.slack.redeliveries import DELIVERY, SeenRequests, redelivery_filter
 from adapters.slack.render import ACTION_PREFIX, decode_action, message
 from adapters.slack.turns import ResponseUrls, SlackTurns, call_api
 
 log = logging.getLogger("adapters.slack")
-EVENT_MEMORY_SECONDS = 3600.0
-
-
-def redelivery_filter(seen: TTLCache[str, bool]) -> Any:
-    """A bolt middleware that acknowledges repeated Events API deliveries without running them again.
-
-    An event id we have already taken is skipped; so is any retry Slack sends because our first answer was
-    slow (`X-Slack-Retry-Reason: http_timeout`), since that first delivery is still being worked on —
-    possibly by another server process, which this process's memory cannot see.
-    """
-    async def skip_redeliveries(req: AsyncBoltRequest, resp: BoltResponse, next: Any) -> BoltResponse:
-        body = req.body or {}
-        if body.get("type") == "event_callback":
-            event_id = str(body.get("event_id") or "")
-            retry_reason = (req.headers.get("x-slack-retry-reason") or [""])[0]
-            first_time = seen.add_if_new(event_id, True) if event_id else True
-            if not first_time or (req.headers.get("x-slack-retry-num") and retry_reason == "http_timeout"):
-                log.info("skipping a redelivered Slack event (retry %s, %s)",
-                         (req.headers.get("x-slack-retry-num") or ["0"])[0], retry_reason or "no reason")
-                return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
-        return await next()
-    return skip_redeliveries
-
-
 class Background:
     """The work listeners hand off after acking: started at once, kept referenced until done, and any
     failure logged — the place bolt's error handler would have caught it had the listener still been
-    running."""
+    running. Work runs only if its delivery is new (`first_time`): a retry or a replay is dropped here."""
 
-    def __init__(self) -> None:
+    def __init__(self, seen: SeenRequests | None = None) -> None:
+        self.seen = seen
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def start(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
+    def start(self, work: Coroutine[Any, Any, None], context: Any = None) -> None:
+        task = asyncio.create_task(self._if_new(work, context))
         self._tasks.add(task)  # the event loop keeps only a weak reference to a task
         task.add_done_callback(self._finished)
+
+    async def first_time(self, context: Any) -> bool:
+        """Claim this request's keys; False (and a log line) if any process took it already."""
+        delivery = context.get(DELIVERY) if context is not None else None
+        if self.seen is None or not delivery or not delivery[0]:
+            return True
+        keys, keep = delivery
+        if await asyncio.to_thread(self.seen.first_time, keys, keep):
+            return True
+        log.info("skipping a repeated Slack delivery (%s)", keys[0].split(":")[1])
+        return False
+
+    async def _if_new(self, work: Coroutine[Any, Any, None], context: Any) -> None:
+        if not await self.first_time(context):
+            work.close()
+            return
+        await work
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -85,13 +79,13 @@ def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
     settings = services.settings
     app = AsyncApp(name="leaders-connect", signing_secret=settings.slack_signing_secret,
                    process_before_response=True,  # see the module docstring
-                   before_authorize=redelivery_filter(TTLCache(EVENT_MEMORY_SECONDS)),
+                   before_authorize=redelivery_filter(),
                    user_facing_authorize_error_message=not_installed_message(settings.public_url),
                    **bolt_options(settings, services.database))
     app.use(admission_middleware(is_oauth(settings), settings.allowed_slack_team_set))  # admission.py
     turns = SlackTurns(services.bot, IdentityResolver(services.database, services.turn_threads),
                        services.turn_threads)
-    register_listeners(app, turns, response_urls, Background())
+    register_listeners(app, turns, response_urls, Background(SeenRequests(services.database)))
     return app
 
 
@@ -100,7 +94,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     @app.command("/leaders")
     async def leaders_command(ack: Any, body: dict, context: Any, client: Any) -> None:
         await ack()
-        background.start(answer_command(body, context, client))
+        background.start(answer_command(body, context, client), context)
 
     async def answer_command(body: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(body.get("text") or ""))
@@ -113,6 +107,9 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
 
     @app.view(FORM_CALLBACK)
     async def form_submitted(ack: Any, view: dict, context: Any, client: Any) -> None:
+        if not await background.first_time(context):  # the core runs before the ack here
+            await ack()
+            return
         neutral = str(view.get("private_metadata") or "")
         reply = await turns.submit(context, client, neutral, submitted_values(view))
         form = reply.form
@@ -128,7 +125,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
         await ack()
         neutral = decode_action(action)
         if neutral is not None:
-            background.start(answer_button(neutral, body, context, client))
+            background.start(answer_button(neutral, body, context, client), context)
 
     async def answer_button(neutral: str, body: dict, context: Any, client: Any) -> None:
         reply = await turns.action(context, client, neutral)
@@ -142,7 +139,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     @app.event("app_home_opened")
     async def home_opened(event: dict, context: Any, client: Any) -> None:
         if event.get("tab", "home") == "home":
-            background.start(publish_home(context, client))
+            background.start(publish_home(context, client), context)
 
     async def publish_home(context: Any, client: Any) -> None:
         view = await turns.home(context, client)
@@ -153,7 +150,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") \
                 or not event.get("user"):
             return  # edits, joins, bots (including ourselves): answering those would loop or spam
-        background.start(answer_direct_message(event, context, client))
+        background.start(answer_direct_message(event, context, client), context)
 
     async def answer_direct_message(event: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(event.get("text") or ""))
@@ -164,7 +161,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     async def mentioned(event: dict, context: Any, client: Any) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
-        background.start(answer_mention(event, context, client))
+        background.start(answer_mention(event, context, client), context)
 
     async def answer_mention(event: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(event.get("text") or ""))

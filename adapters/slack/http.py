@@ -1,14 +1,14 @@
 """Slack's routes on the shared aiohttp server: `POST /slack/events` and the OAuth install pair.
 
-A ~50-line converter in the style of `slack_bolt.adapter.aiohttp`, with two checks in front of bolt:
-the signature is verified before the body is parsed (bolt parses first, so a forged, malformed body
-would otherwise reach a JSON decoder and end as a 500), and a body that is signed but unreadable is a 400.
-Bad or stale (> 5 minutes) signatures are a 401 and reach no listener.
+A ~50-line converter in the style of `slack_bolt.adapter.aiohttp`, with checks in front of bolt: the
+body is read only up to a cap (adapters/request_bodies.py; 413 beyond it, chunked or not), the signature
+is verified before the body is parsed (bolt parses first, so a forged, malformed body would otherwise
+reach a JSON decoder and end as a 500), and a body that is signed but unreadable is a 400. Bad or stale
+(> 5 minutes) signatures are a 401 and reach no listener.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
@@ -18,6 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.bootstrap import Services
+from adapters.request_bodies import SLACK_EVENTS, read_capped
 from adapters.slack.admission import NO_TEAMS_WARNING
 from adapters.slack.app import build_bolt_app
 from adapters.slack.turns import ResponseUrls
@@ -32,7 +33,7 @@ class SlackRoutes:
         self.verifier = SignatureVerifier(signing_secret)
 
     async def events(self, request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
+        raw = await read_capped(request, SLACK_EVENTS)  # before anything else: 413 past the cap
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
         try:
@@ -45,7 +46,7 @@ class SlackRoutes:
         try:
             bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
                                             headers=request.headers)  # type: ignore[arg-type]
-        except (ValueError, TypeError, AttributeError, json.JSONDecodeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):  # RecursionError: "[[[[…"
             log.info("signed Slack request with an unreadable body (%d bytes)", len(raw))
             return web.json_response({"error": "malformed body"}, status=400)
         if not isinstance(bolt_request.body, dict):

@@ -10,6 +10,8 @@ from html import escape
 
 from aiohttp import web
 
+from adapters.request_bodies import PAGE_FORM, UnreadableForm, read_form
+
 _STYLE = ("body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;"
           "line-height:1.5;color:#1b1b1b}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:.3rem;"
           "border:0;background:#2f5496;color:#fff;cursor:pointer}")
@@ -41,14 +43,13 @@ def page(title: str, *paragraphs: str, status: int = 200, form_action: str = "",
                         headers={**_HEADERS, "Content-Security-Policy": csp})
 
 
-async def posted_form(request: web.Request) -> dict[str, str]:
-    """The string fields of a POSTed form; BadForm for a body aiohttp cannot parse (e.g. a multipart
-    body without a boundary)."""
+async def posted_form(request: web.Request, limit: int = PAGE_FORM) -> dict[str, str]:
+    """The fields of a POSTed URL-encoded form of at most `limit` bytes (413 beyond); BadForm for a body
+    that is not one (e.g. multipart, or not UTF-8)."""
     try:
-        form = await request.post()
-    except Exception as error:  # aiohttp raises several kinds for malformed bodies
-        raise BadForm(type(error).__name__) from None
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+        return await read_form(request, limit)
+    except UnreadableForm as error:
+        raise BadForm(str(error)) from None
 
 
 def same_origin(request: web.Request, base_url: str) -> bool:
@@ -65,7 +66,7 @@ def same_origin(request: web.Request, base_url: str) -> bool:
 
 
 async def posted_token(request: web.Request) -> str:
-    """The token from a POSTed form (or the query string). Bodies are capped by the app (1 MB)."""
+    """The token from a POSTed form (or the query string); the form is a few bytes, capped at 4 KiB."""
     if request.method == "POST":
         return (await posted_form(request)).get("token", "")
     return request.query.get("token", "")

@@ -4,9 +4,17 @@
 2. GET /start shows a "Continue" button (a link scanner fetching the URL must not use the link up);
    POST /start spends the link, starts msal's flow (state, nonce, PKCE) and redirects to Microsoft.
    The flow is kept with the link in the database, so the callback may reach another server process.
-3. POST /callback (form_post; GET also accepted): msal redeems the code and checks the ID token
-   (issuer, audience, expiry, nonce); directory/signin.py checks the tenant and the email and links the
-   chat account.
+   It also sets a random `__Host-` cookie in that browser and keeps only the cookie's hash with the flow.
+3. POST /callback (form_post; GET also accepted): the browser must present that cookie — a Microsoft page
+   handed to someone else finishes in *their* browser, which does not have it, and links nothing. Then
+   msal redeems the code and checks the ID token (issuer, audience, expiry, nonce); directory/signin.py
+   checks the tenant and the email and links the chat account.
+
+The cookie is `SameSite=None`: Microsoft's form_post answer is a cross-site POST (from
+login.microsoftonline.com), on which browsers send neither `Lax` nor `Strict` cookies. Its value is
+useless anywhere else (it only vouches for one ten-minute sign-in), and `Secure`, `HttpOnly`, `Path=/`
+and the `__Host-` prefix keep other pages, sub-domains and plain-http networks from reading or planting
+it.
 
 msal is synchronous (it uses `requests`), so every call runs in a worker thread.
 """
@@ -14,12 +22,17 @@ msal is synchronous (it uses `requests`), so every call runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import secrets
 import threading
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import msal
 from aiohttp import web
 
+from adapters.request_bodies import SIGNIN_CALLBACK
 from adapters.web.pages import BadForm, page, posted_form, posted_token, same_origin
 from bot.usecases.accounts import tell_other_accounts
 from directory import audit, links, signin
@@ -32,6 +45,25 @@ log = logging.getLogger(__name__)
 START, CALLBACK = "/auth/microsoft/start", "/auth/microsoft/callback"
 SIGNIN: web.AppKey[MicrosoftSignIn] = web.AppKey("signin")
 UNAVAILABLE = "Sign in with Microsoft is not set up on this Leaders Connect server."
+COOKIE_PREFIX = "__Host-leaders-signin-"
+OTHER_BROWSER = ("This sign-in was finished in a different browser from the one that started it. If you "
+                 "asked the bot for a sign-in link yourself, ask for a new one and finish signing in in the "
+                 "same browser. If someone sent you a Microsoft sign-in page, don't use it: tell the "
+                 "Leaders Connect team.")
+
+
+def cookie_name(state: str) -> str:
+    """One cookie per sign-in (named after its state), so two sign-ins in one browser do not collide."""
+    return COOKIE_PREFIX + hashlib.sha256(state.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Started:
+    """Where to send the browser, and the cookie that binds the sign-in to it."""
+
+    authorize_url: str
+    cookie: str
+    secret: str
 
 
 class SignInUnavailable(Exception):
@@ -84,24 +116,34 @@ class MicrosoftSignIn:
         with self.database.session(commit=False) as session:
             return describe_account(links.peek(session, "signin", token))
 
-    def begin(self, token: str) -> str:
-        """Spend the link, start the flow, remember it; returns Microsoft's authorisation URL."""
+    def begin(self, token: str) -> Started:
+        """Spend the link, start the flow, remember it bound to a new browser secret."""
         client = self.client()
         # form_post: the code comes back in a POST body, not in a URL that browsers keep in history and
         # proxies in their logs (RFC 9700 §4.3.1).
         flow = client.initiate_auth_code_flow(scopes=[], redirect_uri=self.redirect_uri,
                                               prompt="select_account", response_mode="form_post")
+        secret = secrets.token_urlsafe(32)
         with self.database.session() as session:
             link = links.spend(session, "signin", token)
-            links.attach_flow(link, flow)
+            links.attach_flow(link, flow, secret)
             audit.record(session, attempt_ref(link), "signin.started", platform=link.platform)
-        return str(flow["auth_uri"])
+        return Started(str(flow["auth_uri"]), cookie_name(str(flow["state"])), secret)
 
-    def finish(self, query: dict[str, str]) -> tuple[str, str]:
-        """Redeem the code and link the account; returns (leader's name, account). LinkError says why not."""
+    def finish(self, query: dict[str, str], cookies: dict[str, str]) -> tuple[str, str]:
+        """Redeem the code and link the account; returns (leader's name, account). LinkError says why not.
+
+        `cookies`: the browser's cookies; the one named for this sign-in's state must be the secret set
+        when it started.
+        """
+        state = query.get("state", "")
         with self.database.session() as session:  # claim the state first: a replay is refused even if
-            link = links.by_state(session, query.get("state", ""))  # the redemption below fails
+            link = links.by_state(session, state)  # the redemption below fails
             flow, actor, account = dict(link.flow or {}), attempt_ref(link), describe_account(link)
+            bound = links.same_browser(link, cookies.get(cookie_name(state), ""))
+        if not bound:  # the sign-in is spent: whoever holds the other browser must start again
+            self._refused(actor, "other_browser")
+            raise links.LinkError(OTHER_BROWSER)
         if "error" in query:
             self._refused(actor, "cancelled_or_denied")
             raise links.LinkError("Microsoft did not sign you in: "
@@ -166,14 +208,17 @@ async def start(request: web.Request) -> web.Response:
         return page("Link not usable", "This sign-in was started from another website, so it was refused. "
                     "Open the link the bot gave you directly.", status=403)
     try:
-        target = await asyncio.to_thread(sign_in.begin, await posted_token(request))
+        started = await asyncio.to_thread(sign_in.begin, await posted_token(request))
     except BadForm:
         return page("Link not usable", "That request could not be read.", status=400)
     except links.LinkError as error:
         return page("Link not usable", str(error), status=400)
     except SignInUnavailable:
         return _unreachable()
-    raise web.HTTPFound(target)
+    redirect = web.HTTPFound(started.authorize_url, headers={"Cache-Control": "no-store"})
+    redirect.set_cookie(started.cookie, started.secret, max_age=int(links.LINK_LIFETIME.total_seconds()),
+                        path="/", secure=True, httponly=True, samesite="None")
+    raise redirect
 
 
 def _unreachable() -> web.Response:
@@ -187,21 +232,35 @@ async def callback(request: web.Request) -> web.Response:
     if not sign_in.settings.signin_configured:
         return page("Sign-in unavailable", UNAVAILABLE, status=404)
     try:
-        source = await posted_form(request) if request.method == "POST" else dict(request.query)
+        if request.method == "POST":
+            source = await posted_form(request, SIGNIN_CALLBACK)
+        else:
+            source = dict(request.query)
     except BadForm:
         return page("Sign-in not completed", "That request could not be read.", "Nothing was linked.",
                     status=400)
     query = {k: v for k, v in source.items() if len(v) < 20_000}
+    cookies = {k: v for k, v in request.cookies.items() if k.startswith(COOKIE_PREFIX)}
     try:
-        name, account = await asyncio.to_thread(sign_in.finish, query)
+        name, account = await asyncio.to_thread(sign_in.finish, query, cookies)
     except links.LinkError as error:
-        return page("Sign-in not completed", str(error), "Nothing was linked.", status=400)
+        return _forget_binding(page("Sign-in not completed", str(error), "Nothing was linked.", status=400),
+                               query)
     except SignInUnavailable:
-        return _unreachable()
-    return page("You're signed in",
-                f"Welcome, {name}. {account[0].upper() + account[1:]} is now linked to your Leaders Connect "
-                "profile.", "Go back to Slack or Teams and message the bot again. If you didn't mean to "
-                "link that account, type `accounts` to the bot from any of your accounts and remove it.")
+        return _forget_binding(_unreachable(), query)
+    return _forget_binding(page(
+        "You're signed in", f"Welcome, {name}. {account[0].upper() + account[1:]} is now linked to your "
+        "Leaders Connect profile.", "Go back to Slack or Teams and message the bot again. If you didn't "
+        "mean to link that account, type `accounts` to the bot from any of your accounts and remove it."),
+        query)
+
+
+def _forget_binding(response: web.Response, query: dict[str, str]) -> web.Response:
+    """The sign-in is over either way: drop its cookie (same attributes, or a browser keeps it)."""
+    if query.get("state"):
+        response.del_cookie(cookie_name(query["state"]), path="/", secure=True, httponly=True,
+                            samesite="None")
+    return response
 
 
 def log_signin_state(settings: Settings) -> None:
@@ -212,9 +271,18 @@ def log_signin_state(settings: Settings) -> None:
         if not settings.public_url:
             log.warning("LEADERS_PUBLIC_URL is not set: sign-in links point at %s, which only this machine "
                         "can open", settings.base_url)
+        elif not settings.public_url.startswith("https://") and not _is_loopback(settings.public_url):
+            log.warning("LEADERS_PUBLIC_URL is not https: browsers will not keep the sign-in's Secure "
+                        "cookie there, so every Sign in with Microsoft will be refused")
     elif settings.allowed_tenant_set:
         log.warning("LEADERS_ALLOWED_TENANTS is set but MICROSOFT_APP_ID/MICROSOFT_APP_PASSWORD are not: "
                     "Sign in with Microsoft is off")
+
+
+def _is_loopback(url: str) -> bool:
+    """Browsers treat http://localhost and 127.0.0.1 as secure contexts, so Secure cookies work there."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
 
 
 def mount(app: web.Application, settings: Settings, database: Database) -> None:

@@ -14,6 +14,7 @@ from bot.commands import Context, command
 from bot.outgoing import queue_replies
 from bot.replies import Actions, Button, Reply, Text
 from directory.accounts import PLATFORM_NAMES, AccountError, accounts_of, describe, unlink
+from directory.ids import parse_id
 from directory.models import ChatAccount, Leader, utcnow
 
 UNLINK = "accounts.unlink"
@@ -42,9 +43,10 @@ def accounts(ctx: Context, args: str) -> Reply:
     verb, _, rest = args.strip().partition(" ")
     if not verb:
         return _listing(ctx)
-    if verb.lower() in ("remove", "unlink") and rest.strip().isdigit():
-        index = int(rest.strip())
+    number = rest.strip()
+    if verb.lower() in ("remove", "unlink") and number.isascii() and number.isdigit():
         linked = accounts_of(ctx.session, ctx.leader)
+        index = int(number) if len(number) <= 9 else 0  # 5,000 digits: still just not on the list
         if not 1 <= index <= len(linked):
             return Reply((Text(f"You have {len(linked)} linked account(s); choose a number from the list "
                                "`accounts` shows.", "error"),))
@@ -68,9 +70,10 @@ def _remove(ctx: Context, account_id: int) -> Reply:
 
 @action(UNLINK)
 def remove_pressed(ctx: Context, args: list[str]) -> Reply:
-    if not args or not args[0].isdigit():
+    account_id = parse_id(args[0]) if args else None
+    if account_id is None:
         return Reply((Text("That button has expired. Type `accounts` to see your links.", "error"),))
-    return _remove(ctx, int(args[0]))
+    return _remove(ctx, account_id)
 
 
 def tell_other_accounts(session: Session, leader: Leader, linked: ChatAccount) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cards import summary_card
 from bot.commands import Context, command
 from bot.replies import Reply, Text
-from bot.usecases.quota import allowance, cap_reached
+from bot.usecases.quota import allowance, cap_reached, exhausted
 from directory.search import search
 from directory.search_query import QueryError, parse_query
 
@@ -22,6 +22,8 @@ def find(ctx: Context, args: str) -> Reply:
     if query.is_empty:
         return Reply((Text("Who are you looking for? Try `find director of finance` or "
                            "`find tag:cyber region:scotland`.", "muted"),))
+    if exhausted(ctx):
+        return Reply((cap_reached(ctx),))
     limit = ctx.settings.search_limit
     hits = search(ctx.session, query, limit=limit + 1)
     described = query.describe()

@@ -6,9 +6,10 @@ from bot.actions import action
 from bot.cards import profile_card, summary_card
 from bot.commands import Context, command
 from bot.replies import Reply, Text
-from bot.usecases.quota import allowance, cap_reached
+from bot.usecases.quota import allowance, cap_reached, exhausted
 from directory import audit
 from directory.accounts import accounts_of
+from directory.ids import parse_id
 from directory.models import Leader
 from directory.people import by_email, by_id
 from directory.privacy import may_see
@@ -45,6 +46,8 @@ def profile(ctx: Context, args: str) -> Reply:
     who = args.strip()
     if not who:
         return _profile_reply(ctx, ctx.leader)
+    if exhausted(ctx):  # before any lookup: past the cap, nothing may say whether someone exists
+        return Reply((cap_reached(ctx),))
     if "@" in who and " " not in who:
         leader = by_email(ctx.session, who)
         # An email the viewer may not see is not a key they may look people up by: the answer would
@@ -72,7 +75,12 @@ def profile(ctx: Context, args: str) -> Reply:
 
 @action("profile.view")
 def view_profile(ctx: Context, args: list[str]) -> Reply:
-    leader = by_id(ctx.session, int(args[0])) if args and args[0].isdigit() else None
+    leader_id = parse_id(args[0]) if args else None
+    if leader_id == ctx.leader.id:
+        return _profile_reply(ctx, ctx.leader)  # your own profile is never capped
+    if exhausted(ctx):
+        return Reply((cap_reached(ctx),))
+    leader = by_id(ctx.session, leader_id) if leader_id is not None else None
     if leader is None:
         return Reply((Text("That profile is no longer in the directory.", "error"),))
     return _profile_reply(ctx, leader)

@@ -15,6 +15,13 @@ def allowance(ctx: Context, wanted: int) -> int:
     return usage.charge(ctx.session, ctx.leader.id, wanted, ctx.settings.daily_profile_cap)
 
 
+def exhausted(ctx: Context) -> bool:
+    """True once today's cap is spent. Checked *before* looking anyone up: past the cap, every search
+    and lookup answers the same words, so whether something would have matched — a name, a filter value,
+    an email, a profile number — cannot be learned by asking again and again."""
+    return usage.shown_today(ctx.session, ctx.leader.id) >= ctx.settings.daily_profile_cap
+
+
 def cap_reached(ctx: Context) -> Text:
     return Text(f"You've reached today's limit of {ctx.settings.daily_profile_cap} profiles shown. It resets "
                 "at midnight (UTC). If you need more for your work, ask the Leaders Connect team.", "error")

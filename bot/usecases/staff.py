@@ -1,4 +1,7 @@
-"""Staff in chat: list, grant and revoke the staff role — the same rules as `leaders staff` on the CLI."""
+"""Staff in chat: list, grant and revoke the staff role — the same rules as `leaders staff` on the CLI.
+
+Private chats only: the list shows staff members' email addresses, which a Teams channel must not see.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from directory.staff import StaffError, grant, members, revoke
 USAGE = "staff list | staff add <email> | staff remove <email>"
 
 
-@command("staff", "Manage the staff role (staff)", USAGE, staff_only=True,
+@command("staff", "Manage the staff role (staff)", USAGE, staff_only=True, private_only=True,
          examples=("staff list", "staff add jane.doe@cabinetoffice.gov.uk"))
 def staff(ctx: Context, args: str) -> Reply:
     verb, _, email = args.strip().partition(" ")
