@@ -152,6 +152,17 @@ def test_leaders_creates_its_database_and_exports_private(tmp_path: Path) -> Non
     assert mode_of(tmp_path / "directory.csv") == 0o600
 
 
+def test_an_export_over_an_older_readable_file_is_private_too(leaders, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Today's export written over last week's `directory.csv`, made before exports were private (or by
+    `touch` under the usual umask): opening an existing file keeps its mode, so it must be set."""
+    old = tmp_path / "directory.csv"
+    old.write_text("last week's export\n")
+    old.chmod(0o644)
+    done = leaders("export", "-o", str(old))
+    assert done.returncode == 0, done.stderr
+    assert mode_of(old) == 0o600 and old.read_text().startswith("email,")
+
+
 def test_an_existing_readable_database_is_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "old.db"
     path.touch()
