@@ -22,6 +22,7 @@ from sqlalchemy import text
 from adapters.logs import NAMES_ONLY_LOGGERS, OUR_LOGGERS, configure, one_line
 from directory.database import Database
 from tests.slack_fakes import FakeSlack, RunningServer
+from tests.test_serve import serve as serve  # the fixture: `leaders serve` as a process
 
 AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk", "+44 7700 900101")
 RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ \S+: ")
@@ -170,3 +171,24 @@ def test_an_existing_readable_database_is_reported(tmp_path: Path, caplog: pytes
     Database(f"sqlite:///{path}").dispose()
     assert "can be read by other users (mode 0644)" in caplog.text
     assert mode_of(path) == 0o644  # the operator's file: reported, not changed behind their back
+
+
+def test_malformed_http_is_not_logged_with_its_bytes(serve) -> None:  # type: ignore[no-untyped-def]
+    """aiohttp logs every request it cannot parse at ERROR, with a traceback quoting the offending line:
+    a browser's over-long Cookie header (a sign-in secret, a sibling site's session) or a header
+    naming someone lands in the log, and any stranger can write a dozen ERROR lines per request."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from tests.test_serve import stop
+
+    process, base = serve("--no-scheduler", "--no-workers")
+    address = urlsplit(base)
+    secret = "__Host-leaders-signin-0123456789abcdef=S3cretS3cretS3cret"
+    for raw in (f"GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: {secret}; {'a=b; ' * 2000}\r\n\r\n",
+                f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: {AINE[1]}\x01\r\n\r\n"):
+        with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+            connection.sendall(raw.encode())
+            assert connection.recv(100).startswith(b"HTTP/1.")  # refused with a 400, not hung
+    stderr = stop(process)
+    assert "S3cret" not in stderr and AINE[1] not in stderr and "Traceback" not in stderr
