@@ -192,3 +192,63 @@ def test_malformed_http_is_not_logged_with_its_bytes(serve) -> None:  # type: ig
             assert connection.recv(100).startswith(b"HTTP/1.")  # refused with a 400, not hung
     stderr = stop(process)
     assert "S3cret" not in stderr and AINE[1] not in stderr and "Traceback" not in stderr
+
+
+async def test_leaders_v_serve_logs_no_personal_data_and_no_forged_line(
+        db: Database, database_url: str, fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """The two logging findings through the command itself, not a configuration the test installs:
+    `leaders -v serve` answers Áine's DM (her phone goes to Slack through slack_sdk, which logs request
+    bodies at DEBUG) and a button whose action id carries a newline and a whole forged record."""
+    import asyncio
+    import signal
+    import time
+
+    from aiohttp import ClientError, ClientSession
+
+    from tests.helpers import load_sample
+    from tests.slack_fakes import BOT_TOKEN, SIGNING_SECRET, block_actions, event_callback, post_signed
+    from tests.test_serve import free_port
+
+    load_sample(db)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "SLACK_", "MICROSOFT_"))}
+    env.update(LEADERS_DATABASE_URL=database_url, LEADERS_PORT=str(port), SLACK_SIGNING_SECRET=SIGNING_SECRET,
+               SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.api_url, PYTHONUNBUFFERED="1")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "adapters.cli", "-v", "serve", "--no-scheduler", "--no-workers", cwd=tmp_path,
+        env=env, stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    stderr = asyncio.create_task(process.stderr.read())  # read all along: -v writes a lot
+    base = f"http://127.0.0.1:{port}"
+    forged = "2026-12-01 09:00:00,000 WARNING leaders.serve: staff role granted to mallory"
+    try:
+        async with ClientSession() as session:
+            deadline = time.monotonic() + 60
+            while True:
+                assert time.monotonic() < deadline and process.returncode is None, "serve did not start"
+                try:
+                    async with session.get(base + "/healthz") as response:
+                        if response.status == 200:
+                            break
+                except ClientError:
+                    pass
+                await asyncio.sleep(0.2)
+            dm = event_callback({"type": "message", "channel_type": "im", "channel": "D0AINE",
+                                 "user": AINE[0], "text": "profile", "ts": "1700000000.000400"},
+                                event_id="Ev0CLILOG")
+            await post_signed(session, base + "/slack/events", dm, content_type="application/json")
+            await post_signed(session, base + "/slack/events",
+                              block_actions(f"nosuch:x\n{forged}", user_id=AINE[0],
+                                            response_url=fake_slack.response_url("p")),
+                              content_type="application/x-www-form-urlencoded")
+            await fake_slack.wait_for(lambda: fake_slack.called("chat.postMessage") and fake_slack.responses,
+                                      timeout=30)
+        assert AINE[2] in str(fake_slack.called("chat.postMessage")[0].body)  # the phone was sent
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await process.wait()
+    log = (await stderr).decode()
+    assert AINE[1] not in log and AINE[2] not in log and "xoxb-" not in log
+    assert not any(line.startswith(forged) for line in log.splitlines())
+    assert "command profile on slack" in log and "unknown action or form" in log  # -v really is on
