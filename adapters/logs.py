@@ -13,7 +13,8 @@ with a phone number, `users.info` with an email), SQLAlchemy logs statements wit
 result rows, urllib3 and msal log what they fetch. So `-v` turns on DEBUG for our own loggers only; every
 other library is held at WARNING (APScheduler and Alembic, which log only job and revision names, at INFO
 with `-v`). Engines also hide SQL parameters from exception messages (`hide_parameters`, in
-directory/database.py), so a failed statement's traceback does not carry the row it was writing.
+directory/database.py), so a failed statement's traceback does not carry the row it was writing. And a
+request aiohttp cannot parse is not logged: its ERROR quotes the offending header line.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 import logging
 import sys
 from typing import TextIO
+
+from aiohttp.http_exceptions import HttpProcessingError
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 OUR_LOGGERS = ("adapters", "bot", "directory", "scheduler", "leaders")
@@ -74,7 +77,18 @@ class LibraryFloor(logging.Filter):
         top = record.name.split(".", 1)[0]
         if top in OUR_LOGGERS:
             return True
+        if _malformed_request(record):
+            return False
         return record.levelno >= (self.names_only_floor if top in NAMES_ONLY_LOGGERS else logging.WARNING)
+
+
+def _malformed_request(record: logging.LogRecord) -> bool:
+    """aiohttp's ERROR for a request it could not parse (a 400 it has already sent): its traceback quotes
+    the offending line — an over-long Cookie header with someone's session in it — and any stranger can
+    cause one per request, so it is not logged at all."""
+    error = record.exc_info[1] if record.exc_info else None
+    return record.name == "aiohttp.server" and isinstance(error, HttpProcessingError) \
+        and 400 <= (error.code or 0) < 500
 
 
 _installed: logging.Handler | None = None

@@ -23,7 +23,12 @@ METRICS_ON_PUBLIC_PORT: web.AppKey[bool] = web.AppKey("metrics_on_public_port", 
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness and readiness in one: the database answers and the schema is current."""
+    """Liveness and readiness in one: the database answers and the schema is current.
+
+    On the public port only the states, unless the caller shows LEADERS_METRICS_TOKEN: lane labels are
+    digests of tenant and workspace ids, which are public, so they would tell anyone which organisations
+    use the service — and the host name, process id and schema revision are no stranger's business.
+    """
     services = request.app[SERVICES]
     database: dict[str, object]
     try:
@@ -38,6 +43,10 @@ async def healthz(request: web.Request) -> web.Response:
     delivery = services.delivery.describe() if services.delivery is not None else {"state": "disabled"}
     body = {"status": "ok" if healthy else "degraded", "database": database, "scheduler": scheduler,
             "delivery": delivery}
+    token = services.settings.metrics_token
+    if request.app[METRICS_ON_PUBLIC_PORT] and not (token and _bearer_matches(request, token)):
+        body = {"status": body["status"],
+                **{part: {"state": body[part]["state"]} for part in ("database", "scheduler", "delivery")}}
     return web.json_response(body, status=200 if healthy else 503)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from adapters.logs import NAMES_ONLY_LOGGERS, OUR_LOGGERS, configure, one_line
 from directory.database import Database
 from tests.slack_fakes import FakeSlack, RunningServer
+from tests.test_serve import serve as serve  # the fixture: `leaders serve` as a process
 
 AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk", "+44 7700 900101")
 RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ \S+: ")
@@ -152,6 +153,17 @@ def test_leaders_creates_its_database_and_exports_private(tmp_path: Path) -> Non
     assert mode_of(tmp_path / "directory.csv") == 0o600
 
 
+def test_an_export_over_an_older_readable_file_is_private_too(leaders, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Today's export written over last week's `directory.csv`, made before exports were private (or by
+    `touch` under the usual umask): opening an existing file keeps its mode, so it must be set."""
+    old = tmp_path / "directory.csv"
+    old.write_text("last week's export\n")
+    old.chmod(0o644)
+    done = leaders("export", "-o", str(old))
+    assert done.returncode == 0, done.stderr
+    assert mode_of(old) == 0o600 and old.read_text().startswith("email,")
+
+
 def test_an_existing_readable_database_is_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "old.db"
     path.touch()
@@ -159,3 +171,84 @@ def test_an_existing_readable_database_is_reported(tmp_path: Path, caplog: pytes
     Database(f"sqlite:///{path}").dispose()
     assert "can be read by other users (mode 0644)" in caplog.text
     assert mode_of(path) == 0o644  # the operator's file: reported, not changed behind their back
+
+
+def test_malformed_http_is_not_logged_with_its_bytes(serve) -> None:  # type: ignore[no-untyped-def]
+    """aiohttp logs every request it cannot parse at ERROR, with a traceback quoting the offending line:
+    a browser's over-long Cookie header (a sign-in secret, a sibling site's session) or a header
+    naming someone lands in the log, and any stranger can write a dozen ERROR lines per request."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from tests.test_serve import stop
+
+    process, base = serve("--no-scheduler", "--no-workers")
+    address = urlsplit(base)
+    secret = "__Host-leaders-signin-0123456789abcdef=S3cretS3cretS3cret"
+    for raw in (f"GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: {secret}; {'a=b; ' * 2000}\r\n\r\n",
+                f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: {AINE[1]}\x01\r\n\r\n"):
+        with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+            connection.sendall(raw.encode())
+            assert connection.recv(100).startswith(b"HTTP/1.")  # refused with a 400, not hung
+    stderr = stop(process)
+    assert "S3cret" not in stderr and AINE[1] not in stderr and "Traceback" not in stderr
+
+
+async def test_leaders_v_serve_logs_no_personal_data_and_no_forged_line(
+        db: Database, database_url: str, fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """The two logging findings through the command itself, not a configuration the test installs:
+    `leaders -v serve` answers Áine's DM (her phone goes to Slack through slack_sdk, which logs request
+    bodies at DEBUG) and a button whose action id carries a newline and a whole forged record."""
+    import asyncio
+    import signal
+    import time
+
+    from aiohttp import ClientError, ClientSession
+
+    from tests.helpers import load_sample
+    from tests.slack_fakes import BOT_TOKEN, SIGNING_SECRET, block_actions, event_callback, post_signed
+    from tests.test_serve import free_port
+
+    load_sample(db)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "SLACK_", "MICROSOFT_"))}
+    env.update(LEADERS_DATABASE_URL=database_url, LEADERS_PORT=str(port), SLACK_SIGNING_SECRET=SIGNING_SECRET,
+               SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.api_url, PYTHONUNBUFFERED="1")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "adapters.cli", "-v", "serve", "--no-scheduler", "--no-workers", cwd=tmp_path,
+        env=env, stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    stderr = asyncio.create_task(process.stderr.read())  # read all along: -v writes a lot
+    base = f"http://127.0.0.1:{port}"
+    forged = "2026-12-01 09:00:00,000 WARNING leaders.serve: staff role granted to mallory"
+    try:
+        async with ClientSession() as session:
+            deadline = time.monotonic() + 60
+            while True:
+                assert time.monotonic() < deadline and process.returncode is None, "serve did not start"
+                try:
+                    async with session.get(base + "/healthz") as response:
+                        if response.status == 200:
+                            break
+                except ClientError:
+                    pass
+                await asyncio.sleep(0.2)
+            dm = event_callback({"type": "message", "channel_type": "im", "channel": "D0AINE",
+                                 "user": AINE[0], "text": "profile", "ts": "1700000000.000400"},
+                                event_id="Ev0CLILOG")
+            await post_signed(session, base + "/slack/events", dm, content_type="application/json")
+            await post_signed(session, base + "/slack/events",
+                              block_actions(f"nosuch:x\n{forged}", user_id=AINE[0],
+                                            response_url=fake_slack.response_url("p")),
+                              content_type="application/x-www-form-urlencoded")
+            await fake_slack.wait_for(lambda: fake_slack.called("chat.postMessage") and fake_slack.responses,
+                                      timeout=30)
+        assert AINE[2] in str(fake_slack.called("chat.postMessage")[0].body)  # the phone was sent
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await process.wait()
+    log = (await stderr).decode()
+    assert AINE[1] not in log and AINE[2] not in log and "xoxb-" not in log
+    assert not any(line.startswith(forged) for line in log.splitlines())
+    assert "command profile on slack" in log and "unknown action or form" in log  # -v really is on

@@ -50,7 +50,8 @@ def test_with_a_token_metrics_need_it_and_lanes_are_opaque(serve, db: Database) 
         status, body, headers = scrape(base + "/metrics", authorization)
         assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer") and "leaders_" not in body
     deadline = time.monotonic() + 30
-    while lane_label(f"teams:{TENANT}") not in (health := get(base + "/healthz")[1])["delivery"]["lanes"]:
+    while lane_label(f"teams:{TENANT}") not in \
+            (health := get(base + "/healthz", METRICS_TOKEN)[1])["delivery"]["lanes"]:
         assert time.monotonic() < deadline, health  # the in-process worker takes the tenant's lane
         time.sleep(0.1)
     status, body, _ = scrape(base + "/metrics", f"Bearer {METRICS_TOKEN}")
@@ -84,3 +85,29 @@ def test_outbox_names_each_lane_beside_its_metrics_label(leaders, db: Database) 
     data = json.loads(leaders("outbox", "--json").stdout)
     assert [(c["lane"], c["metrics_lane"]) for c in data["counts"]] == \
         [(f"teams:{TENANT}", lane_label(f"teams:{TENANT}"))]
+
+
+def test_public_health_names_no_lane_host_or_version(serve, db: Database) -> None:  # type: ignore[no-untyped-def]
+    """`/healthz` on the public port is open (load balancers need it), so it must not carry what `/metrics`
+    is protected for: a lane's label is a plain digest of the tenant id, and a tenant id is public (any
+    organisation's is in its OpenID metadata), so anyone could confirm which organisations use the
+    service. Nor the host name, process id or schema revision. The states stay; the details need the
+    metrics token (or the private metrics port)."""
+    queue(db, make_accounts(db, "teams", TENANT, 1))
+    metrics_port = free_port()
+    process, base = serve("--metrics-port", str(metrics_port), LEADERS_METRICS_TOKEN=METRICS_TOKEN,
+                          LEADERS_DELIVERY_POLL_SECONDS="0.1")
+    label = lane_label(f"teams:{TENANT}")
+    deadline = time.monotonic() + 30
+    while label not in (detail := scrape(base + "/healthz", f"Bearer {METRICS_TOKEN}")[1]):
+        assert time.monotonic() < deadline, detail  # the in-process worker takes the tenant's lane
+        time.sleep(0.1)
+    assert label in scrape(f"http://127.0.0.1:{metrics_port}/healthz")[1]  # the private port: details
+    status, public, _ = scrape(base + "/healthz")
+    health = json.loads(public)
+    assert status == 200 and health == {"status": "ok", "database": {"state": "ok"},
+                                        "scheduler": {"state": "running"}, "delivery": {"state": "running"}}
+    import socket
+    for secret in (label, socket.gethostname(), str(process.pid), Database("sqlite://").head_revision()):
+        assert secret not in public
+    stop(process)

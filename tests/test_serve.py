@@ -24,9 +24,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(url: str) -> tuple[int, dict]:
+def get(url: str, token: str | None = None) -> tuple[int, dict]:
+    """GET a JSON endpoint; `token`: sent as the metrics bearer token (which /healthz's details need)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -71,8 +73,9 @@ def stop(process: subprocess.Popen[str]) -> str:
 
 
 def test_demo_serve_on_an_empty_database_then_never_reseeds(serve) -> None:  # type: ignore[no-untyped-def]
-    process, base = serve("--demo")
-    status, body = get(base + "/healthz")
+    token = "health-details-token-0123456789"
+    process, base = serve("--demo", LEADERS_METRICS_TOKEN=token)
+    status, body = get(base + "/healthz", token)
     assert status == 200
     assert body["status"] == "ok" and body["database"]["state"] == "ok"
     assert body["database"]["revision"] == Database("sqlite://").head_revision()

@@ -497,3 +497,27 @@ async def test_the_test_browser_sends_only_samesite_none_cookies_cross_site() ->
     finally:
         await person.close()
         await runner.cleanup()
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u2000", "\u3000"])
+async def test_a_cookie_tossed_from_a_sibling_domain_does_not_count(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack, login: FakeMicrosoftLogin,
+        db: Database, space: str) -> None:
+    """Finding 3, by cookie tossing: Mallory, who controls a sibling sub-domain (or a plain-http network
+    path), plants her own sign-in's secret in Kim's browser under the name `<space>__Host-leaders-signin-…`.
+    To a browser that name has no `__Host-` prefix, so a sibling may set it (`Domain=` the parent,
+    `SameSite=None`); aiohttp's cookie parser strips Unicode whitespace before a name and would hand it
+    over as the real one. Kim finishes Mallory's sign-in: nothing may be linked."""
+    mallory = browser
+    _, _, authorize_url = await begin(mallory, await signin_link(server, fake_slack))
+    (planted,) = [m for m in mallory.jar if m.key.startswith("__Host-leaders-signin-")]
+    kim = Browser(server.url)
+    try:
+        login.person = Person(KIM, oid="oid-kim")
+        answer = await at_microsoft(kim, login, authorize_url)
+        tossed = {"Cookie": f"{space}{planted.key}={planted.value}"}  # sent as UTF-8, as browsers do
+        status, _, _ = await kim.post(server.url + "/auth/microsoft/callback", answer,
+                                      from_site=login.server.url, headers=tossed)
+    finally:
+        await kim.close()
+    assert status == 400 and links_of(db) == [] and login.token_requests == []

@@ -67,6 +67,24 @@ async def test_a_direct_message_is_a_command_answered_in_the_dm(server: RunningS
     assert posted.body["text"]  # a notification fallback
 
 
+@pytest.mark.parametrize("typed", ["<https://phish.example/x|Verify> and more",
+                                   "profile <!channel> <@UQQX> <https://phish.example/x|Qqverify> & qq"])
+async def test_echoed_words_cannot_form_mentions_or_links_in_the_notification_text(
+        server: RunningServer, fake_slack: FakeSlack, typed: str) -> None:
+    """Slack delivers a typed @channel, @someone and link as `<!channel>`, `<@U…>` and `<url|label>`.
+    Blocks escape what the core echoes back (an unknown command word, a name nobody has); the message's
+    `text` — the notification, and what screen readers and older clients show — is mrkdwn too, and must
+    be escaped the same way."""
+    event = {"type": "message", "channel_type": "im", "channel": "D0AINE", "user": "UAINE",
+             "text": typed, "ts": "1700000000.000410"}
+    await server.event(event, "Ev0DMESC")
+    posted = (await fake_slack.wait_for(lambda: fake_slack.called("chat.postMessage")))[0]
+    fallback = posted.body["text"]
+    assert "phish.example" in fallback  # the words are echoed …
+    for syntax in ("<!channel>", "<@UQQX>", "<https://", "& qq"):  # … but never as Slack syntax
+        assert syntax not in fallback and syntax not in texts(posted.body["blocks"]), syntax
+
+
 async def test_bot_messages_edits_and_channel_chatter_are_ignored(server: RunningServer,
                                                                  fake_slack: FakeSlack) -> None:
     base = {"type": "message", "channel": "D0AINE", "text": "find nurse", "ts": "1700000000.000500"}

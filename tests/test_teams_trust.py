@@ -323,3 +323,45 @@ def test_service_url_hosts_are_host_names(value: str, message: str) -> None:
         Settings(LEADERS_TEAMS_SERVICE_URL_HOSTS=value, _env_file=None)  # type: ignore[call-arg]
     default = Settings(_env_file=None).teams_service_url_host_set  # type: ignore[call-arg]
     assert "smba.trafficmanager.net" in default and "smba.infra.gov.teams.microsoft.us" in default
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_local_mode_listens_on_this_machine_only(database_url: str, tmp_path, how: str) -> None:
+    """Local mode's loopback-only serviceUrls keep the bot's *messages* on this machine, but a card
+    button (`adaptiveCard/action`) and a messaging-extension search are answered in the HTTP response
+    itself. Listening on 0.0.0.0 (the container image's LEADERS_HOST), anyone who could reach the port
+    and name a leader's object id read that leader's view of the directory. `serve` refuses to start."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+
+    from tests.test_serve import free_port, get
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "SLACK_", "MICROSOFT_"))}
+    env.update(LEADERS_DATABASE_URL=database_url, LEADERS_TEAMS_INSECURE_LOCAL="1",
+               LEADERS_ALLOWED_TENANTS=TENANT, LEADERS_PORT=str(port))
+    args = ["--host", "0.0.0.0"] if how == "flag" else []
+    if how == "environment":
+        env["LEADERS_HOST"] = "0.0.0.0"
+    process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve", "--no-scheduler",
+                                "--no-workers", *args], cwd=tmp_path, env=env, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while process.poll() is None:
+            try:
+                get(f"http://127.0.0.1:{port}/healthz")
+                raise AssertionError("local mode is listening on 0.0.0.0")
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "serve neither started nor refused"
+                time.sleep(0.2)
+        stderr = process.stderr.read() if process.stderr else ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    assert process.returncode == 2, stderr
+    assert "LEADERS_TEAMS_INSECURE_LOCAL" in stderr and "0.0.0.0" in stderr and "127.0.0.1" in stderr

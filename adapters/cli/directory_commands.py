@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -64,6 +65,14 @@ def import_command(csv_file: Path, dry_run: bool) -> None:
     load_rows(parsed.rows, dry_run, csv_file.name)
 
 
+def _private(path: str, flags: int) -> int:
+    """Open for `open(opener=…)` as mode 0600, also when the file exists (opening keeps an old mode)."""
+    descriptor = os.open(path, flags, 0o600)
+    if stat.S_ISREG(os.fstat(descriptor).st_mode):  # not /dev/stdout or a pipe
+        os.fchmod(descriptor, 0o600)
+    return descriptor
+
+
 @click.command("export")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
@@ -75,8 +84,7 @@ def export_command(output: Path | None) -> None:
             count = write_csv(all_leaders(session), sys.stdout)
         else:
             # Everything about everyone, contact details included: readable by its owner only (0600).
-            with open(output, "w", encoding="utf-8", newline="",
-                      opener=lambda path, flags: os.open(path, flags, 0o600)) as handle:
+            with open(output, "w", encoding="utf-8", newline="", opener=_private) as handle:
                 count = write_csv(all_leaders(session), handle)
         audit.record(session, audit.cli_actor(), "directory.exported", leaders=count,
                      to="stdout" if output is None else "file")

@@ -16,6 +16,7 @@ from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from adapters.console.session import ConsoleConversation, run_repl
 from adapters.server import build_app, build_status_app
 from adapters.teams.config import is_configured as is_teams_configured
+from adapters.teams.service_urls import is_loopback_host
 from adapters.web.signin import log_signin_state
 from directory.demo_data import generate_rows
 from directory.people import LeaderInput, by_email, count
@@ -64,6 +65,11 @@ def serve_command(demo: bool, no_scheduler: bool, no_workers: bool, host: str | 
     `leaders worker` and `leaders scheduler` separately (see docs/DEPLOY.md).
     """
     settings = settings_or_exit()
+    if settings.teams_insecure_local and not is_loopback_host((host or settings.host).strip("[]").lower()):
+        # Loopback serviceUrls keep the bot's messages here, but a card button or a search is answered in
+        # the HTTP response itself: reachable from elsewhere, anyone could read a leader's view.
+        fail(f"LEADERS_TEAMS_INSECURE_LOCAL is for this machine only: listen on 127.0.0.1, ::1 or localhost "
+             f"(LEADERS_HOST / --host), not {(host or settings.host)[:80]}", code=2)
     if demo:
         email = seed_demo(settings)
         if email:

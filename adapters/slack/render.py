@@ -173,7 +173,7 @@ def render_blocks(reply: Reply, limit: int = MESSAGE_BLOCKS) -> list[Json]:
 
 def message(reply: Reply) -> Json:
     """Keyword arguments for `respond()`, `chat.postMessage` or `chat.postEphemeral`."""
-    fallback = reply.summary[:FALLBACK_TEXT] or "Leaders Connect"
+    fallback = clip(reply.summary, FALLBACK_TEXT) or "Leaders Connect"  # mrkdwn too: escaped like blocks
     return {"text": fallback, "blocks": render_blocks(reply, MESSAGE_BLOCKS)}
 
 

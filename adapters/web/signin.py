@@ -240,7 +240,7 @@ async def callback(request: web.Request) -> web.Response:
         return page("Sign-in not completed", "That request could not be read.", "Nothing was linked.",
                     status=400)
     query = {k: v for k, v in source.items() if len(v) < 20_000}
-    cookies = {k: v for k, v in request.cookies.items() if k.startswith(COOKIE_PREFIX)}
+    cookies = signin_cookies(request)
     try:
         name, account = await asyncio.to_thread(sign_in.finish, query, cookies)
     except links.LinkError as error:
@@ -253,6 +253,23 @@ async def callback(request: web.Request) -> web.Response:
         "Leaders Connect profile.", "Go back to Slack or Teams and message the bot again. If you didn't "
         "mean to link that account, type `accounts` to the bot from any of your accounts and remove it."),
         query)
+
+
+def signin_cookies(request: web.Request) -> dict[str, str]:
+    """The browser's sign-in cookies, by their exact names.
+
+    Not `request.cookies`: aiohttp's parser strips Unicode whitespace in front of a name, so a cookie a
+    browser stores as `<no-break space>__Host-leaders-signin-…` — no `__Host-` prefix to the browser, so a
+    sibling sub-domain or a plain-http network may set it — would arrive here as the `__Host-` cookie.
+    Only what RFC 6265 puts between cookies (`;`, space, tab) is taken off.
+    """
+    found: dict[str, str] = {}
+    for header in request.headers.getall("Cookie", []):
+        for pair in header.split(";"):
+            name, equals, value = pair.strip(" \t").partition("=")
+            if equals and name.startswith(COOKIE_PREFIX):
+                found.setdefault(name, value.strip(" \t"))
+    return found
 
 
 def _forget_binding(response: web.Response, query: dict[str, str]) -> web.Response:
