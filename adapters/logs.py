@@ -14,12 +14,15 @@ result rows, urllib3 and msal log what they fetch. So `-v` turns on DEBUG for ou
 other library is held at WARNING (APScheduler and Alembic, which log only job and revision names, at INFO
 with `-v`). Engines also hide SQL parameters from exception messages (`hide_parameters`, in
 directory/database.py), so a failed statement's traceback does not carry the row it was writing. And a
-request aiohttp cannot parse is not logged: its ERROR quotes the offending header line.
+request aiohttp cannot parse is not logged: its ERROR quotes the offending header line. PostgreSQL's
+errors carry a `DETAIL:` line that quotes values (`Key (email_key)=(…) already exists`, `Failing row
+contains (…)`), which `hide_parameters` does not reach, so the formatter withholds those lines.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import TextIO
 
@@ -34,6 +37,12 @@ _ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7f, 0xa0)
 _ESCAPES.update({0x09: "\\t", 0x0a: "\\n", 0x0d: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
 _KEEP_NEWLINES = {code: text for code, text in _ESCAPES.items() if code != 0x0a}
 _CONTINUATION = "    | "
+# PostgreSQL's error detail (psycopg puts it in the exception's message): it may quote row values.
+_PG_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
+
+
+def withhold_details(text: str) -> str:
+    return _PG_DETAIL.sub(r"\1 (withheld: it may quote row values)", text)
 
 
 def one_line(text: str) -> str:
@@ -49,14 +58,14 @@ class OneLineFormatter(logging.Formatter):
     """
 
     def format(self, record: logging.LogRecord) -> str:
-        record.message = one_line(record.getMessage())
+        record.message = one_line(withhold_details(record.getMessage()))
         if self.usesTime():
             record.asctime = self.formatTime(record, self.datefmt)
         line = self.formatMessage(record)
         if record.exc_info:
-            line += "\n" + _indent(self.formatException(record.exc_info))
+            line += "\n" + _indent(withhold_details(self.formatException(record.exc_info)))
         elif record.exc_text:
-            line += "\n" + _indent(record.exc_text)
+            line += "\n" + _indent(withhold_details(record.exc_text))
         if record.stack_info:
             line += "\n" + _indent(self.formatStack(record.stack_info))
         return line

@@ -76,6 +76,11 @@ def resolve(session: Session, identity: ChatIdentity) -> Leader | None:
     if leader is not None:
         return leader
     leader = by_email(session, identity.email) if identity.email else None
+    if leader is not None and identity.platform == "teams" and leader.microsoft_oid \
+            and leader.microsoft_oid != identity.user_id.lower():
+        # She signed in with another Microsoft account: that one is hers, and an account whose mail
+        # merely says her address is not (sign-in refuses a second account for the same reason).
+        return None
     if leader is None and identity.platform == "teams":
         # A Teams user id is the Entra object id: the one a leader proved theirs by signing in.
         leader = session.scalar(select(Leader).where(Leader.microsoft_oid == identity.user_id.lower()))

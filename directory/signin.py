@@ -18,6 +18,7 @@ from directory.accounts import link_signed_in
 from directory.links import LinkError, identity_of
 from directory.models import AccessLink, ChatAccount
 from directory.people import by_email
+from directory.vouching import tenant_vouches
 
 
 def _refuse(session: Session, actor: str, reason: str, message: str, **details: Any) -> LinkError:
@@ -37,9 +38,15 @@ def verified_email(claims: Mapping[str, Any]) -> str:
 
 
 def complete(session: Session, link: AccessLink, claims: Mapping[str, Any],
-             allowed_tenants: frozenset[str], actor: str = "signin") -> ChatAccount:
+             allowed_tenants: frozenset[str], actor: str = "signin",
+             tenant_domains: Mapping[str, frozenset[str]] | None = None) -> ChatAccount:
     """Link the chat account behind `link` to the leader the claims prove, and return that account (its
-    `leader` is who signed in); LinkError says why not."""
+    `leader` is who signed in); LinkError says why not.
+
+    `tenant_domains` (LEADERS_TENANT_DOMAINS): where staff list the domains a tenant may vouch for, its
+    sign-ins count only for addresses in them — a tenant that owns a parent domain can issue UPNs under
+    its subdomains, the case Teams linking guards against too. A tenant with none listed is trusted for
+    the addresses it has verified, as before (sign-in is how leaders of such tenants get in)."""
     tenant = str(claims.get("tid") or "").lower()
     if not tenant or tenant not in allowed_tenants:
         raise _refuse(session, actor, "tenant", "Your organisation's Microsoft account is not one Leaders "
@@ -50,6 +57,11 @@ def complete(session: Session, link: AccessLink, claims: Mapping[str, Any],
     if not oid or not email:
         raise _refuse(session, actor, "claims", "Microsoft did not tell us your work email address, so we "
                       "can't match you to the directory.")
+    listed = (tenant_domains or {}).get(tenant)
+    if listed and not tenant_vouches(tenant_domains or {}, tenant, email):
+        raise _refuse(session, actor, "domain_not_owned", "You signed in, but your work email address is not "
+                      "one this organisation's Microsoft accounts may vouch for in Leaders Connect. Ask the "
+                      "Leaders Connect team for help.", tenant=tenant[:64])
     same_account = link.user_id.lower() == oid and link.workspace_id.lower() == tenant
     if link.platform == "teams" and not same_account:
         # A Teams account is itself a Microsoft account: only that same account may vouch for it.

@@ -108,6 +108,28 @@ def test_tracebacks_and_messages_stay_inside_their_record(captured: io.StringIO)
     assert one_line("tab\there\x00") == "tab\\there\\x00"
 
 
+def test_a_failed_statement_logs_no_row_values(db: Database, captured: io.StringIO) -> None:
+    """PostgreSQL puts the offending values in its error's DETAIL line (`Key (email_key)=(…) already
+    exists`, `Failing row contains (…)`), which `hide_parameters` does not reach. A traceback of such a
+    failure must not carry them; on SQLite the message names only the constraint."""
+    from sqlalchemy.exc import IntegrityError
+
+    from directory.models import Leader
+    from tests.helpers import load_sample
+
+    load_sample(db)
+    try:
+        with db.session() as session:
+            session.add(Leader(email=AINE[1], email_key=AINE[1], full_name="Áine Again", role="r",
+                               organisation="o", sector="health", phone=AINE[2]))
+            session.flush()
+    except IntegrityError:
+        logging.getLogger("bot.engine").exception("the turn failed")
+    written = captured.getvalue()
+    assert "the turn failed" in written and "IntegrityError" in written
+    assert AINE[1] not in written and AINE[2] not in written and "Áine Again" not in written
+
+
 def test_libraries_stay_at_warning_unless_named(captured: io.StringIO) -> None:
     for name, level in (("slack_sdk.web.async_base_client", logging.DEBUG),
                         ("sqlalchemy.engine", logging.INFO), ("urllib3.connectionpool", logging.DEBUG),

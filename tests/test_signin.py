@@ -223,6 +223,24 @@ async def test_an_email_outside_the_directory_is_refused(
     assert links_of(db) == []
 
 
+async def test_a_tenant_with_listed_domains_vouches_only_for_those_at_sign_in(
+        server: RunningServer, browser: Browser, fake_slack: FakeSlack,
+        login: FakeMicrosoftLogin, db: Database) -> None:
+    """A tenant that owns a parent domain can issue UPNs under its subdomains (Entra verifies them with
+    it). Where staff list the domains a tenant may vouch for, sign-in holds it to them, as Teams linking
+    does: this tenant may vouch for leeds.gov.uk only, so Kim's manchester.gov.uk UPN links nothing."""
+    login.person = Person(KIM)
+    server.services.settings.tenant_domains = f"{ALLOWED_TENANT}:leeds.gov.uk"
+    server.services.settings.__dict__.pop("tenant_domain_map", None)  # the parsed form is cached
+    status, page = await sign_in(browser, login, await signin_link(server, fake_slack))
+    assert status == 400 and "not one this organisation's Microsoft accounts may vouch for" in page
+    assert links_of(db) == [] and "signin.refused" in audit_actions(db)
+    server.services.settings.tenant_domains = f"{ALLOWED_TENANT}:manchester.gov.uk"
+    server.services.settings.__dict__.pop("tenant_domain_map", None)
+    status, page = await sign_in(browser, login, await signin_link(server, fake_slack))
+    assert status == 200 and links_of(db) == ["Sign in with Microsoft"]
+
+
 async def test_only_an_address_the_tenant_verified_counts(
         server: RunningServer, browser: Browser, fake_slack: FakeSlack,
                                                           login: FakeMicrosoftLogin, db: Database) -> None:

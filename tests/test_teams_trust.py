@@ -291,6 +291,28 @@ async def test_a_leader_who_signed_in_is_recognised_by_object_id(secured, connec
         assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "account.linked"))
 
 
+async def test_a_second_microsoft_account_with_her_email_does_not_link_once_she_signed_in(
+        secured, connector, identity, db) -> None:
+    """Kim signed in with her own Microsoft account (object id remembered). Another account in the same
+    tenant whose mail is set to her address must not become her by email: sign-in refuses a second
+    Microsoft account, so automatic linking must too."""
+    fake, url = connector
+    other = Member("29:1other", "aad-someone-else", "Someone", KIM.email, upn="someone@manchester.gov.uk")
+    fake.members[other.id] = other
+    settings, endpoints = secured
+    with db.session() as session:
+        leader = session.scalar(select(Leader).where(Leader.email == KIM.email))
+        assert leader is not None
+        leader.microsoft_oid = KIM.aad_object_id
+    async with running(settings, endpoints) as (base, _, _):
+        await post(base, teams.message(url, other, "profile"), identity.mint(url))
+    (card,) = cards_of(fake.posted()[-1])
+    assert texts(card)[0] == "Welcome to Leaders Connect"
+    assert "kim.chen" not in json.dumps(card).lower()
+    with db.session() as session:
+        assert session.scalars(select(ChatAccount)).all() == []
+
+
 def nodes_of_type(card: object, kind: str) -> list[dict]:
     from tests.test_teams_http import nodes
 

@@ -167,7 +167,8 @@ class MicrosoftSignIn:
             link = links.claimed_by_state(session, query.get("state", ""))
             try:
                 linked = signin.complete(session, link, result["id_token_claims"],
-                                         self.settings.allowed_tenant_set, actor)
+                                         self.settings.allowed_tenant_set, actor,
+                                         self.settings.tenant_domain_map)
             except links.LinkError:
                 session.commit()  # keep the audit line of the refusal; nothing else was changed
                 raise
