@@ -40,3 +40,10 @@ def parse(text: str) -> Parsed:
     close = difflib.get_close_matches(word, all_words(), n=1, cutoff=0.6)
     suggestion = lookup(close[0]).name if close else None  # type: ignore[union-attr]
     return Parsed(None, text, word[:40], suggestion)
+
+
+def expects_form(text: str) -> bool:
+    """True if `text` is a command whose answer is a form (`me`): a platform whose forms are modals can
+    open one at once, before the answer is ready, while its short-lived trigger is still valid."""
+    parsed = parse(text)
+    return parsed.command is not None and parsed.command.opens_form and not parsed.args

@@ -46,7 +46,12 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> No
     ({"MICROSOFT_APP_ID": "abc"}, "MICROSOFT_APP_PASSWORD is required"),
     ({"MICROSOFT_APP_TYPE": "Both"}, "MultiTenant, SingleTenant"),
     ({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TYPE": "singletenant"},
+     "MICROSOFT_APP_TENANT_ID is required: MICROSOFT_APP_TYPE is SingleTenant, so"),
+    ({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p"},  # the default type says what to set
+     "MICROSOFT_APP_TENANT_ID is required: MICROSOFT_APP_TYPE is SingleTenant (the default).*MultiTenant"),
+    ({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_TYPE": "UserAssignedMSI"},
      "MICROSOFT_APP_TENANT_ID is required"),
+    ({"LEADERS_TEAMS_CONVERSATION_PER_2S": "0"}, "LEADERS_TEAMS_CONVERSATION_PER_2S"),
 ])
 def test_bad_values_are_refused_with_the_variable_named(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
                                                         message: str) -> None:
@@ -54,3 +59,12 @@ def test_bad_values_are_refused_with_the_variable_named(monkeypatch: pytest.Monk
         monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings()
+
+
+def test_teams_is_single_tenant_by_default_and_multi_tenant_on_request() -> None:
+    """New Azure Bot registrations are single-tenant (multi-tenant creation ended 31 July 2025)."""
+    assert Settings().microsoft_app_type == "SingleTenant"
+    single = Settings(MICROSOFT_APP_ID="a", MICROSOFT_APP_PASSWORD="p", MICROSOFT_APP_TENANT_ID="t")
+    assert (single.microsoft_app_type, single.microsoft_app_tenant_id) == ("SingleTenant", "t")
+    legacy = Settings(MICROSOFT_APP_ID="a", MICROSOFT_APP_PASSWORD="p", MICROSOFT_APP_TYPE="MultiTenant")
+    assert legacy.microsoft_app_type == "MultiTenant"

@@ -109,6 +109,7 @@ def bot(db: Database) -> Bot:
 
 # Sign in with Microsoft configured, so unlinked people are offered the sign-in link.
 SIGNIN_SETTINGS = Settings(LEADERS_DATABASE_URL="sqlite:///unused.db", MICROSOFT_APP_ID="app-id",
+                           MICROSOFT_APP_TENANT_ID="tenant-1",
                            MICROSOFT_APP_PASSWORD="secret", LEADERS_ALLOWED_TENANTS="tenant-1",
                            LEADERS_PUBLIC_URL="https://leaders.example.gov.uk",
                            LEADERS_STAFF_EMAILS="priya.patel@hmrc.gov.uk", _env_file=None)  # type: ignore[call-arg]

@@ -56,6 +56,7 @@ def bot(db: Database) -> Bot:
     load_sample(db)
     return Bot(db, Settings(LEADERS_DATABASE_URL=db.url, LEADERS_STAFF_EMAILS="priya.patel@hmrc.gov.uk",
                             MICROSOFT_APP_ID="app-id", MICROSOFT_APP_PASSWORD="secret",
+                            MICROSOFT_APP_TENANT_ID="tenant-1",
                             LEADERS_ALLOWED_TENANTS="tenant-1", LEADERS_PUBLIC_URL="https://leaders.example.gov.uk",
                             _env_file=None))  # type: ignore[call-arg]
 

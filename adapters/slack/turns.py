@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.errors import log_api_error
-from adapters.slack.identity import IdentityResolver, SlackLookupFailedError, workspace_of
+from adapters.slack.identity import IdentityResolver, SlackLookupFailedError, team_of, workspace_of
 from adapters.slack.render import home_view, message
 from bot.engine import Bot
 from bot.replies import Reply, Text
@@ -60,7 +60,8 @@ class SlackTurns:
 
     async def _turn(self, context: Any, client: AsyncWebClient, handle: Any, argument: str) -> Reply:
         try:
-            identity = await self.resolver.identify(client, workspace_of(context), str(context["user_id"]))
+            identity = await self.resolver.identify(client, workspace_of(context), str(context["user_id"]),
+                                                    team_of(context))
         except SlackLookupFailedError:
             return LOOKUP_FAILED
         try:
