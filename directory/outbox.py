@@ -191,3 +191,24 @@ def retry_failed(session: Session, message_id: int | None = None) -> int:
     result = session.execute(statement.values(status=PENDING, attempts=0, next_attempt_at=utcnow(),
                                               lease_owner=None, lease_expires_at=None))
     return result.rowcount or 0
+
+
+def fail_waiting(session: Session, platform: str, workspace_id: str, reason: str, *, team_id: str = "",
+                 except_teams: Iterable[str] = ()) -> int:
+    """Fail every message still waiting for a workspace the bot was removed from, with `reason`.
+
+    `team_id`: only those for one workspace inside an Enterprise Grid org (`workspace_id`);
+    `except_teams`: keep those for the org's workspaces that still have an install of their own.
+    Messages in flight are left to their worker, which records what the platform says.
+    """
+    statement = update(OutboxMessage).where(OutboxMessage.platform == platform,
+                                            OutboxMessage.workspace_id == workspace_id,
+                                            OutboxMessage.status == PENDING)
+    if team_id:
+        statement = statement.where(OutboxMessage.team_id == team_id)
+    kept = [team for team in except_teams if team]
+    if kept:
+        statement = statement.where(OutboxMessage.team_id.notin_(kept))
+    result = session.execute(statement.values(status=FAILED, last_error=reason[:MAX_ERROR], lease_owner=None,
+                                              lease_expires_at=None).execution_options(synchronize_session=False))
+    return result.rowcount or 0

@@ -38,6 +38,8 @@ class FakeSlack:
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (path, JSON body)
     failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     oauth_access: dict[str, Any] = field(default_factory=dict)
+    # The messages the app posted and where they are now, by (channel, ts): chat.update changes them.
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     on_response: Any = None  # called with the response_url key as each answer arrives (benchmarks)
     record: bool = True  # False: count nothing, keep nothing (long benchmark runs)
     url: str = ""
@@ -121,9 +123,20 @@ class FakeSlack:
         if method == "oauth.v2.access":
             return {"ok": True, **self.oauth_access}
         if method in ("chat.postMessage", "chat.postEphemeral"):
-            return {"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"}
-        if method in ("views.publish", "views.open"):
-            return {"ok": True, "view": {"id": "V0001"}}
+            channel = str(body.get("channel", ""))
+            if channel.startswith("U"):  # posting to a user id lands in the app's DM with them
+                channel = "D" + channel[1:]
+            ts = f"1700000000.{len(self.messages) + 1:06d}"
+            self.messages[(channel, ts)] = body
+            return {"ok": True, "channel": channel, "ts": ts}
+        if method == "chat.update":
+            key = (str(body.get("channel", "")), str(body.get("ts", "")))
+            if key not in self.messages:
+                return {"ok": False, "error": "message_not_found"}
+            self.messages[key] = body
+            return {"ok": True, "channel": key[0], "ts": key[1], "text": body.get("text", "")}
+        if method in ("views.publish", "views.open", "views.update"):
+            return {"ok": True, "view": {"id": body.get("view_id") or "V0001"}}
         return {"ok": False, "error": "unknown_method"}
 
     async def _response(self, request: web.Request) -> web.Response:

@@ -80,13 +80,15 @@ def test_every_reply_matches_its_golden_card(bot: Bot, name: str) -> None:
 
 def test_view_profile_button_round_trips_to_the_same_neutral_action(bot: Bot) -> None:
     card = render_card(bot.handle_text(KIM, "find sean obrien police"))
-    submit = card["body"][1]["items"][-1]["actions"][0]
-    assert submit["type"] == "Action.Submit" and submit["style"] == "positive"
-    action = submitted_action(submit["data"])
-    assert action is not None and action.startswith("profile.view:")
-    execute = {"action": {"type": "Action.Execute", "verb": "profile", "data": submit["data"]}}
+    button = card["body"][1]["items"][-1]["actions"][0]
+    assert button["type"] == "Action.Execute" and button["style"] == "positive"
+    assert button["associatedInputs"] == "none"  # a button never carries (or waits on) a form's inputs
+    action = button["verb"]
+    assert action.startswith("profile.view:") and button["data"] == {"action": action}
+    execute = {"action": {"type": "Action.Execute", "verb": button["verb"], "data": button["data"]}}
     assert executed_action(execute) == action
     assert executed_action({"action": {"type": "Action.Execute", "verb": action}}) == action
+    assert submitted_action(button["data"]) == action  # an older client's Action.Submit reads the same
     assert bot.handle_action(KIM, action).blocks[0].name == "Seán O'Brien"  # type: ignore[union-attr]
 
 
@@ -148,4 +150,5 @@ def test_the_me_form_with_errors_is_a_valid_card_that_keeps_the_values(bot: Bot)
     assert "errorMessage" in inputs["phone"] and "errorMessage" in inputs["visibility.email"]
     assert card["body"][0]["color"] == "Attention"
     submit = card["body"][-1]["items"][-1]["actions"][0]
-    assert submit["type"] == "Action.Submit" and submit["data"] == {"action": "me.save"}
+    assert submit["type"] == "Action.Execute" and submit["data"] == {"action": "me.save"}
+    assert submit["verb"] == "me.save" and "associatedInputs" not in submit  # Save sends the inputs

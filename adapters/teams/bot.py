@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -56,6 +56,14 @@ SEARCH_COMMAND = "searchPeople"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 ANSWERED_BELOW = "Done — my answer is below."
 EXPIRED = Reply((Text("That button has expired. Please try the command again.", "error"),), replace=True)
+
+
+class MessageAnswer(AdaptiveCardInvokeResponse):
+    """An `adaptiveCard/action` answer that leaves the card as it is and shows a line of text (the SDK's
+    model types `value` as an object, so a text value needs its own map to serialise)."""
+
+    _attribute_map: ClassVar[dict[str, dict[str, str]]] = {
+        **AdaptiveCardInvokeResponse._attribute_map, "value": {"key": "value", "type": "str"}}
 
 
 class LeadersTeamsBot(TeamsActivityHandler):
@@ -132,7 +140,7 @@ class LeadersTeamsBot(TeamsActivityHandler):
         else:
             await answers.post(reply)
             note = ANSWERED_BELOW
-        return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_CONTENT_TYPE, value=note)
+        return MessageAnswer(status_code=200, type=MESSAGE_CONTENT_TYPE, value=note)
 
     async def on_teams_messaging_extension_query(
             self, turn_context: TurnContext, query: MessagingExtensionQuery) -> MessagingExtensionResponse:
