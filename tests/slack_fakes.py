@@ -170,16 +170,18 @@ def slash_command(text: str, *, user_id: str, team_id: str = "T0001", response_u
 
 
 def block_actions(value: str, *, user_id: str, team_id: str = "T0001", response_url: str | None,
-                  action_id: str = "lc:1") -> str:
-    """A `block_actions` interaction: JSON in the `payload` form field."""
+                  action_id: str = "lc:1", channel_id: str = "C2147483705",
+                  message_ts: str = "1700000000.000100", is_ephemeral: bool = True) -> str:
+    """A `block_actions` interaction: JSON in the `payload` form field. By default the press is on an
+    ephemeral answer in a channel; a card in the app's DM is `channel_id="D…", is_ephemeral=False`."""
     payload: dict[str, Any] = {
         "type": "block_actions", "api_app_id": "A0LEADERS", "token": "gIkuvaNzQIHg97ATvDxqgjtO",
         "team": {"id": team_id, "domain": "example"}, "enterprise": None, "is_enterprise_install": False,
         "user": {"id": user_id, "username": "leader", "name": "leader", "team_id": team_id},
-        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": "C2147483705",
-                      "is_ephemeral": True},
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
+                      "is_ephemeral": is_ephemeral},
         "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        "channel": {"id": "C2147483705", "name": "general"},
+        "channel": {"id": channel_id, "name": "directmessage" if channel_id.startswith("D") else "general"},
         "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
                      "text": {"type": "plain_text", "text": "View profile", "emoji": True},
                      "action_ts": "1700000001.000200"}],
@@ -254,10 +256,11 @@ class RunningServer:
         return await post_signed(self.session, f"{self.url}/slack/events", body,
                                  content_type="application/x-www-form-urlencoded")
 
-    async def press(self, value: str, user_id: str, **fields: Any) -> tuple[int, str]:
+    async def press(self, value: str, user_id: str, headers: dict[str, str] | None = None,
+                    **fields: Any) -> tuple[int, str]:
         body = block_actions(value, user_id=user_id, **fields)
         return await post_signed(self.session, f"{self.url}/slack/events", body,
-                                 content_type="application/x-www-form-urlencoded")
+                                 content_type="application/x-www-form-urlencoded", headers=headers)
 
     async def submit_view(self, view: dict[str, Any], values: dict[str, str], user_id: str,
                           **fields: Any) -> tuple[int, str]:
