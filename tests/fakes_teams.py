@@ -323,10 +323,18 @@ def submit(service_url: str, member: Member, data: dict[str, Any]) -> dict[str, 
                  replyToId="1700000000001")
 
 
-def card_execute(service_url: str, member: Member, verb: str, data: dict[str, Any]) -> dict[str, Any]:
-    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
-    return _base(service_url, member, personal(member), type="invoke", name="adaptiveCard/action",
-                 value=value, replyToId="1700000000001")
+def card_execute(service_url: str, member: Member, verb: str, data: dict[str, Any], *,
+                 trigger: str = "manual", conversation: dict[str, Any] | None = None,
+                 reply_to: str = "1700000000001") -> dict[str, Any]:
+    """`Action.Execute` pressed (`trigger: manual`), or run by Teams to refresh a card as it is shown to
+    this member (`automatic`): an `adaptiveCard/action` invoke, in their 1:1 chat unless told otherwise."""
+    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": trigger}
+    return _base(service_url, member, conversation or personal(member), type="invoke",
+                 name="adaptiveCard/action", value=value, replyToId=reply_to)
+
+
+def group_chat() -> dict[str, Any]:
+    return {"conversationType": "groupChat", "tenantId": TENANT, "id": "19:group@thread.v2", "isGroup": True}
 
 
 def extension_query(service_url: str, member: Member, words: str,

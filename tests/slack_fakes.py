@@ -225,12 +225,17 @@ def view_submission(view: dict[str, Any], values: dict[str, str], *, user_id: st
     return urlencode({"payload": json.dumps(payload)})
 
 
-def event_callback(event: dict[str, Any], *, event_id: str, team_id: str = "T0001") -> str:
+def event_callback(event: dict[str, Any], *, event_id: str, team_id: str = "T0001",
+                   enterprise_id: str | None = None, is_enterprise_install: bool = False) -> str:
+    """An Events API delivery; inside an Enterprise Grid org, `enterprise_id` (and for an org-wide install
+    `is_enterprise_install`, whose authorization names no team)."""
     return json.dumps({
         "token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": team_id, "api_app_id": "A0LEADERS", "event": event,
         "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": team_id, "user_id": "UBOT", "is_bot": True,
-                            "is_enterprise_install": False}],
+        **({"enterprise_id": enterprise_id} if enterprise_id else {}),
+        "authorizations": [{"enterprise_id": enterprise_id,
+                            "team_id": None if is_enterprise_install else team_id, "user_id": "UBOT",
+                            "is_bot": True, "is_enterprise_install": is_enterprise_install}],
         "is_ext_shared_channel": False, "event_context": "4-eyJldCI6ImFwcF9ob21lX29wZW5lZCJ9",
     })
 

@@ -111,6 +111,39 @@ def test_two_hundred_results_are_cut_to_fit_with_and_n_more() -> None:
     assert len(json.dumps(render_attachment(reply)).encode()) < MAX_MESSAGE_BYTES
 
 
+def test_cards_are_measured_as_teams_measures_them_in_utf16() -> None:
+    """Fifty results in plain English: 72 KB of JSON, which Teams counts as 143 KB (UTF-16: two bytes an
+    ASCII character) and would refuse. Measured that way, the card is cut to fit instead."""
+    bio = "Leads digital transformation, cyber security and resilience across the region. " * 9
+    reply = Reply((Text("50 leaders found", "heading"), *(_person(i, bio) for i in range(50))))
+    whole = render_card(reply, max_bytes=10**9)
+    assert len(json.dumps(whole).encode()) < MAX_MESSAGE_BYTES < 100_000 < size_of(whole)
+    card = render_card(reply)
+    check(card)
+    assert size_of(render_attachment(reply)) < MAX_MESSAGE_BYTES
+    assert card["body"][-1]["text"].startswith("…and ")
+
+
+def test_one_long_text_is_shortened_when_there_are_no_people_to_drop() -> None:
+    reply = Reply(tuple(Text(f"Paragraph {n}: " + "Оновлення політики. " * 150, "plain") for n in range(20)))
+    card = render_card(reply)
+    check(card)
+    assert len(card["body"]) == 20 and all(b["text"].endswith("…") for b in card["body"])
+    assert "too long to show" not in json.dumps(card, ensure_ascii=False)
+
+
+def test_a_live_card_refreshes_for_its_reader_and_at_most_sixty_others() -> None:
+    crowd = tuple(f"aad-{n}" for n in range(100))
+    card = render_card(Reply((Text("Poll", "heading"),), refresh="poll.view:7", refresh_for=crowd),
+                       viewers=("aad-reader",))
+    check(card)
+    refresh = card["refresh"]
+    assert refresh["action"] == {"type": "Action.Execute", "verb": "poll.view:7",
+                                 "data": {"action": "poll.view:7"}}
+    assert len(refresh["userIds"]) == 60 and refresh["userIds"][0] == "8:orgid:aad-reader"
+    assert "refresh" not in render_card(Reply((Text("Not live"),)), viewers=("aad-reader",))
+
+
 def test_a_huge_bio_is_clipped_not_refused() -> None:
     card = render_card(Reply((_person(1, bio="Decades of service. " * 20_000),)))
     check(card)
