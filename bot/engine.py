@@ -69,11 +69,16 @@ class Bot:
                 return cmd.handler(self._context(session, identity, leader, False), parsed.args), True
             return cmd.handler(ctx, parsed.args), False
 
-    def handle_action(self, identity: ChatIdentity, action_id: str, *, shared: bool = False) -> Reply:
+    def handle_action(self, identity: ChatIdentity, action_id: str, *, shared: bool = False,
+                      refresh: bool = False) -> Reply:
+        """A pressed button. `refresh`: not a press but a platform redrawing a live card as it is shown
+        (Teams' automatic refresh) — the same action, but nothing is created for an unlinked viewer
+        (no one-time sign-in link for every card they glance at)."""
         base, revision = split_revision(action_id)
         handler, args = decode(base)
         run = None if handler is None else lambda ctx: handler(ctx, args)
-        return self._pressed(identity, action_id, run, "That button has expired.", shared, revision)
+        return self._pressed(identity, action_id, run, "That button has expired.", shared, revision,
+                             offer_signin=not (shared or refresh))
 
     def handle_submit(self, identity: ChatIdentity, action_id: str, values: dict[str, str], *,
                       shared: bool = False) -> Reply:
@@ -84,12 +89,14 @@ class Bot:
         return self._pressed(identity, action_id, run, "That form has expired.", shared, revision)
 
     def _pressed(self, identity: ChatIdentity, action_id: str, run: Callable[[Context], Reply] | None,
-                 expired: str, shared: bool, revision: int | None = None) -> Reply:
+                 expired: str, shared: bool, revision: int | None = None, *,
+                 offer_signin: bool | None = None) -> Reply:
         """A button or form: linked leaders only, and an id we no longer know is answered, not raised."""
         with self.database.session() as session:
             leader = resolve(session, identity)
             if leader is None:
-                return self._unlinked(session, identity, offer_signin=not shared)
+                return self._unlinked(session, identity,
+                                      offer_signin=not shared if offer_signin is None else offer_signin)
             if run is None:
                 log.info("unknown action or form: %.60s", action_id)
                 return Reply((Text(f"{expired} Please try the command again.", "error"),))

@@ -79,12 +79,12 @@ class LeadersTeamsBot(TeamsActivityHandler):
     def _answers(self, turn_context: TurnContext, identity: ChatIdentity) -> Answers:
         return Answers(turn_context, self.database, self.core.settings.microsoft_app_id, identity)
 
-    async def _pressed(self, identity: ChatIdentity, action: str, data: Any) -> Reply:
+    async def _pressed(self, identity: ChatIdentity, action: str, data: Any, refresh: bool = False) -> Reply:
         """A button or a form's Save, answered for the person who pressed it (never for an audience:
-        the answer reaches them alone)."""
+        the answer reaches them alone). `refresh`: Teams redrawing a live card for its viewer."""
         if is_submission(action):
             return await self._turn(self.core.handle_submit, identity, action, submitted_values(data))
-        return await self._turn(self.core.handle_action, identity, action)
+        return await self._turn(partial(self.core.handle_action, refresh=refresh), identity, action)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -127,8 +127,9 @@ class LeadersTeamsBot(TeamsActivityHandler):
         value = turn_context.activity.value
         identity = await identify(turn_context, self.database)
         action = executed_action(value)
-        reply = EXPIRED if action is None else await self._pressed(identity, action, executed_data(value))
         automatic = isinstance(value, dict) and value.get("trigger") == "automatic"
+        reply = EXPIRED if action is None else await self._pressed(identity, action, executed_data(value),
+                                                                   automatic)
         await remember(self.database, turn_context.activity, identity)
         if automatic or reply.replace:
             return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE,
