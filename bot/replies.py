@@ -127,7 +127,8 @@ class Reply:
 
     `private`: shown only to the person who asked (Slack: ephemeral; Teams: in a channel or group chat the
     answer goes to the person's 1:1 chat with the bot instead). A reply may be posted where others read it
-    only when the use case rendered it for them and says `private=False`.
+    only if it says `private=False`: the engine marks so the answers it rendered for the audience of a
+    shared conversation (Bot.handle_text), and a use case may for a card meant for a channel.
 
     `replace`: the answer to a button press takes the place of the card the button was on (Slack
     `replace_original`, Teams the `adaptiveCard/action` invoke answer) instead of arriving as a new message.
