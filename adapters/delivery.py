@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from scheduler.delivery import DeliveryWorker
 from scheduler.delivery_settings import delivery_config
 from scheduler.retry_policy import SendFailure
-from scheduler.senders import Envelope, Sender
+from scheduler.senders import Envelope, Sender, Sent
 
 if TYPE_CHECKING:
     from adapters.bootstrap import Services
@@ -24,7 +24,7 @@ class PlatformSenders:
     def __init__(self, senders: dict[str, Sender]) -> None:
         self.senders = senders
 
-    async def send(self, envelope: Envelope) -> str:
+    async def send(self, envelope: Envelope) -> Sent:
         sender = self.senders.get(envelope.platform)
         if sender is None:
             raise SendFailure("permanent", f"{envelope.platform} is not configured on this server")

@@ -25,7 +25,8 @@ from tests.fakes_teams import APP_ID, TENANT
 
 async def main(url: str, port: int, metadata: str, issuer: str, login: str) -> None:
     settings = Settings(LEADERS_DATABASE_URL=url, MICROSOFT_APP_ID=APP_ID,  # type: ignore[call-arg]
-                        MICROSOFT_APP_PASSWORD="app-secret", LEADERS_ALLOWED_TENANTS=TENANT,
+                        MICROSOFT_APP_PASSWORD="app-secret", MICROSOFT_APP_TENANT_ID=TENANT,
+                        LEADERS_ALLOWED_TENANTS=TENANT,
                         LEADERS_TEAMS_SERVICE_URL_HOSTS="127.0.0.1", _env_file=None)
     services = build_services(settings, teams_endpoints=BotFrameworkEndpoints(metadata, issuer, login))
     runner = web.AppRunner(build_app(services), access_log=None)

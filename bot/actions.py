@@ -1,5 +1,9 @@
 """Neutral button actions: `name:arg1:arg2`, the same id whether pressed in Slack, Teams or the console.
 
+A button on a card that shows state also carries the revision of the state it was drawn from:
+`name:arg1:arg2~7` (`revised`). The engine splits it off before looking the handler up and hands it to
+the use case as `Context.revision`, so a press on an out-of-date card can be told apart (bot/live.py).
+
 Adapters decode their platform's payload (Slack `block_actions` value, Teams `Action.Submit` data) to this
 id; use cases register a handler per name. Arguments are opaque strings the handler validates.
 
@@ -22,6 +26,23 @@ SUBMISSIONS: dict[str, SubmitHandler] = {}
 MAX_ACTION_LENGTH = 255  # Slack's action_id limit; every platform's ids fit within it
 MAX_VALUES = 100  # inputs one submission may carry: more than any form of ours has
 MAX_VALUE_LENGTH = 10_000  # longer than any field allows, so the use case still says what is wrong
+REVISION_MARK = "~"
+MAX_REVISION_DIGITS = 12
+
+
+def revised(action_id: str, revision: int) -> str:
+    """`action_id` carrying the revision of the state the card was drawn from: `intro.accept:42~3`."""
+    if revision < 0:
+        raise ValueError("a revision is a count of changes, 0 or more")
+    return f"{action_id}{REVISION_MARK}{revision}"
+
+
+def split_revision(action_id: str) -> tuple[str, int | None]:
+    """(`action_id` without its revision, the revision) — None when the button carried none."""
+    base, mark, number = action_id.rpartition(REVISION_MARK)
+    if mark and number.isdigit() and len(number) <= MAX_REVISION_DIGITS and number.isascii():
+        return base, int(number)
+    return action_id, None
 
 
 def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
@@ -54,7 +75,7 @@ def decode_submission(action_id: str) -> tuple[SubmitHandler | None, list[str]]:
 
 def is_submission(action_id: str) -> bool:
     """True if `action_id` names a form submission (adapters route those to `Bot.handle_submit`)."""
-    return decode_submission(action_id)[0] is not None
+    return decode_submission(split_revision(action_id)[0])[0] is not None
 
 
 def clean_values(values: object) -> dict[str, str]:

@@ -30,6 +30,9 @@ class Context:
     # The reply will be seen by others too (a Teams channel or group chat, a messaging-extension card
     # inserted into a conversation): show only what every verified leader may see.
     shared: bool = False
+    # The revision of the state the pressed card was drawn from (`name:args~N`), or None: typed text, or a
+    # button that carries none. Compare it with the state's current revision: bot/live.py.
+    revision: int | None = None
 
     @property
     def viewer(self) -> Viewer:
@@ -50,7 +53,10 @@ class Command:
     staff_only: bool = False
     aliases: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
-    private_only: bool = False  # shows or changes personal data: refused in a shared conversation
+    # Shows or changes personal data: in a shared conversation it is answered for the person alone, as a
+    # private reply their adapter delivers privately (Slack ephemeral, Teams their 1:1 chat).
+    private_only: bool = False
+    opens_form: bool = False  # typed bare, the answer is a form: Slack opens a modal at once (loading)
 
 
 REGISTRY: dict[str, Command] = {}
@@ -66,9 +72,10 @@ def register(cmd: Command) -> Command:
 
 def command(name: str, summary: str, usage: str, *, staff_only: bool = False,
             aliases: tuple[str, ...] = (), examples: tuple[str, ...] = (),
-            private_only: bool = False) -> Callable[[Handler], Handler]:
+            private_only: bool = False, opens_form: bool = False) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
-        register(Command(name, summary, usage, handler, staff_only, aliases, examples, private_only))
+        register(Command(name, summary, usage, handler, staff_only, aliases, examples, private_only,
+                         opens_form))
         return handler
     return decorate
 

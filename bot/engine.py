@@ -7,13 +7,14 @@ unit of work, and returns a Reply. Nothing here knows which platform is talking.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 import bot.usecases  # noqa: F401  (registers commands and actions)
-from bot.actions import clean_values, decode, decode_submission
+from bot.actions import clean_values, decode, decode_submission, split_revision
 from bot.commands import Context
 from bot.grammar import parse
 from bot.replies import Reply, Text
@@ -37,58 +38,79 @@ class Bot:
         self.settings = settings
 
     def handle_text(self, identity: ChatIdentity, text: str, *, shared: bool = False) -> Reply:
-        """`shared`: others will see the reply (see Context.shared)."""
+        """`shared`: the conversation is read by others too (see Context.shared). The answer is then
+        rendered for them and marked `private=False` — except a command about the person's own data,
+        which is answered for them alone (`private=True`): adapters deliver that privately (Slack
+        ephemeral, Teams the 1:1 chat)."""
         if len(text) > MAX_TEXT_LENGTH:
             return Reply((Text(f"That message is too long for me to read ({len(text):,} characters; the most "
                                f"is {MAX_TEXT_LENGTH:,}). Nothing was done. Type `help` to see what I "
                                "understand.", "error"),))
+        reply, personal = self._text(identity, text, shared)
+        if shared:
+            return dataclasses.replace(reply, private=personal)
+        return reply
+
+    def _text(self, identity: ChatIdentity, text: str, shared: bool) -> tuple[Reply, bool]:
+        """The answer, and whether it is about the person's own data (answered for them alone)."""
         parsed = parse(text)
         with self.database.session() as session:
             leader = resolve(session, identity)
             if leader is None:
                 if parsed.command is not None and parsed.command.name == "help":
-                    return help_reply(is_staff=False, topic=parsed.args)
-                return self._unlinked(session, identity, offer_signin=not shared)
+                    return help_reply(is_staff=False, topic=parsed.args), False
+                return self._unlinked(session, identity, offer_signin=not shared), False
             ctx = self._context(session, identity, leader, shared)
             if parsed.command is None:
                 hint = f" Did you mean `{parsed.suggestion}`?" if parsed.suggestion else ""
                 unknown = Text(f"I don't know the command “{parsed.word}”.{hint}", "error")
-                return Reply((unknown, *help_reply(ctx.is_staff).blocks))
+                return Reply((unknown, *help_reply(ctx.is_staff).blocks)), False
             cmd = parsed.command
             if cmd.staff_only and not ctx.is_staff:
-                return Reply((Text(f"`{cmd.name}` is for the Leaders Connect staff team only.", "error"),))
-            if cmd.private_only and shared:
-                return Reply((Text(f"`{cmd.name}` works only in a private chat with me, so nothing personal "
-                                   "is shown here. Message me directly.", "error"),))
+                refusal = Text(f"`{cmd.name}` is for the Leaders Connect staff team only.", "error")
+                return Reply((refusal,)), False
             if cmd.handler is None:
                 return Reply((Text(f"`{cmd.name}` — {cmd.summary.lower()} — is not available yet. "
-                                   "Type `help` for what you can do today.", "muted"),))
+                                   "Type `help` for what you can do today.", "muted"),)), False
             log.debug("command %s on %s", cmd.name, identity.platform)  # never the words typed
-            return cmd.handler(ctx, parsed.args)
+            if cmd.private_only and shared:  # for the person alone, as if they had asked in a 1:1 chat
+                return cmd.handler(self._context(session, identity, leader, False), parsed.args), True
+            return cmd.handler(ctx, parsed.args), False
 
-    def handle_action(self, identity: ChatIdentity, action_id: str, *, shared: bool = False) -> Reply:
-        handler, args = decode(action_id)
+    def handle_action(self, identity: ChatIdentity, action_id: str, *, shared: bool = False,
+                      refresh: bool = False) -> Reply:
+        """A pressed button. `refresh`: not a press but a platform redrawing a live card as it is shown
+        (Teams' automatic refresh) — the same action, but nothing is created for an unlinked viewer
+        (no one-time sign-in link for every card they glance at)."""
+        base, revision = split_revision(action_id)
+        handler, args = decode(base)
         run = None if handler is None else lambda ctx: handler(ctx, args)
-        return self._pressed(identity, action_id, run, "That button has expired.", shared)
+        return self._pressed(identity, action_id, run, "That button has expired.", shared, revision,
+                             offer_signin=not (shared or refresh))
 
     def handle_submit(self, identity: ChatIdentity, action_id: str, values: dict[str, str], *,
                       shared: bool = False) -> Reply:
         """A submitted form: `values` maps each input's name to what the person entered or chose."""
-        handler, args = decode_submission(action_id)
+        base, revision = split_revision(action_id)
+        handler, args = decode_submission(base)
         run = None if handler is None else lambda ctx: handler(ctx, args, clean_values(values))
-        return self._pressed(identity, action_id, run, "That form has expired.", shared)
+        return self._pressed(identity, action_id, run, "That form has expired.", shared, revision)
 
     def _pressed(self, identity: ChatIdentity, action_id: str, run: Callable[[Context], Reply] | None,
-                 expired: str, shared: bool) -> Reply:
+                 expired: str, shared: bool, revision: int | None = None, *,
+                 offer_signin: bool | None = None) -> Reply:
         """A button or form: linked leaders only, and an id we no longer know is answered, not raised."""
         with self.database.session() as session:
             leader = resolve(session, identity)
             if leader is None:
-                return self._unlinked(session, identity, offer_signin=not shared)
+                return self._unlinked(session, identity,
+                                      offer_signin=not shared if offer_signin is None else offer_signin)
             if run is None:
                 log.info("unknown action or form: %r", action_id[:60])  # repr: text from the person
                 return Reply((Text(f"{expired} Please try the command again.", "error"),))
-            return run(self._context(session, identity, leader, shared))
+            ctx = self._context(session, identity, leader, shared)
+            ctx.revision = revision
+            return run(ctx)
 
     def _context(self, session: Session, identity: ChatIdentity, leader: Leader, shared: bool) -> Context:
         return Context(session, self.settings, identity, leader,

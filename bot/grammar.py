@@ -41,3 +41,16 @@ def parse(text: str) -> Parsed:
     close = difflib.get_close_matches(word, all_words(), n=1, cutoff=0.6)
     suggestion = lookup(close[0]).name if close else None  # type: ignore[union-attr]
     return Parsed(None, text, word[:40], suggestion)
+
+
+MAX_FORM_COMMAND = 500  # `/leaders me` and a mention or two; anything longer is not a bare form command
+
+
+def expects_form(text: str) -> bool:
+    """True if `text` is a command whose answer is a form (`me`): a platform whose forms are modals can
+    open one at once, before the answer is ready, while its short-lived trigger is still valid. Adapters
+    ask this on their event loop, before the engine's cap on chat text, so long text is not parsed here."""
+    if len(text) > MAX_FORM_COMMAND:
+        return False
+    parsed = parse(text)
+    return parsed.command is not None and parsed.command.opens_form and not parsed.args

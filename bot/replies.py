@@ -123,10 +123,28 @@ Block = Text | PersonCard | Actions | Form
 
 @dataclass(frozen=True)
 class Reply:
-    """What the bot answers to one turn. `private` replies are shown only to the person who asked."""
+    """What the bot answers to one turn, or a card it sends first.
+
+    `private`: shown only to the person who asked (Slack: ephemeral; Teams: in a channel or group chat the
+    answer goes to the person's 1:1 chat with the bot instead). A reply may be posted where others read it
+    only if it says `private=False`: the engine marks so the answers it rendered for the audience of a
+    shared conversation (Bot.handle_text), and a use case may for a card meant for a channel.
+
+    `replace`: the answer to a button press takes the place of the card the button was on (Slack
+    `replace_original`, Teams the `adaptiveCard/action` invoke answer) instead of arriving as a new message.
+    The console, which cannot redraw, shows it as the next message.
+
+    `refresh`: a card that shows state someone else can change (an introduction, a poll) names a neutral
+    action that draws it again for whoever is looking at it (Teams Universal Actions `refresh`: each viewer
+    sees their own state). `refresh_for` lists the chat user ids whose view refreshes by itself in a large
+    conversation (Teams allows 60); in a 1:1 chat the recipient always is. See bot/live.py.
+    """
 
     blocks: tuple[Block, ...] = field(default_factory=tuple)
     private: bool = True
+    replace: bool = False
+    refresh: str = ""
+    refresh_for: tuple[str, ...] = ()
 
     def plain(self) -> str:
         return "\n\n".join(block.plain() for block in self.blocks)

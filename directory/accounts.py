@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ class ChatIdentity:
     user_id: str
     email: str | None = None
     display_name: str = ""
+    team_id: str = ""  # Slack Enterprise Grid: the workspace inside the org (workspace_id) spoken from
 
 
 VIA = {"slack": "Slack confirmed email", "teams": "Microsoft Teams account", "console": "staff console"}
@@ -88,7 +89,7 @@ def resolve(session: Session, identity: ChatIdentity) -> Leader | None:
         return None
     account = ChatAccount(platform=identity.platform, workspace_id=identity.workspace_id,
                           user_id=identity.user_id, leader_id=leader.id,
-                          linked_via=VIA.get(identity.platform, identity.platform))
+                          linked_via=VIA.get(identity.platform, identity.platform), team_id=identity.team_id)
     try:
         with session.begin_nested():
             session.add(account)
@@ -99,6 +100,16 @@ def resolve(session: Session, identity: ChatIdentity) -> Leader | None:
     audit.record(session, audit.leader_ref(leader.id), "account.linked", audit.leader_ref(leader.id),
                  platform=identity.platform, via=account.linked_via)
     return leader
+
+
+def note_team(session: Session, identity: ChatIdentity) -> None:
+    """Record the Slack workspace (inside a Grid org) the account now speaks from, if it changed: a
+    message sent to it first must use that workspace's installation."""
+    if identity.team_id:
+        session.execute(update(ChatAccount).where(
+            ChatAccount.platform == identity.platform, ChatAccount.workspace_id == identity.workspace_id,
+            ChatAccount.user_id == identity.user_id, ChatAccount.team_id != identity.team_id)
+            .values(team_id=identity.team_id).execution_options(synchronize_session=False))
 
 
 def link_signed_in(session: Session, identity: ChatIdentity, leader: Leader) -> ChatAccount:
@@ -134,11 +145,27 @@ def describe(account: ChatAccount) -> str:
 
 
 def unlink(session: Session, leader: Leader, account_id: int) -> ChatAccount:
-    """Remove one of the leader's own links; someone else's account is refused as if it did not exist."""
+    """Remove one of the leader's own links; someone else's account is refused as if it did not exist.
+
+    One conditional UPDATE decides, so two presses of the same Remove at once (a double-click, two
+    devices) remove it once and audit it once; the loser is refused like any already-removed link.
+    """
+    removed = session.execute(update(ChatAccount).where(
+        ChatAccount.id == account_id, ChatAccount.leader_id == leader.id, ChatAccount.revoked_at.is_(None))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session=False)).rowcount
     account = session.get(ChatAccount, account_id)
-    if account is None or account.leader_id != leader.id or account.revoked_at is not None:
+    if account is not None:
+        session.refresh(account)
+    if not removed or account is None:
         raise AccountError("That account is not linked to you (it may already be removed).")
-    account.revoked_at = utcnow()
     audit.record(session, audit.leader_ref(leader.id), "account.unlinked", audit.leader_ref(leader.id),
                  platform=account.platform, account=account.id)
+    return account
+
+
+def removed_link(session: Session, leader: Leader, account_id: int) -> ChatAccount | None:
+    """The leader's own link `account_id` if it was removed (for saying when), else None."""
+    account = session.get(ChatAccount, account_id)
+    if account is None or account.leader_id != leader.id or account.revoked_at is None:
+        return None
     return account

@@ -106,6 +106,9 @@ class ChatAccount(Base):
     # Set when the leader removed this link: the account then stays unlinked, and automatic linking by
     # email does not bring it back — only a fresh Sign in with Microsoft from that account does.
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Slack in an Enterprise Grid org: the workspace (team) the account last spoke from. `workspace_id` is
+    # the org, so one person is one account org-wide; a workspace-level install is found by both ids.
+    team_id: Mapped[str] = mapped_column(String(50), default="")
 
     leader: Mapped[Leader] = relationship(back_populates="accounts")
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,12 +38,19 @@ from directory.models import Base, ChatAccount, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 STATUSES = (PENDING, SENDING, SENT, FAILED)
+SEND, UPDATE = "send", "update"  # a new message, or a change to the message of the row `target_id` names
 MAX_DEDUPE_KEY = 200
 MAX_ERROR = 500
 
 
 class OutboxMessage(Base):
-    """One message to one chat account. `lane` is the rate budget it spends (platform:workspace)."""
+    """One message to one chat account. `lane` is the rate budget it spends (platform:workspace).
+
+    Once sent, `sent_conversation` and `platform_message_id` address it on the platform (Slack channel and
+    `ts`; Teams conversation id and activity id), so it can be changed later. An `update` row changes the
+    message of the send row `target_id` names, with that row's `reply` — always the card's latest content
+    (directory/live_cards.py) — so updates arriving in any order still leave the card right.
+    """
 
     __tablename__ = "outbox_message"
 
@@ -62,12 +70,20 @@ class OutboxMessage(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str] = mapped_column(Text, default="")
-    platform_message_id: Mapped[str] = mapped_column(String(500), default="")
+    platform_message_id: Mapped[str] = mapped_column(String(500), default="")  # Slack ts, Teams activity
+    sent_conversation: Mapped[str] = mapped_column(String(500), default="")  # Slack channel, Teams chat
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(10), default=SEND)
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="CASCADE", name="fk_outbox_message_target"), index=True)
+    team_id: Mapped[str] = mapped_column(String(50), default="")  # Slack Enterprise Grid: the workspace
 
     __table_args__ = (UniqueConstraint("dedupe_key", name="uq_outbox_message_dedupe_key"),
-                      Index("ix_outbox_message_due", "status", "lane", "next_attempt_at"))
+                      Index("ix_outbox_message_due", "status", "lane", "next_attempt_at"),
+                      Index("uq_outbox_message_pending_update", "target_id", unique=True,
+                            sqlite_where=text("kind = 'update' AND status = 'pending'"),
+                            postgresql_where=text("kind = 'update' AND status = 'pending'")))
 
 
 class DeliveryLane(Base):
@@ -123,13 +139,14 @@ def enqueue_many(session: Session, messages: Iterable[Outgoing], batch: int = 10
     inserted = 0
     for start in range(0, len(rows), batch):
         chunk = rows[start:start + batch]
-        statement = _insert(session)(OutboxMessage).values(chunk).on_conflict_do_nothing(
+        statement = dialect_insert(session)(OutboxMessage).values(chunk).on_conflict_do_nothing(
             index_elements=["dedupe_key"]).returning(OutboxMessage.id)
         inserted += len(session.execute(statement).all())  # rowcount is not reliable here on psycopg
     return inserted
 
 
-def _insert(session: Session) -> Any:
+def dialect_insert(session: Session) -> Any:
+    """`insert` with `on_conflict_do_nothing` for the session's database (PostgreSQL or SQLite)."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
@@ -148,7 +165,7 @@ def _row(message: Outgoing) -> dict[str, Any]:
             "lane": lane_for(account.platform, account.workspace_id), "conversation": message.conversation,
             "reply": message.reply, "status": PENDING, "attempts": 0,
             "next_attempt_at": message.not_before or now, "last_error": "", "platform_message_id": "",
-            "created_at": now}
+            "sent_conversation": "", "created_at": now, "kind": SEND, "team_id": account.team_id or ""}
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -173,4 +190,25 @@ def retry_failed(session: Session, message_id: int | None = None) -> int:
         statement = statement.where(OutboxMessage.id == message_id)
     result = session.execute(statement.values(status=PENDING, attempts=0, next_attempt_at=utcnow(),
                                               lease_owner=None, lease_expires_at=None))
+    return result.rowcount or 0
+
+
+def fail_waiting(session: Session, platform: str, workspace_id: str, reason: str, *, team_id: str = "",
+                 except_teams: Iterable[str] = ()) -> int:
+    """Fail every message still waiting for a workspace the bot was removed from, with `reason`.
+
+    `team_id`: only those for one workspace inside an Enterprise Grid org (`workspace_id`);
+    `except_teams`: keep those for the org's workspaces that still have an install of their own.
+    Messages in flight are left to their worker, which records what the platform says.
+    """
+    statement = update(OutboxMessage).where(OutboxMessage.platform == platform,
+                                            OutboxMessage.workspace_id == workspace_id,
+                                            OutboxMessage.status == PENDING)
+    if team_id:
+        statement = statement.where(OutboxMessage.team_id == team_id)
+    kept = [team for team in except_teams if team]
+    if kept:
+        statement = statement.where(OutboxMessage.team_id.notin_(kept))
+    result = session.execute(statement.values(status=FAILED, last_error=reason[:MAX_ERROR], lease_owner=None,
+                                              lease_expires_at=None).execution_options(synchronize_session=False))
     return result.rowcount or 0

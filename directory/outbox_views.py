@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.outbox import FAILED, PENDING, SENDING, OutboxMessage, as_utc
+from directory.outbox import FAILED, PENDING, SENDING, UPDATE, OutboxMessage, as_utc
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class MessageLine:
     created_at: datetime | None
     sent_at: datetime | None
     last_error: str
+    updates: int | None = None  # an update row: the id of the message (card) it changes
+
+    @property
+    def what(self) -> str:
+        return "message" if self.updates is None else f"update of {self.updates}"
 
     def as_json(self) -> dict[str, object]:
         def iso(moment: datetime | None) -> str | None:
@@ -33,7 +38,7 @@ class MessageLine:
         return {"id": self.id, "status": self.status, "lane": self.lane, "user_id": self.user_id,
                 "attempts": self.attempts, "next_attempt_at": iso(self.next_attempt_at),
                 "created_at": iso(self.created_at), "sent_at": iso(self.sent_at),
-                "last_error": self.last_error}
+                "last_error": self.last_error, "updates": self.updates}
 
 
 def list_messages(session: Session, *, failed_only: bool, limit: int) -> list[MessageLine]:
@@ -44,7 +49,8 @@ def list_messages(session: Session, *, failed_only: bool, limit: int) -> list[Me
     else:
         query = query.where(OutboxMessage.status.in_((PENDING, SENDING))).order_by(OutboxMessage.id)
     return [MessageLine(m.id, m.status, m.lane, m.user_id, m.attempts, as_utc(m.next_attempt_at),
-                        as_utc(m.created_at), as_utc(m.sent_at), m.last_error)
+                        as_utc(m.created_at), as_utc(m.sent_at), m.last_error,
+                        m.target_id if m.kind == UPDATE else None)
             for m in session.scalars(query.limit(limit))]
 
 

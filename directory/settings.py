@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     microsoft_app_id: str = Field("", alias="MICROSOFT_APP_ID")
     microsoft_app_password: str = Field("", alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str = Field("", alias="MICROSOFT_APP_TENANT_ID")
-    microsoft_app_type: str = Field("MultiTenant", alias="MICROSOFT_APP_TYPE")
+    # SingleTenant: new Azure Bot registrations are single-tenant (multi-tenant creation ended 31 July 2025);
+    # backed by a multi-tenant Entra app it still serves every organisation (docs/TEAMS.md).
+    microsoft_app_type: str = Field("SingleTenant", alias="MICROSOFT_APP_TYPE")
 
     # Delivery (the outbox workers): the platforms' published limits as defaults, and how hard to retry.
     slack_workspace_per_minute: int = Field(300, alias="LEADERS_SLACK_WORKSPACE_PER_MINUTE", ge=1)
@@ -71,6 +73,7 @@ class Settings(BaseSettings):
     slack_channel_per_second: float = Field(1.0, alias="LEADERS_SLACK_CHANNEL_PER_SECOND", gt=0)
     teams_tenant_per_second: int = Field(50, alias="LEADERS_TEAMS_TENANT_PER_SECOND", ge=1)
     teams_conversation_per_second: int = Field(7, alias="LEADERS_TEAMS_CONVERSATION_PER_SECOND", ge=1)
+    teams_conversation_per_2s: int = Field(8, alias="LEADERS_TEAMS_CONVERSATION_PER_2S", ge=1)
     teams_conversation_per_30s: int = Field(60, alias="LEADERS_TEAMS_CONVERSATION_PER_30S", ge=1)
     teams_conversation_per_hour: int = Field(1800, alias="LEADERS_TEAMS_CONVERSATION_PER_HOUR", ge=1)
     delivery_headroom: float = Field(0.95, alias="LEADERS_DELIVERY_HEADROOM", gt=0, le=1)
@@ -151,15 +154,21 @@ class Settings(BaseSettings):
             raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET must be set together")
         if (self.slack_bot_token or self.slack_client_id) and not self.slack_signing_secret:
             raise ValueError("SLACK_SIGNING_SECRET is required when Slack is configured")
-        if self.microsoft_app_id and not self.microsoft_app_password \
-                and self.microsoft_app_type != "UserAssignedMSI":
-            raise ValueError("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set")
-        if self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id \
-                and not self.microsoft_app_tenant_id:
-            raise ValueError("MICROSOFT_APP_TENANT_ID is required for a SingleTenant app")
         if self.teams_insecure_local and self.microsoft_app_id:
             raise ValueError("LEADERS_TEAMS_INSECURE_LOCAL turns Teams authentication off; it cannot be "
                              "combined with MICROSOFT_APP_ID (unset one of them)")
+        if self.microsoft_app_id and not self.microsoft_app_password \
+                and self.microsoft_app_type != "UserAssignedMSI":
+            raise ValueError("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set")
+        if self.microsoft_app_type in ("SingleTenant", "UserAssignedMSI") and self.microsoft_app_id \
+                and not self.microsoft_app_tenant_id:
+            app_type = self.microsoft_app_type + \
+                ("" if "microsoft_app_type" in self.model_fields_set else " (the default)")
+            raise ValueError(
+                f"MICROSOFT_APP_TENANT_ID is required: MICROSOFT_APP_TYPE is {app_type}, so the bot "
+                "gets its tokens from its own Microsoft Entra tenant — set the tenant id of the bot's app "
+                "registration (it still serves every organisation if that app is multi-tenant), or "
+                "MICROSOFT_APP_TYPE=MultiTenant for a bot registered as multi-tenant before August 2025")
         return self
 
     @cached_property

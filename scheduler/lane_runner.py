@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from bot.reply_codec import ReplyDecodeError, reply_from_json
 from directory.models import utcnow
+from directory.outbox import SENT
 from scheduler import outbox_claims as claims
 from scheduler.delivery_settings import DeliveryConfig
 from scheduler.rate_limits import LanePacer
 from scheduler.retry_policy import SendFailure
-from scheduler.senders import Envelope
+from scheduler.senders import Envelope, Sent
 
 if TYPE_CHECKING:
     from scheduler.delivery import DeliveryWorker
@@ -129,15 +130,18 @@ class LaneRunner:
         database, owner, metrics = self.worker.database, self.worker.worker_id, self.worker.metrics
         try:
             try:
-                envelope = Envelope(row.id, row.dedupe_key, row.platform, row.workspace_id, row.user_id,
-                                    row.conversation, reply_from_json(row.reply))
+                envelope = self._envelope(row)
             except ReplyDecodeError as error:
                 await asyncio.to_thread(claims.mark_failed, database, row.id, owner, str(error),
                                         attempted=False)
                 return
+            except SendFailure as failure:  # an update whose card never arrived: nothing to change
+                await asyncio.to_thread(claims.mark_failed, database, row.id, owner, failure.reason,
+                                        attempted=False)
+                return
             started = time.perf_counter()
             try:
-                message_id = await self.worker.sender.send(envelope)
+                sent = await self.worker.sender.send(envelope)
             except SendFailure as failure:
                 metrics.observe_send(self.platform, time.perf_counter() - started)
                 await self._failed(row, failure)
@@ -148,11 +152,25 @@ class LaneRunner:
                 return
             metrics.observe_send(self.platform, time.perf_counter() - started)
             metrics.count_sent(self.platform)
-            await asyncio.to_thread(claims.mark_sent, database, row.id, message_id)
+            await asyncio.to_thread(claims.mark_sent, database, row.id, sent.conversation, sent.message_id)
         except Exception as error:  # recording failed (database gone): the lease brings the row back
             log.error("could not record the outcome of message %s: %s", row.id, type(error).__name__)
         finally:
             self.slots.release()
+
+    @staticmethod
+    def _envelope(row: claims.Claimed) -> Envelope:
+        """What the sender gets; an update carries the card's latest content and where the card is."""
+        if row.target is None:
+            return Envelope(row.id, row.dedupe_key, row.platform, row.workspace_id, row.user_id,
+                            row.conversation, reply_from_json(row.reply), row.team_id)
+        target = row.target
+        if target.status != SENT:
+            raise SendFailure("permanent", "the message this would update was not delivered"
+                              + (f" ({target.last_error})" if target.last_error else ""))
+        return Envelope(row.id, row.dedupe_key, row.platform, row.workspace_id, row.user_id, row.conversation,
+                        reply_from_json(target.reply), row.team_id,
+                        Sent(target.sent_conversation, target.platform_message_id))
 
     async def _failed(self, row: claims.Claimed, failure: SendFailure) -> None:
         database, owner, policy = self.worker.database, self.worker.worker_id, self.config.retry

@@ -7,7 +7,10 @@ Each function is one short transaction, written so several processes can run the
 - rows are claimed with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (two workers never wait on or
   take each other's rows); SQLite serialises writers, so the same statement without the lock clause is
   just as exclusive there;
-- a claimed row carries a lease: if its worker dies, the lease runs out and the row is claimable again.
+- a claimed row carries a lease: if its worker dies, the lease runs out and the row is claimable again;
+- an update row (a change to a card sent earlier) is claimable only once the card itself was sent (or
+  failed: then the update fails too), and never while another update of the same card is in flight, so a
+  card's changes reach the platform one at a time, in order, each carrying the card's latest content.
 """
 
 from __future__ import annotations
@@ -17,12 +20,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from directory.database import Database
 from directory.models import utcnow
-from directory.outbox import FAILED, MAX_ERROR, PENDING, SENDING, SENT, DeliveryLane, OutboxMessage, as_utc
+from directory.outbox import (
+    FAILED,
+    MAX_ERROR,
+    PENDING,
+    SEND,
+    SENDING,
+    SENT,
+    DeliveryLane,
+    OutboxMessage,
+    as_utc,
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The card an update row changes: its state, its latest content and where it is on the platform."""
+
+    status: str
+    reply: dict[str, Any]
+    sent_conversation: str
+    platform_message_id: str
+    last_error: str
 
 
 @dataclass(frozen=True)
@@ -37,6 +62,9 @@ class Claimed:
     conversation: str
     reply: dict[str, Any]
     attempts: int
+    kind: str = SEND
+    team_id: str = ""
+    target: Target | None = None  # update rows only
 
 
 @dataclass(frozen=True)
@@ -45,9 +73,22 @@ class LaneState:
     blocked_until: float
 
 
+def _ready(now: datetime) -> Any:
+    """A send is always ready; an update once its card was sent (or failed) and while no other update of
+    the same card is in flight."""
+    card, other = aliased(OutboxMessage), aliased(OutboxMessage)
+    card_done = exists(select(card.id).where(card.id == OutboxMessage.target_id,
+                                             card.status.in_((SENT, FAILED))))
+    sibling_in_flight = exists(select(other.id).where(
+        other.target_id == OutboxMessage.target_id, other.id != OutboxMessage.id, other.status == SENDING,
+        other.lease_expires_at >= now))
+    return or_(OutboxMessage.kind == SEND, and_(card_done, ~sibling_in_flight))
+
+
 def _due(now: datetime) -> Any:
-    return or_(and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-               and_(OutboxMessage.status == SENDING, OutboxMessage.lease_expires_at < now))
+    return and_(or_(and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+                    and_(OutboxMessage.status == SENDING, OutboxMessage.lease_expires_at < now)),
+                _ready(now))
 
 
 def due_lanes(database: Database, owner: str, limit: int = 100) -> list[str]:
@@ -138,8 +179,22 @@ def claim(database: Database, lane: str, owner: str, limit: int, lease_seconds: 
                                .returning(OutboxMessage.id, OutboxMessage.dedupe_key, OutboxMessage.platform,
                                           OutboxMessage.workspace_id, OutboxMessage.user_id,
                                           OutboxMessage.conversation, OutboxMessage.reply,
-                                          OutboxMessage.attempts))
-        return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
+                                          OutboxMessage.attempts, OutboxMessage.kind, OutboxMessage.team_id,
+                                          OutboxMessage.target_id)).all()
+        targets = _targets(session, [row[-1] for row in rows if row[-1] is not None])
+        claimed = [Claimed(*row[:-1], target=targets.get(row[-1]) if row[-1] is not None else None)
+                   for row in rows]
+        return sorted(claimed, key=lambda message: message.id)
+
+
+def _targets(session: Any, ids: list[int]) -> dict[int, Target]:
+    """The cards these update rows change, read in the claim's transaction: their content is the latest."""
+    if not ids:
+        return {}
+    rows = session.execute(select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.reply,
+                                  OutboxMessage.sent_conversation, OutboxMessage.platform_message_id,
+                                  OutboxMessage.last_error).where(OutboxMessage.id.in_(ids)))
+    return {row[0]: Target(*row[1:]) for row in rows}
 
 
 def next_due_in(database: Database, lane: str) -> float | None:
@@ -147,7 +202,7 @@ def next_due_in(database: Database, lane: str) -> float | None:
     message's lease runs out — or None if nothing in the lane waits."""
     with database.session() as session:
         pending = session.scalar(select(OutboxMessage.next_attempt_at).where(
-            OutboxMessage.lane == lane, OutboxMessage.status == PENDING)
+            OutboxMessage.lane == lane, OutboxMessage.status == PENDING, _ready(utcnow()))
             .order_by(OutboxMessage.next_attempt_at).limit(1))
         leased = session.scalar(select(OutboxMessage.lease_expires_at).where(
             OutboxMessage.lane == lane, OutboxMessage.status == SENDING)
@@ -165,12 +220,14 @@ def _ours(message_id: int, owner: str) -> Any:
                                        OutboxMessage.lease_owner == owner)
 
 
-def mark_sent(database: Database, message_id: int, platform_message_id: str) -> None:
-    """Sent is the truth whoever holds the row now: the platform accepted it, so nobody sends it again."""
+def mark_sent(database: Database, message_id: int, conversation: str, platform_message_id: str) -> None:
+    """Sent is the truth whoever holds the row now: the platform accepted it, so nobody sends it again.
+    `conversation` and `platform_message_id` are where it now is (what a later update addresses)."""
     with database.session() as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
             status=SENT, attempts=OutboxMessage.attempts + 1, platform_message_id=platform_message_id[:500],
-            sent_at=utcnow(), lease_owner=None, lease_expires_at=None, last_error=""))
+            sent_conversation=conversation[:500], sent_at=utcnow(), lease_owner=None, lease_expires_at=None,
+            last_error=""))
 
 
 def mark_failed(database: Database, message_id: int, owner: str, reason: str, *,

@@ -47,10 +47,13 @@ def slack_limits(workspace_per_minute: int, channel_per_second: float,
     return LaneLimits((Window(per_window, window_seconds),), (per_channel,))
 
 
-def teams_limits(tenant_per_second: int, per_second: int, per_30s: int, per_hour: int) -> LaneLimits:
-    """Bot Connector: per conversation 7/s, 60/30 s, 1,800/h; per app per tenant 50 requests a second."""
+def teams_limits(tenant_per_second: int, per_second: int, per_30s: int, per_hour: int,
+                 per_2s: int = 8) -> LaneLimits:
+    """Bot Connector: per conversation 7/s, 8/2 s, 60/30 s, 1,800/h; per app per tenant 50 requests a
+    second."""
     return LaneLimits((Window(tenant_per_second, 1.0),),
-                      (Window(per_second, 1.0), Window(per_30s, 30.0), Window(per_hour, 3600.0)))
+                      (Window(per_second, 1.0), Window(per_2s, 2.0), Window(per_30s, 30.0),
+                       Window(per_hour, 3600.0)))
 
 
 class SlidingLog:

@@ -2,6 +2,9 @@
 
 The workers know nothing of Slack or Teams; adapters/slack/sender.py and adapters/teams/delivery.py
 implement `Sender` and translate their platform's refusals into `SendFailure` (scheduler/retry_policy.py).
+An envelope either asks for a new message or, with `target` set, for the message sent earlier at that
+address to be changed (Slack `chat.update`, Teams `update_activity`) — one method, so routing a message
+to its platform is the same for both.
 """
 
 from __future__ import annotations
@@ -10,6 +13,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.replies import Reply
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Where a message is on its platform: Slack (channel, ts), Teams (conversation id, activity id)."""
+
+    conversation: str
+    message_id: str
 
 
 @dataclass(frozen=True)
@@ -23,9 +34,11 @@ class Envelope:
     user_id: str
     conversation: str
     reply: Reply
+    team_id: str = ""  # Slack Enterprise Grid: the workspace inside the org (workspace_id is the org)
+    target: Sent | None = None  # set: change that message instead of posting a new one
 
 
 class Sender(Protocol):
-    """Delivers one message; returns the platform's id for it, or raises `SendFailure`."""
+    """Delivers one message (or changes one sent before); returns where it is, or raises `SendFailure`."""
 
-    async def send(self, envelope: Envelope) -> str: ...
+    async def send(self, envelope: Envelope) -> Sent: ...

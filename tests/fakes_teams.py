@@ -12,6 +12,7 @@ import base64
 import datetime
 import ipaddress
 import itertools
+import json
 import ssl
 import threading
 import time
@@ -106,21 +107,33 @@ class Member:
         return body
 
 
+MAX_MESSAGE_UTF16_BYTES = 100_000  # Teams refuses a bigger message: 413 MessageSizeTooBig
+
+
+def utf16_size(body: Any) -> int:
+    """A message's size as Teams counts it: its JSON text encoded as UTF-16."""
+    return len(json.dumps(body, ensure_ascii=False).encode("utf-16-le"))
+
+
 @dataclass
 class FakeConnector:
     """The Bot Connector: records every call; `fail_next` answers the next calls with (status, headers)
-    or (status, headers, error code) — the code defaults to `Throttled`."""
+    or (status, headers, error code) — the code defaults to `Throttled`. Like Teams, it refuses a
+    message over 100 KB in UTF-16 (413 `MessageSizeTooBig`), and keeps each message it accepted under
+    (conversation id, activity id), so an update (PUT) changes the one it names — or 404s."""
 
     members: dict[str, Member] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
     fail_next: list[tuple[Any, ...]] = field(default_factory=list)
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_post("/v3/conversations", self.create_conversation)
         app.router.add_post("/v3/conversations/{cid}/activities", self.post_activity)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self.post_activity)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self.update_activity)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self.get_member)
         return app
 
@@ -135,7 +148,28 @@ class FakeConnector:
         return None
 
     async def post_activity(self, request: web.Request) -> web.Response:
-        return await self._record(request) or web.json_response({"id": f"activity-{next(self._ids)}"})
+        failed = await self._record(request)
+        if failed:
+            return failed
+        body = self.calls[-1]["body"]
+        if utf16_size(body) > MAX_MESSAGE_UTF16_BYTES:
+            return _too_big()
+        activity_id = f"activity-{next(self._ids)}"
+        self.messages[(request.match_info["cid"], activity_id)] = body
+        return web.json_response({"id": activity_id})
+
+    async def update_activity(self, request: web.Request) -> web.Response:
+        failed = await self._record(request)
+        if failed:
+            return failed
+        key = (request.match_info["cid"], request.match_info["aid"])
+        if key not in self.messages:
+            return web.json_response({"error": {"code": "ActivityNotFound", "message": "no"}}, status=404)
+        body = self.calls[-1]["body"]
+        if utf16_size(body) > MAX_MESSAGE_UTF16_BYTES:
+            return _too_big()
+        self.messages[key] = body
+        return web.json_response({"id": key[1]})
 
     async def create_conversation(self, request: web.Request) -> web.Response:
         failed = await self._record(request)
@@ -153,6 +187,14 @@ class FakeConnector:
     def posted(self) -> list[dict[str, Any]]:
         """The activities the bot sent (replies and proactive messages), oldest first."""
         return [c["body"] for c in self.calls if c["method"] == "POST" and "/activities" in c["path"]]
+
+    def updated(self) -> list[dict[str, Any]]:
+        """The calls that changed a message already sent (`update_activity`), oldest first."""
+        return [c for c in self.calls if c["method"] == "PUT"]
+
+
+def _too_big() -> web.Response:
+    return web.json_response({"error": {"code": "MessageSizeTooBig", "message": "too big"}}, status=413)
 
 
 def _b64(number: int) -> str:
@@ -281,10 +323,18 @@ def submit(service_url: str, member: Member, data: dict[str, Any]) -> dict[str, 
                  replyToId="1700000000001")
 
 
-def card_execute(service_url: str, member: Member, verb: str, data: dict[str, Any]) -> dict[str, Any]:
-    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
-    return _base(service_url, member, personal(member), type="invoke", name="adaptiveCard/action",
-                 value=value, replyToId="1700000000001")
+def card_execute(service_url: str, member: Member, verb: str, data: dict[str, Any], *,
+                 trigger: str = "manual", conversation: dict[str, Any] | None = None,
+                 reply_to: str = "1700000000001") -> dict[str, Any]:
+    """`Action.Execute` pressed (`trigger: manual`), or run by Teams to refresh a card as it is shown to
+    this member (`automatic`): an `adaptiveCard/action` invoke, in their 1:1 chat unless told otherwise."""
+    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": trigger}
+    return _base(service_url, member, conversation or personal(member), type="invoke",
+                 name="adaptiveCard/action", value=value, replyToId=reply_to)
+
+
+def group_chat() -> dict[str, Any]:
+    return {"conversationType": "groupChat", "tenantId": TENANT, "id": "19:group@thread.v2", "isGroup": True}
 
 
 def extension_query(service_url: str, member: Member, words: str,

@@ -47,6 +47,8 @@ class FakeSlack:
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (path, JSON body)
     failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     oauth_access: dict[str, Any] = field(default_factory=dict)
+    # The messages the app posted and where they are now, by (channel, ts): chat.update changes them.
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     on_response: Any = None  # called with the response_url key as each answer arrives (benchmarks)
     record: bool = True  # False: count nothing, keep nothing (long benchmark runs)
     url: str = ""
@@ -131,9 +133,20 @@ class FakeSlack:
         if method == "auth.revoke":
             return {"ok": True, "revoked": True}
         if method in ("chat.postMessage", "chat.postEphemeral"):
-            return {"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"}
-        if method in ("views.publish", "views.open"):
-            return {"ok": True, "view": {"id": "V0001"}}
+            channel = str(body.get("channel", ""))
+            if channel.startswith("U"):  # posting to a user id lands in the app's DM with them
+                channel = "D" + channel[1:]
+            ts = f"1700000000.{len(self.messages) + 1:06d}"
+            self.messages[(channel, ts)] = body
+            return {"ok": True, "channel": channel, "ts": ts}
+        if method == "chat.update":
+            key = (str(body.get("channel", "")), str(body.get("ts", "")))
+            if key not in self.messages:
+                return {"ok": False, "error": "message_not_found"}
+            self.messages[key] = body
+            return {"ok": True, "channel": key[0], "ts": key[1], "text": body.get("text", "")}
+        if method in ("views.publish", "views.open", "views.update"):
+            return {"ok": True, "view": {"id": body.get("view_id") or "V0001"}}
         return {"ok": False, "error": "unknown_method"}
 
     def _member(self, user: str, authorization: str) -> dict[str, Any]:
@@ -180,16 +193,18 @@ def slash_command(text: str, *, user_id: str, team_id: str = "T0001", response_u
 
 
 def block_actions(value: str, *, user_id: str, team_id: str = "T0001", response_url: str | None,
-                  action_id: str = "lc:1") -> str:
-    """A `block_actions` interaction: JSON in the `payload` form field."""
+                  action_id: str = "lc:1", channel_id: str = "C2147483705",
+                  message_ts: str = "1700000000.000100", is_ephemeral: bool = True) -> str:
+    """A `block_actions` interaction: JSON in the `payload` form field. By default the press is on an
+    ephemeral answer in a channel; a card in the app's DM is `channel_id="D…", is_ephemeral=False`."""
     payload: dict[str, Any] = {
         "type": "block_actions", "api_app_id": "A0LEADERS", "token": "gIkuvaNzQIHg97ATvDxqgjtO",
         "team": {"id": team_id, "domain": "example"}, "enterprise": None, "is_enterprise_install": False,
         "user": {"id": user_id, "username": "leader", "name": "leader", "team_id": team_id},
-        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": "C2147483705",
-                      "is_ephemeral": True},
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
+                      "is_ephemeral": is_ephemeral},
         "trigger_id": trigger_id(),
-        "channel": {"id": "C2147483705", "name": "general"},
+        "channel": {"id": channel_id, "name": "directmessage" if channel_id.startswith("D") else "general"},
         "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
                      "text": {"type": "plain_text", "text": "View profile", "emoji": True},
                      "action_ts": "1700000001.000200"}],
@@ -233,12 +248,17 @@ def view_submission(view: dict[str, Any], values: dict[str, str], *, user_id: st
     return urlencode({"payload": json.dumps(payload)})
 
 
-def event_callback(event: dict[str, Any], *, event_id: str, team_id: str = "T0001") -> str:
+def event_callback(event: dict[str, Any], *, event_id: str, team_id: str = "T0001",
+                   enterprise_id: str | None = None, is_enterprise_install: bool = False) -> str:
+    """An Events API delivery; inside an Enterprise Grid org, `enterprise_id` (and for an org-wide install
+    `is_enterprise_install`, whose authorization names no team)."""
     return json.dumps({
         "token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": team_id, "api_app_id": "A0LEADERS", "event": event,
         "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": team_id, "user_id": "UBOT", "is_bot": True,
-                            "is_enterprise_install": False}],
+        **({"enterprise_id": enterprise_id} if enterprise_id else {}),
+        "authorizations": [{"enterprise_id": enterprise_id,
+                            "team_id": None if is_enterprise_install else team_id, "user_id": "UBOT",
+                            "is_bot": True, "is_enterprise_install": is_enterprise_install}],
         "is_ext_shared_channel": False, "event_context": "4-eyJldCI6ImFwcF9ob21lX29wZW5lZCJ9",
     })
 
@@ -264,10 +284,11 @@ class RunningServer:
         return await post_signed(self.session, f"{self.url}/slack/events", body,
                                  content_type="application/x-www-form-urlencoded")
 
-    async def press(self, value: str, user_id: str, **fields: Any) -> tuple[int, str]:
+    async def press(self, value: str, user_id: str, headers: dict[str, str] | None = None,
+                    **fields: Any) -> tuple[int, str]:
         body = block_actions(value, user_id=user_id, **fields)
         return await post_signed(self.session, f"{self.url}/slack/events", body,
-                                 content_type="application/x-www-form-urlencoded")
+                                 content_type="application/x-www-form-urlencoded", headers=headers)
 
     async def submit_view(self, view: dict[str, Any], values: dict[str, str], user_id: str,
                           **fields: Any) -> tuple[int, str]:

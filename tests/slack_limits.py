@@ -1,10 +1,20 @@
-"""Slack's documented limits for modals built from forms, shared by the render and end-to-end tests."""
+"""Slack's documented Block Kit limits — messages, views and modals built from forms — shared by the render
+and end-to-end tests, so every card the bot sends is checked the same way."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from adapters.slack.render import MODAL_TITLE, VIEW_BLOCKS
+from adapters.slack.render import (
+    ACTION_ID,
+    BUTTON_TEXT,
+    BUTTON_URL,
+    BUTTON_VALUE,
+    MESSAGE_BLOCKS,
+    MODAL_TITLE,
+    SECTION_TEXT,
+    VIEW_BLOCKS,
+)
 
 
 def check_modal(view: dict[str, Any]) -> None:
@@ -35,3 +45,40 @@ def check_modal(view: dict[str, Any]) -> None:
                 assert 0 < len(option["text"]["text"]) <= 75 and 0 < len(option["value"]) <= 150
             if "initial_option" in element:
                 assert element["initial_option"] in element["options"]
+
+
+def check_limits(blocks: list[dict[str, Any]], max_blocks: int) -> None:
+    """Slack's documented Block Kit limits; a payload that passes these is one Slack accepts."""
+    assert 0 < len(blocks) <= max_blocks
+    action_ids: list[str] = []
+    for block in blocks:
+        kind = block["type"]
+        assert kind in {"section", "header", "context", "actions", "divider"}
+        if kind == "section":
+            assert 0 < len(block["text"]["text"]) <= SECTION_TEXT
+        if kind == "header":
+            assert 0 < len(block["text"]["text"]) <= 150 and block["text"]["type"] == "plain_text"
+        if kind == "context":
+            assert 0 < len(block["elements"]) <= 10
+            assert all(len(e["text"]) <= 3000 for e in block["elements"])
+        buttons = block["elements"] if kind == "actions" else []
+        if "accessory" in block:
+            buttons = [block["accessory"]]
+        assert len(buttons) <= 25
+        for button in buttons:
+            assert button["type"] == "button"
+            assert 0 < len(button["text"]["text"]) <= BUTTON_TEXT
+            if "url" in button:  # a link button: opens a page, carries no value
+                assert button["url"].startswith("https://") and len(button["url"]) <= BUTTON_URL
+                assert "value" not in button
+            else:
+                assert 0 < len(button["value"]) <= BUTTON_VALUE
+            assert 0 < len(button["action_id"]) <= ACTION_ID
+            action_ids.append(button["action_id"])
+    assert len(action_ids) == len(set(action_ids)), "action_ids must be unique within a message"
+
+
+def check_message(payload: dict[str, Any]) -> None:
+    """A chat.postMessage / chat.update / response_url payload Slack accepts: fallback text and blocks."""
+    assert 0 < len(payload["text"]) <= 3000
+    check_limits(payload["blocks"], MESSAGE_BLOCKS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -74,7 +75,10 @@ async def test_a_poll_reaches_every_leader_once_as_a_direct_message(slack, insta
     assert fake.texts()["poll-1 to U00007"] == 1
     rows = messages(installed)
     assert {r.status for r in rows} == {SENT} and {r.attempts for r in rows} == {1}
-    assert rows[7].platform_message_id.startswith("DU00007:")  # channel:ts, what chat.update needs
+    # Where Slack put it (the DM channel) and its ts: what chat.update needs to change the card later.
+    assert rows[7].sent_conversation == "DU00007"
+    assert all(re.fullmatch(r"\d+\.\d{6}", r.platform_message_id) for r in rows)
+    assert len({r.platform_message_id for r in rows}) == 40
     assert all(r.lease_owner is None and r.sent_at is not None for r in rows)
 
 

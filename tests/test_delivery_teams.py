@@ -57,6 +57,7 @@ async def test_each_leader_gets_the_card_in_their_own_chat(settings, connector, 
     assert texts(posted["29:U00003"]["attachments"][0]["content"]) == ["poll-1 to U00003"]
     assert {r.status for r in messages(db)} == {SENT}
     assert all(r.platform_message_id.startswith("activity-") for r in messages(db))
+    assert [r.sent_conversation for r in messages(db)] == [f"a:1personal-U{n:05d}" for n in range(5)]
 
 
 async def test_without_a_stored_chat_one_is_opened_and_remembered(settings, connector, db) -> None:
@@ -70,7 +71,10 @@ async def test_without_a_stored_chat_one_is_opened_and_remembered(settings, conn
     with db.session() as session:
         ref = load_reference(session, TENANT, "U00000")
     assert ref is not None and ref.service_url == url
-    assert messages(db)[0].status == SENT
+    (row,) = messages(db)
+    assert row.status == SENT
+    # The new chat's id and the message's own id, each in its place: a later update needs both.
+    assert row.sent_conversation == ref.conversation_id and row.platform_message_id == "activity-2"
 
 
 async def test_a_tenant_never_seen_fails_with_a_reason_and_no_call(settings, connector, db) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import REGISTRY
-from bot.grammar import parse
+from bot.grammar import expects_form, parse
 
 
 @pytest.mark.parametrize("text", ["find nurse", "/leaders find nurse", "leaders find nurse",
@@ -48,3 +48,11 @@ def test_every_design_command_is_understood() -> None:
 def test_hostile_text_parses() -> None:
     for text in ("\x00find x", "find " + "x" * 10_000, "😀😀", "<at>", "<@", "/leaders/leaders"):
         parse(text)  # never raises
+
+
+def test_only_a_bare_form_command_expects_a_form() -> None:
+    assert expects_form("me") and expects_form("/leaders me") and expects_form("<@U012ABCDEF> me")
+    assert not expects_form("me set role Chief Executive") and not expects_form("find nurse")
+    # Asked on the event loop before the engine's cap: long text is never parsed there, even when what
+    # it amounts to is `me` (the engine then answers it, or refuses it as too long, as any other text).
+    assert not expects_form(" " * 10_000 + "me") and not expects_form("<@U1> " * 5_000 + "me")

@@ -57,8 +57,20 @@ def test_teams_conversation_windows_all_apply() -> None:
     clock = Clock()
     pacer = LanePacer(teams_limits(50, 7, 60, 1800), headroom=1.0, clock=clock)
     times = drain(pacer, clock, ["a:1"] * 70)
-    assert max_in_window(times, 1.0) <= 7 and max_in_window(times, 30.0) <= 60
+    assert max_in_window(times, 1.0) <= 7 and max_in_window(times, 2.0) <= 8
+    assert max_in_window(times, 30.0) <= 60
     assert times[60] - times[0] >= 30.0
+
+
+def test_teams_allows_eight_per_two_seconds_in_one_conversation() -> None:
+    """Bot Connector's per-conversation windows include 8 in any 2 s: 7 may go at once, the 8th in the
+    next second, the 9th only once the first is 2 s old."""
+    clock = Clock()
+    pacer = LanePacer(teams_limits(50, 7, 60, 1800), headroom=1.0, clock=clock)
+    times = drain(pacer, clock, ["a:1"] * 9)
+    start = times[0]
+    assert [t - start for t in times] == [0.0] * 7 + [1.0, 2.0]
+    assert max_in_window(times, 2.0) == 8
 
 
 def test_retry_after_blocks_the_lane_until_it_is_over() -> None:

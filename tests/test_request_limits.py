@@ -32,7 +32,8 @@ async def server(db: Database, database_url: str, fake_slack: FakeSlack) -> Asyn
     every request here is refused before that)."""
     load_sample(db)
     running = await start_server(database_url, fake_slack, microsoft_app_id="app-id",
-                                 microsoft_app_password="secret", allowed_tenants="tenant-1")
+                                 microsoft_app_password="secret", allowed_tenants="tenant-1",
+                                 microsoft_app_tenant_id="tenant-1")
     yield running
     await stop_server(running)
 

@@ -46,7 +46,12 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> No
     ({"MICROSOFT_APP_ID": "abc"}, "MICROSOFT_APP_PASSWORD is required"),
     ({"MICROSOFT_APP_TYPE": "Both"}, "MultiTenant, SingleTenant"),
     ({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TYPE": "singletenant"},
+     "MICROSOFT_APP_TENANT_ID is required: MICROSOFT_APP_TYPE is SingleTenant, so"),
+    ({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p"},  # the default type says what to set
+     "MICROSOFT_APP_TENANT_ID is required: MICROSOFT_APP_TYPE is SingleTenant (the default).*MultiTenant"),
+    ({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_TYPE": "UserAssignedMSI"},
      "MICROSOFT_APP_TENANT_ID is required"),
+    ({"LEADERS_TEAMS_CONVERSATION_PER_2S": "0"}, "LEADERS_TEAMS_CONVERSATION_PER_2S"),
 ])
 def test_bad_values_are_refused_with_the_variable_named(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
                                                         message: str) -> None:
@@ -54,3 +59,30 @@ def test_bad_values_are_refused_with_the_variable_named(monkeypatch: pytest.Monk
         monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings()
+
+
+def test_teams_is_single_tenant_by_default_and_multi_tenant_on_request() -> None:
+    """New Azure Bot registrations are single-tenant (multi-tenant creation ended 31 July 2025)."""
+    assert Settings().microsoft_app_type == "SingleTenant"
+    single = Settings(MICROSOFT_APP_ID="a", MICROSOFT_APP_PASSWORD="p", MICROSOFT_APP_TENANT_ID="t")
+    assert (single.microsoft_app_type, single.microsoft_app_tenant_id) == ("SingleTenant", "t")
+    legacy = Settings(MICROSOFT_APP_ID="a", MICROSOFT_APP_PASSWORD="p", MICROSOFT_APP_TYPE="MultiTenant")
+    assert legacy.microsoft_app_type == "MultiTenant"
+
+
+def test_local_mode_needs_no_tenant_and_runs_the_sdk_without_credentials() -> None:
+    """LEADERS_TEAMS_INSECURE_LOCAL has no app id, so the SingleTenant default asks for no tenant id, and
+    the SDK is configured the one way it allows authentication off (MultiTenant, no credentials); with an
+    app id the configured type and tenant go to the SDK as they are."""
+    from adapters.teams.config import sdk_configuration
+
+    local = Settings(LEADERS_TEAMS_INSECURE_LOCAL=True)  # type: ignore[call-arg]
+    config = sdk_configuration(local)
+    assert (config.APP_ID, config.APP_PASSWORD, config.APP_TYPE, config.APP_TENANTID) == \
+        ("", "", "MultiTenant", None)
+    single = sdk_configuration(Settings(MICROSOFT_APP_ID="a", MICROSOFT_APP_PASSWORD="p",
+                                        MICROSOFT_APP_TENANT_ID="t"))
+    assert (single.APP_TYPE, single.APP_TENANTID) == ("SingleTenant", "t")
+    with pytest.raises(ValidationError, match="LEADERS_TEAMS_INSECURE_LOCAL turns Teams authentication off"):
+        Settings(LEADERS_TEAMS_INSECURE_LOCAL=True, MICROSOFT_APP_ID="a",  # type: ignore[call-arg]
+                 MICROSOFT_APP_PASSWORD="p", MICROSOFT_APP_TENANT_ID="t")

@@ -45,6 +45,7 @@ async def server(db: Database, database_url: str, fake_slack: FakeSlack,
     load_sample(db)
     running = await start_server(database_url, fake_slack, microsoft_app_id=CLIENT_ID,
                                  microsoft_app_password=CLIENT_SECRET, allowed_tenants=ALLOWED_TENANT,
+                                 microsoft_app_tenant_id=ALLOWED_TENANT,
                                  microsoft_authority=login.authority)
     # LEADERS_PUBLIC_URL is where browsers reach the server; only known once it listens on its port.
     running.services.settings.public_url = running.url

@@ -43,5 +43,5 @@ def test_one_url_serves_commands_interactivity_and_events_and_the_home_tab_is_on
     assert manifest["features"]["slash_commands"][0]["command"] == "/leaders"
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_mention", "message.im"}
+        "app_home_opened", "app_mention", "message.im", "app_uninstalled", "tokens_revoked"}
     assert manifest["oauth_config"]["redirect_urls"] == ["https://leaders.example.gov.uk/slack/oauth_redirect"]

@@ -34,14 +34,20 @@ def aine(db: Database) -> tuple[str, str, dict]:
         return leader.role, leader.phone, dict(leader.visibility)
 
 
-async def open_modal(server: RunningServer, fake_slack: FakeSlack) -> dict:
-    command = slash_command("me", user_id=AINE[0], response_url=fake_slack.response_url("me"))
+async def open_modal(server: RunningServer, fake_slack: FakeSlack, user: str = AINE[0]) -> dict:
+    """`/leaders me`: a loading modal opens at once on the command's own fresh trigger, then the answer
+    replaces it."""
+    command = slash_command("me", user_id=user, response_url=fake_slack.response_url("me"))
     status, body = await post_signed(server.session, server.url + "/slack/events", command,
                                      content_type="application/x-www-form-urlencoded")
     assert status == 200 and body == ""
-    opened = (await fake_slack.wait_for(lambda: fake_slack.called("views.open")))[0]
+    updated = (await fake_slack.wait_for(lambda: fake_slack.called("views.update")))[-1]
+    (opened,) = fake_slack.called("views.open")
     assert opened.body["trigger_id"] == parse_qs(command)["trigger_id"][0]  # the command's own trigger
-    return opened.body["view"]
+    assert "One moment" in texts(opened.body["view"]["blocks"]) and "submit" not in opened.body["view"]
+    assert updated.body["view_id"] == "V0001"  # the view Slack opened
+    assert fake_slack.calls.index(opened) < fake_slack.calls.index(updated)
+    return updated.body["view"]
 
 
 async def test_me_opens_a_modal_with_the_leaders_own_values(server: RunningServer,
@@ -88,12 +94,12 @@ async def test_a_bad_phone_keeps_the_modal_open_with_the_error_under_the_field(
     assert fake_slack.called("chat.postMessage") == []
 
 
-async def test_a_stranger_gets_no_modal_and_cannot_submit_one(server: RunningServer, fake_slack: FakeSlack,
+async def test_a_stranger_gets_no_form_and_cannot_submit_one(server: RunningServer, fake_slack: FakeSlack,
                                                               db: Database) -> None:
-    await server.slash("me", "USTRANGER", response_url=fake_slack.response_url("s"))
-    _, answer = (await fake_slack.wait_for(lambda: fake_slack.responses))[0]
-    assert "I don't recognise this account yet" in texts(answer["blocks"])
-    assert fake_slack.called("views.open") == []
+    welcome = await open_modal(server, fake_slack, "USTRANGER")  # the loading modal says who may use it
+    assert "I don't recognise this account yet" in texts(welcome["blocks"])
+    assert "submit" not in welcome and all(b["type"] != "input" for b in welcome["blocks"])
+    fake_slack.calls.clear()
     view = await open_modal(server, fake_slack)  # Aine's modal, replayed by someone else
     before = aine(db)
     status, body = await server.submit_view(view, {**current(view), "role": "Impostor"}, "USTRANGER")
@@ -113,3 +119,29 @@ async def test_if_the_modal_cannot_open_the_form_comes_as_a_message(server: Runn
     _, answer = (await fake_slack.wait_for(lambda: fake_slack.responses))[0]
     seen = texts(answer["blocks"])
     assert "Edit your profile" in seen and "Director of Finance" in seen and "me set" in seen
+    assert len(fake_slack.called("views.open")) == 1 and fake_slack.called("views.update") == []
+
+
+async def test_if_the_loading_modal_cannot_be_updated_the_answer_comes_as_a_message(
+        server: RunningServer, fake_slack: FakeSlack) -> None:
+    fake_slack.fail("views.update", 200, {"ok": False, "error": "not_found"})
+    await server.slash("me", AINE[0], response_url=fake_slack.response_url("fallback"))
+    _, answer = (await fake_slack.wait_for(lambda: fake_slack.responses))[0]
+    assert "Edit your profile" in texts(answer["blocks"])
+
+
+async def test_the_modal_is_open_before_the_answer_is_worked_out(server: RunningServer,
+                                                                 fake_slack: FakeSlack, monkeypatch) -> None:
+    """However long the turn takes, the trigger_id (good for 3 s) was spent before it began."""
+    from adapters.slack.turns import SlackTurns
+
+    opened_before_the_turn: list[bool] = []
+    original = SlackTurns.text
+
+    async def observed(self, context, client, text):  # type: ignore[no-untyped-def]
+        opened_before_the_turn.append(bool(fake_slack.called("views.open")))
+        return await original(self, context, client, text)
+    monkeypatch.setattr(SlackTurns, "text", observed)
+    view = await open_modal(server, fake_slack)
+    assert opened_before_the_turn == [True]
+    assert current(view)["role"] == "Director of Finance"

@@ -10,19 +10,13 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from adapters.slack.forms import field_errors, form_modal, submitted_values
 from adapters.slack.render import (
-    ACTION_ID,
-    BUTTON_TEXT,
-    BUTTON_URL,
-    BUTTON_VALUE,
     MESSAGE_BLOCKS,
     MODAL_TITLE,
-    SECTION_TEXT,
     VIEW_BLOCKS,
     decode_action,
     home_view,
@@ -36,7 +30,7 @@ from directory.clock import FakeClock
 from directory.database import Database
 from directory.settings import Settings
 from tests.helpers import load_sample
-from tests.slack_limits import check_modal
+from tests.slack_limits import check_limits, check_modal
 
 GOLDEN = Path(__file__).with_name("golden") / "slack"
 AINE = ChatIdentity("slack", "T0001", "UAINE", email="aine.nibhriain@belfastcity.gov.uk")
@@ -71,37 +65,6 @@ TURNS: dict[str, tuple[ChatIdentity, str]] = {
 TOKEN = re.compile(r"token=[A-Za-z0-9_-]+")  # one-time link tokens are random: goldens hold a placeholder
 
 
-def check_limits(blocks: list[dict[str, Any]], max_blocks: int) -> None:
-    """Slack's documented Block Kit limits; a payload that passes these is one Slack accepts."""
-    assert 0 < len(blocks) <= max_blocks
-    action_ids: list[str] = []
-    for block in blocks:
-        kind = block["type"]
-        assert kind in {"section", "header", "context", "actions", "divider"}
-        if kind == "section":
-            assert 0 < len(block["text"]["text"]) <= SECTION_TEXT
-        if kind == "header":
-            assert 0 < len(block["text"]["text"]) <= 150 and block["text"]["type"] == "plain_text"
-        if kind == "context":
-            assert 0 < len(block["elements"]) <= 10
-            assert all(len(e["text"]) <= 3000 for e in block["elements"])
-        buttons = block["elements"] if kind == "actions" else []
-        if "accessory" in block:
-            buttons = [block["accessory"]]
-        assert len(buttons) <= 25
-        for button in buttons:
-            assert button["type"] == "button"
-            assert 0 < len(button["text"]["text"]) <= BUTTON_TEXT
-            if "url" in button:  # a link button: opens a page, carries no value
-                assert button["url"].startswith("https://") and len(button["url"]) <= BUTTON_URL
-                assert "value" not in button
-            else:
-                assert 0 < len(button["value"]) <= BUTTON_VALUE
-            assert 0 < len(button["action_id"]) <= ACTION_ID
-            action_ids.append(button["action_id"])
-    assert len(action_ids) == len(set(action_ids)), "action_ids must be unique within a message"
-
-
 @pytest.fixture
 def bot(db: Database, clock: FakeClock) -> Bot:
     """The sample directory at a fixed moment: replies that show a date render the same on any day."""
@@ -111,6 +74,7 @@ def bot(db: Database, clock: FakeClock) -> Bot:
 
 # Sign in with Microsoft configured, so unlinked people are offered the sign-in link.
 SIGNIN_SETTINGS = Settings(LEADERS_DATABASE_URL="sqlite:///unused.db", MICROSOFT_APP_ID="app-id",
+                           MICROSOFT_APP_TENANT_ID="tenant-1",
                            MICROSOFT_APP_PASSWORD="secret", LEADERS_ALLOWED_TENANTS="tenant-1",
                            LEADERS_PUBLIC_URL="https://leaders.example.gov.uk",
                            LEADERS_STAFF_EMAILS="priya.patel@hmrc.gov.uk", _env_file=None)  # type: ignore[call-arg]

@@ -88,7 +88,8 @@ async def test_a_replayed_modal_submission_saves_and_confirms_once(
     """A modal's submission runs the core before its ack (errors travel in the ack): checked there too."""
     first, second = two_servers
     await first.slash("me", "UAINE", response_url=fake_slack.response_url("me"))
-    view = (await fake_slack.wait_for(lambda: fake_slack.called("views.open")))[0].body["view"]
+    # The modal opens loading, then views.update puts the form in it: that is the view submitted.
+    view = (await fake_slack.wait_for(lambda: fake_slack.called("views.update")))[0].body["view"]
     body = view_submission(view, {"role": "Chief Resilience Officer"}, user_id="UAINE")
     headers = sign(body)
     for server in (first, second, first):

@@ -14,7 +14,7 @@ from directory.database import Database
 from directory.models import ChatAccount
 from directory.settings import Settings
 from tests import fakes_teams as teams
-from tests.fakes_teams import APP_ID, FakeIdentityServer, FakeTokenServer, Member
+from tests.fakes_teams import APP_ID, TENANT, FakeIdentityServer, FakeTokenServer, Member
 from tests.helpers import load_sample
 from tests.teams_server import CLEAN_ENV, TENANT_DOMAINS, post, running
 
@@ -26,10 +26,11 @@ def secured(db: Database, monkeypatch: pytest.MonkeyPatch, identity, token_serve
     for name in CLEAN_ENV:
         monkeypatch.delenv(name, raising=False)
     load_sample(db)
+    # SingleTenant (the default): the bot's tokens come from its own tenant's authority.
     settings = Settings(LEADERS_DATABASE_URL=db.url, MICROSOFT_APP_ID=APP_ID,  # type: ignore[call-arg]
-                        MICROSOFT_APP_PASSWORD="app-secret", LEADERS_ALLOWED_TENANTS=teams.TENANT,
-                        LEADERS_TENANT_DOMAINS=TENANT_DOMAINS, LEADERS_TEAMS_SERVICE_URL_HOSTS="127.0.0.1",
-                        _env_file=None)
+                        MICROSOFT_APP_PASSWORD="app-secret", MICROSOFT_APP_TENANT_ID=TENANT,
+                        LEADERS_ALLOWED_TENANTS=teams.TENANT, LEADERS_TENANT_DOMAINS=TENANT_DOMAINS,
+                        LEADERS_TEAMS_SERVICE_URL_HOSTS="127.0.0.1", _env_file=None)
     endpoints = BotFrameworkEndpoints(identity.metadata_url, identity.issuer, token_server.login_url)
     return running(settings, endpoints)
 

@@ -56,7 +56,9 @@ def texts(card: dict) -> list[str]:
 
 
 def submits(card: dict) -> list[dict]:
-    return [node for node in nodes(card) if node.get("type") == "Action.Submit"]
+    """The buttons a person can press on a card (its `refresh` action is not one of them)."""
+    return [node for node in nodes(card.get("body", card)) if node.get("type") in ("Action.Execute",
+                                                                                    "Action.Submit")]
 
 
 async def test_leader_finds_people_in_a_personal_chat_and_presses_view_profile(settings, connector) -> None:
@@ -74,11 +76,17 @@ async def test_leader_finds_people_in_a_personal_chat_and_presses_view_profile(s
         assert "Rosa Lee" in shown and "Alex Smith-Jones" in shown and "Pat Nurse" in shown
         buttons = submits(card)
         assert [b["title"] for b in buttons] == ["View profile"] * 3
-        # Kim presses "View profile" under Rosa: Teams posts a message whose value is the button's data.
+        assert {b["type"] for b in buttons} == {"Action.Execute"}
+        # Kim presses "View profile" under Rosa: Teams invokes the bot with the button's verb and data.
         names = [s for s in shown if s in ("Rosa Lee", "Alex Smith-Jones", "Pat Nurse")]
         rosa_button = buttons[names.index("Rosa Lee")]
-        status, _ = await post(base, teams.submit(url, KIM, rosa_button["data"]))
-        assert status == 201
+        assert rosa_button["verb"] == rosa_button["data"]["action"]
+        pressed = teams.card_execute(url, KIM, rosa_button["verb"], rosa_button["data"])
+        status, body = await post(base, pressed)
+        assert status == 200
+        # Not a change of the results card: the profile arrives as a new message, the invoke says so.
+        assert body == {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                        "value": "Done — my answer is below."}
         profile = texts(cards_of(fake.posted()[-1])[0])
         assert profile[:2] == ["Rosa Lee", "Chief Nurse, North West Ambulance Service NHS Trust"]
         assert "About: Paramedic turned nurse leader." in profile
@@ -152,17 +160,16 @@ async def test_channel_mention_is_parsed_by_the_core_grammar(settings, connector
     assert len(member_calls) == 1 and member_calls[0].endswith(f"/members/{KIM.id}")  # linked by email
 
 
-async def test_action_execute_answers_with_the_same_neutral_action(settings, connector) -> None:
+async def test_an_older_cards_action_submit_still_works(settings, connector) -> None:
+    """Cards already in chats from before Universal Actions post an Action.Submit message instead."""
     fake, url = connector
     fake.members[KIM.id] = KIM
     async with running(settings) as (base, _, _):
         await post(base, teams.message(url, KIM, "find rosa lee"))
         action = submits(cards_of(fake.posted()[-1])[0])[0]["data"]
-        status, body = await post(base, teams.card_execute(url, KIM, "profile", action))
-    assert status == 200
-    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
-    jsonschema.Draft6Validator(SCHEMA).validate(body["value"])
-    assert texts(body["value"])[0] == "Rosa Lee"
+        status, _ = await post(base, teams.submit(url, KIM, action))
+    assert status == 201
+    assert texts(cards_of(fake.posted()[-1])[0])[0] == "Rosa Lee"
 
 
 async def test_messaging_extension_search_returns_person_cards(settings, connector) -> None:

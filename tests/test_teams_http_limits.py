@@ -38,7 +38,8 @@ def secured(db: Database, monkeypatch: pytest.MonkeyPatch, identity: FakeIdentit
         monkeypatch.delenv(name, raising=False)
     load_sample(db)
     settings = Settings(LEADERS_DATABASE_URL=db.url, MICROSOFT_APP_ID=APP_ID,  # type: ignore[call-arg]
-                        MICROSOFT_APP_PASSWORD="app-secret", LEADERS_ALLOWED_TENANTS=TENANT,
+                        MICROSOFT_APP_PASSWORD="app-secret", MICROSOFT_APP_TENANT_ID=TENANT,
+                        LEADERS_ALLOWED_TENANTS=TENANT,
                         LEADERS_TENANT_DOMAINS=TENANT_DOMAINS, LEADERS_TEAMS_SERVICE_URL_HOSTS="127.0.0.1",
                         _env_file=None)
     return running(settings, BotFrameworkEndpoints(identity.metadata_url, identity.issuer,

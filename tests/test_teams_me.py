@@ -77,3 +77,28 @@ async def test_a_stranger_cannot_submit_the_form(settings, connector, db) -> Non
         assert texts(cards_of(fake.posted()[-1])[0])[0] == "Welcome to Leaders Connect"
     with db.session() as session:
         assert search(session, "impostor") == []
+
+
+async def test_save_is_a_universal_action_and_its_answer_takes_the_forms_place(settings, connector,
+                                                                             db) -> None:
+    """Pressing Save invokes the bot with the inputs in the action's data; the invoke is answered with the
+    card that replaces the form: the saved profile — or the form again, errors under the fields."""
+    fake, url = connector
+    fake.members[KIM.id] = KIM
+    async with running(settings) as (base, _, _):
+        await post(base, teams.message(url, KIM, "me"))
+        (card,) = cards_of(fake.posted()[-1])
+        (save,) = submits(card)
+        assert save["type"] == "Action.Execute" and save["verb"] == "me.save"
+        fields = {name: field["value"] for name, field in inputs(card).items()}
+        bad = {**fields, **save["data"], "phone": "call me"}
+        status, body = await post(base, teams.card_execute(url, KIM, save["verb"], bad))
+        assert status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+        again = body["value"]
+        assert inputs(again)["phone"]["value"] == "call me" and "errorMessage" in inputs(again)["phone"]
+        good = {**fields, **save["data"], "role": "Chief Executive"}
+        status, body = await post(base, teams.card_execute(url, KIM, save["verb"], good))
+        posted = len(fake.posted())
+    assert texts(body["value"])[0].startswith("Your profile is updated: role")
+    assert posted == 1  # answered in place: nothing new in the chat
+    assert kim(db)[0] == "Chief Executive"

@@ -57,6 +57,7 @@ def test_the_manifest_in_the_repository_validates() -> None:
 
 def run_package(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "MICROSOFT_", "SLACK_"))}
+    clean["MICROSOFT_APP_TENANT_ID"] = "72f988bf-86f1-41af-91ab-2d7cd011db47"  # SingleTenant, the default
     return subprocess.run([sys.executable, "-m", "adapters.cli", "teams-package", "--output", "app.zip",
                            "--manifest", str(MANIFEST_PATH)], cwd=tmp_path, env={**clean, **env},
                           capture_output=True, text=True, timeout=60)

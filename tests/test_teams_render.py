@@ -59,6 +59,7 @@ def bot(db: Database, clock: FakeClock) -> Bot:
     load_sample(db)
     return Bot(db, Settings(LEADERS_DATABASE_URL=db.url, LEADERS_STAFF_EMAILS="priya.patel@hmrc.gov.uk",
                             MICROSOFT_APP_ID="app-id", MICROSOFT_APP_PASSWORD="secret",
+                            MICROSOFT_APP_TENANT_ID="tenant-1",
                             LEADERS_ALLOWED_TENANTS="tenant-1", LEADERS_PUBLIC_URL="https://leaders.example.gov.uk",
                             _env_file=None))  # type: ignore[call-arg]
 
@@ -82,13 +83,15 @@ def test_every_reply_matches_its_golden_card(bot: Bot, name: str) -> None:
 
 def test_view_profile_button_round_trips_to_the_same_neutral_action(bot: Bot) -> None:
     card = render_card(bot.handle_text(KIM, "find sean obrien police"))
-    submit = card["body"][1]["items"][-1]["actions"][0]
-    assert submit["type"] == "Action.Submit" and submit["style"] == "positive"
-    action = submitted_action(submit["data"])
-    assert action is not None and action.startswith("profile.view:")
-    execute = {"action": {"type": "Action.Execute", "verb": "profile", "data": submit["data"]}}
+    button = card["body"][1]["items"][-1]["actions"][0]
+    assert button["type"] == "Action.Execute" and button["style"] == "positive"
+    assert button["associatedInputs"] == "none"  # a button never carries (or waits on) a form's inputs
+    action = button["verb"]
+    assert action.startswith("profile.view:") and button["data"] == {"action": action}
+    execute = {"action": {"type": "Action.Execute", "verb": button["verb"], "data": button["data"]}}
     assert executed_action(execute) == action
     assert executed_action({"action": {"type": "Action.Execute", "verb": action}}) == action
+    assert submitted_action(button["data"]) == action  # an older client's Action.Submit reads the same
     assert bot.handle_action(KIM, action).blocks[0].name == "Seán O'Brien"  # type: ignore[union-attr]
 
 
@@ -109,6 +112,40 @@ def test_two_hundred_results_are_cut_to_fit_with_and_n_more() -> None:
     assert 0 < len(shown) < 200
     assert texts(card["body"][-1])[0].startswith(f"…and {200 - len(shown)} more")
     assert len(json.dumps(render_attachment(reply)).encode()) < MAX_MESSAGE_BYTES
+
+
+def test_cards_are_measured_as_teams_measures_them_in_utf16() -> None:
+    """Thirty-eight results in plain English: 73 KB of JSON (literal text: RichTextBlocks of TextRuns),
+    which Teams counts as 145 KB (UTF-16: two bytes an ASCII character) and would refuse. Measured that
+    way, the card is cut to fit instead."""
+    bio = "Leads digital transformation, cyber security and resilience across the region. " * 9
+    reply = Reply((Text("38 leaders found", "heading"), *(_person(i, bio) for i in range(38))))
+    whole = render_card(reply, max_bytes=10**9)
+    assert len(json.dumps(whole).encode()) < MAX_MESSAGE_BYTES < 100_000 < size_of(whole)
+    card = render_card(reply)
+    check(card)
+    assert size_of(render_attachment(reply)) < MAX_MESSAGE_BYTES
+    assert texts(card["body"][-1])[0].startswith("…and ")
+
+
+def test_one_long_text_is_shortened_when_there_are_no_people_to_drop() -> None:
+    reply = Reply(tuple(Text(f"Paragraph {n}: " + "Оновлення політики. " * 150, "plain") for n in range(20)))
+    card = render_card(reply)
+    check(card)
+    assert len(card["body"]) == 20 and all(texts(b)[0].endswith("…") for b in card["body"])
+    assert "too long to show" not in json.dumps(card, ensure_ascii=False)
+
+
+def test_a_live_card_refreshes_for_its_reader_and_at_most_sixty_others() -> None:
+    crowd = tuple(f"aad-{n}" for n in range(100))
+    card = render_card(Reply((Text("Poll", "heading"),), refresh="poll.view:7", refresh_for=crowd),
+                       viewers=("aad-reader",))
+    check(card)
+    refresh = card["refresh"]
+    assert refresh["action"] == {"type": "Action.Execute", "verb": "poll.view:7",
+                                 "data": {"action": "poll.view:7"}}
+    assert len(refresh["userIds"]) == 60 and refresh["userIds"][0] == "8:orgid:aad-reader"
+    assert "refresh" not in render_card(Reply((Text("Not live"),)), viewers=("aad-reader",))
 
 
 def test_a_huge_bio_is_clipped_not_refused() -> None:
@@ -157,4 +194,5 @@ def test_the_me_form_with_errors_is_a_valid_card_that_keeps_the_values(bot: Bot)
     assert {run["color"] for run in card["body"][0]["inlines"]} == {"Attention"}
     assert any(line.startswith("Phone: “call me” is not a phone number") for line in texts(card))
     submit = card["body"][-1]["items"][-1]["actions"][0]
-    assert submit["type"] == "Action.Submit" and submit["data"] == {"action": "me.save"}
+    assert submit["type"] == "Action.Execute" and submit["data"] == {"action": "me.save"}
+    assert submit["verb"] == "me.save" and "associatedInputs" not in submit  # Save sends the inputs

@@ -51,13 +51,14 @@ async def test_sender_posts_into_a_stored_conversation(settings, connector, db) 
 async def test_sender_opens_a_one_to_one_chat_when_there_is_no_reference(settings, connector) -> None:
     fake, url = connector
     async with running(settings) as (_, _, app):
-        ref = await app[TEAMS].sender.open_and_send(TENANT, "aad-rosa", url, NEWS, bot_id=BOT_ID)
+        ref, activity_id = await app[TEAMS].sender.open_and_send(TENANT, "aad-rosa", url, NEWS, bot_id=BOT_ID)
     create, post = fake.calls
     assert create["path"] == "/v3/conversations"
     assert create["body"]["members"] == [{"id": "aad-rosa"}]
     assert create["body"]["tenantID"] == TENANT  # sic: the key the SDK sends
     assert create["body"]["channelData"] == {"tenant": {"id": TENANT}} and create["body"]["isGroup"] is False
     assert post["path"] == f"/v3/conversations/{ref.conversation_id}/activities"
+    assert activity_id == "activity-2"  # the message's own id, not the conversation's
     assert ref.tenant_id == TENANT and ref.service_url == url and ref.conversation_type == "personal"
 
 

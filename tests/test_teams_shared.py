@@ -43,29 +43,56 @@ async def test_staff_see_contact_details_privately_but_not_in_a_channel(settings
     assert "sean.obrien@scotland.police.uk" not in in_channel
 
 
-async def test_personal_data_commands_refuse_in_a_channel(settings, connector) -> None:
+async def test_personal_data_commands_asked_in_a_channel_are_answered_in_the_1_to_1_chat(
+        settings, connector, db) -> None:
+    """As Slack's answers are ephemeral: the channel sees a pointer, the person their answer, privately."""
     fake, url = connector
     fake.members[PRIYA.id] = PRIYA
+    channel = "19:abc123@thread.tacv2;messageid=1700000000000"
     async with running(settings) as (base, _, _):
         for words in ("mydata", "accounts", "me", "forget me"):
+            before = len(fake.calls)
             await post(base, teams.channel_mention(url, PRIYA, words))
-            said = " ".join(texts(cards_of(fake.posted()[-1])[0]))
-            assert "works only in a private chat with me" in said, words
-            assert "token=" not in json.dumps(fake.posted()[-1])
+            posts = [c for c in fake.calls[before:] if c["method"] == "POST" and "/activities" in c["path"]]
+            to_channel = [c["body"] for c in posts if c["path"].startswith(f"/v3/conversations/{channel}/")]
+            private = [c["body"] for c in posts if not c["path"].startswith(f"/v3/conversations/{channel}/")]
+            (pointer,) = to_channel
+            assert texts(cards_of(pointer)[0]) == ["I've sent you my answer in our private chat."], words
+            assert "token=" not in json.dumps(pointer) and "Chat accounts" not in json.dumps(pointer)
+            (answer,) = private
+            assert answer["conversation"]["id"].startswith("a:1personal-"), words  # the 1:1 chat
+        creates = [c for c in fake.calls if c["path"] == "/v3/conversations"]
+        assert len(creates) == 1 and creates[0]["body"]["members"] == [{"id": PRIYA.id}]  # then remembered
+    shown = [" ".join(texts(cards_of(a)[0])) for a in fake.posted() if "personal" in a["conversation"]["id"]]
+    assert "token=" in json.dumps(fake.posted()) and "Your data" in shown[0]
+    assert "Chat accounts linked to your profile" in shown[1] and "Edit your profile" in shown[2]
+    assert "Your erasure request is filed" in shown[3]
 
 
-async def test_staff_commands_refuse_in_a_channel(settings, connector) -> None:
-    """Finding 6: `staff list` in a channel used to post every staff member's email there."""
+async def test_staff_commands_in_a_channel_are_answered_only_in_the_1_to_1_chat(settings, connector) -> None:
+    """Finding 6: `staff list` in a channel used to post every staff member's email there. Now the channel
+    gets only the pointer; the list (with its emails) reaches the staff member alone, in their 1:1 chat."""
     fake, url = connector
     fake.members[PRIYA.id] = PRIYA
+    channel = "19:abc123@thread.tacv2;messageid=1700000000000"
     async with running(staff_settings(settings)) as (base, _, _):
         for words in ("staff list", "staff add kim.chen@manchester.gov.uk"):
+            before = len(fake.calls)
             await post(base, teams.channel_mention(url, PRIYA, words))
-            said = " ".join(texts(cards_of(fake.posted()[-1])[0]))
-            assert "works only in a private chat with me" in said, words
-            assert "priya.patel@hmrc.gov.uk" not in json.dumps(fake.posted()[-1])
+            posts = [c for c in fake.calls[before:] if c["method"] == "POST" and "/activities" in c["path"]]
+            to_channel = [c["body"] for c in posts if c["path"].startswith(f"/v3/conversations/{channel}/")]
+            private = [c["body"] for c in posts if not c["path"].startswith(f"/v3/conversations/{channel}/")]
+            (pointer,) = to_channel
+            assert texts(cards_of(pointer)[0]) == ["I've sent you my answer in our private chat."], words
+            assert "priya.patel@hmrc.gov.uk" not in json.dumps(pointer), words
+            (answer,) = private
+            assert answer["conversation"]["id"].startswith("a:1personal-"), words  # the 1:1 chat
+        shown = " ".join(texts(cards_of(answer)[0]))
         await post(base, teams.message(url, PRIYA, "staff list"))  # 1:1 with the bot: as before
         assert "priya.patel@hmrc.gov.uk" in " ".join(texts(cards_of(fake.posted()[-1])[0]))
+    assert "kim.chen@manchester.gov.uk" in shown  # `staff add` ran for her, answered privately
+    channel_posts = [a for a in fake.posted() if a["conversation"]["id"].startswith("19:")]
+    assert channel_posts and all("hmrc.gov.uk" not in json.dumps(a) for a in channel_posts)
 
 
 async def test_extension_results_show_only_what_everyone_may_see(settings, connector, db) -> None:

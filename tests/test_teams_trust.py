@@ -145,6 +145,7 @@ def secured(db, monkeypatch, identity, token_server):  # type: ignore[no-untyped
     """Real JWTs; the allow-list names 127.0.0.1 (the legitimate fake connector), so `localhost` — the
     same machine by another name — stands for a host that is not Microsoft's."""
     settings = base_settings(db, monkeypatch, MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="app-secret",
+                             MICROSOFT_APP_TENANT_ID=TENANT,
                              LEADERS_ALLOWED_TENANTS=TENANT, LEADERS_TENANT_DOMAINS=TENANT_DOMAINS,
                              LEADERS_TEAMS_SERVICE_URL_HOSTS="127.0.0.1",
                              LEADERS_PUBLIC_URL="https://leaders.example.gov.uk")
@@ -171,32 +172,68 @@ async def test_a_token_without_a_serviceurl_claim_cannot_send_the_bot_elsewhere(
     nothing_stored(db)
 
 
-async def test_stored_references_to_other_hosts_are_never_sent_to(secured, attacker, db) -> None:
-    """A reference saved before the allow-list existed (or by a bug) pointing elsewhere: the outbox
-    message fails at once with a reason, and nothing — least of all the bot's token — is sent."""
-    fake, url = attacker
-    settings, endpoints = secured
-    elsewhere = url.replace("127.0.0.1", "localhost")
-    with db.session() as session:
-        priya = by_email(session, PRIYA.email or "")
-        assert priya is not None
-        session.add(ChatAccount(platform="teams", workspace_id=TENANT, user_id=PRIYA.aad_object_id,
-                                leader_id=priya.id, linked_via="test"))
-        session.flush()
-        account = session.scalar(select(ChatAccount.id))
-        save_reference(session, ConversationRef(TENANT, PRIYA.aad_object_id, "a:1personal-p", "personal",
-                                                elsewhere, BOT_ID, PRIYA.id, "Leaders Connect"))
-    queue(db, [account])  # type: ignore[list-item]
+def linked_elsewhere(session: Any, url: str) -> ChatAccount:
+    """Priya's Teams account, whose stored 1:1 chat reference names `localhost` — the fake connector's
+    machine by a name that is not on the allow-list (a reference kept from before the list, or a bug)."""
+    priya = by_email(session, PRIYA.email or "")
+    assert priya is not None
+    account = ChatAccount(platform="teams", workspace_id=TENANT, user_id=PRIYA.aad_object_id,
+                          leader_id=priya.id, linked_via="test")
+    session.add(account)
+    session.flush()
+    save_reference(session, ConversationRef(TENANT, PRIYA.aad_object_id, "a:1personal-p", "personal",
+                                            url.replace("127.0.0.1", "localhost"), BOT_ID, PRIYA.id,
+                                            "Leaders Connect"))
+    return account
+
+
+async def deliver_all(secured: tuple[Settings, BotFrameworkEndpoints], db: Database) -> None:
     from adapters.bootstrap import build_services
 
+    settings, endpoints = secured
     fast = changed(settings, LEADERS_DELIVERY_POLL_SECONDS=0.05)
     services = build_services(fast, with_workers=True, teams_endpoints=endpoints)
     assert services.delivery is not None
     await run_worker_until(services.delivery, lambda: settled(db))
+
+
+async def test_stored_references_to_other_hosts_are_never_sent_to(secured, attacker, db) -> None:
+    """A reference saved before the allow-list existed (or by a bug) pointing elsewhere: the outbox
+    message fails at once with a reason, and nothing — least of all the bot's token — is sent."""
+    fake, url = attacker
+    with db.session() as session:
+        account = linked_elsewhere(session, url).id
+    queue(db, [account])
+    await deliver_all(secured, db)
     with db.session() as session:
         (row,) = session.scalars(select(OutboxMessage)).all()
         assert (row.status, row.attempts) == (FAILED, 1)
         assert row.last_error == "Teams: the service URL is not an allowed Bot Connector host"
+    assert fake.calls == []
+
+
+async def test_a_card_update_is_never_sent_to_a_stored_host_off_the_list(secured, attacker, db) -> None:
+    """The same for a live card's `update_activity`: the card went out before its conversation's stored
+    reference came to point elsewhere; its update fails at once with the reason, and nothing is sent."""
+    from bot.live import queue_card, update_card
+    from bot.replies import Reply, Text
+    from directory.live_cards import CardUpdate
+    from directory.outbox import SENT
+
+    fake, url = attacker
+    with db.session() as session:
+        queue_card(session, linked_elsewhere(session, url), Reply((Text("Waiting", "heading"),)),
+                   "card:priya")
+        card = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == "card:priya"))
+        assert card is not None
+        card.status, card.sent_conversation, card.platform_message_id = SENT, "a:1personal-p", "1"
+    with db.session() as session:
+        assert update_card(session, "card:priya", Reply((Text("Accepted", "heading"),))) == CardUpdate.QUEUED
+    await deliver_all(secured, db)
+    with db.session() as session:
+        (update,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "update")).all()
+        assert (update.status, update.attempts) == (FAILED, 1)
+        assert update.last_error == "Teams: the service URL is not an allowed Bot Connector host"
     assert fake.calls == []
 
 

@@ -106,11 +106,13 @@ def outbox_command(failed_only: bool, retry_id: int | None, retry_all_failed: bo
         click.echo("No failed messages." if failed_only else "Nothing is waiting.")
         return
     table = Table(title="Failed messages (newest first)" if failed_only else "Waiting (oldest first)")
-    for column in ("id", "lane", "to", "tries", "next try" if not failed_only else "queued", "last error"):
+    updates = any(m.updates is not None for m in messages)  # say which rows redraw a card, if any do
+    for column in ("id", *(("what",) if updates else ()), "lane", "to", "tries",
+                   "next try" if not failed_only else "queued", "last error"):
         table.add_column(column)
     for m in messages:
         when = m.next_attempt_at if not failed_only else m.created_at
-        table.add_row(str(m.id), m.lane, m.user_id, str(m.attempts),
+        table.add_row(str(m.id), *((m.what,) if updates else ()), m.lane, m.user_id, str(m.attempts),
                       when.strftime("%Y-%m-%d %H:%M:%S") if when else "", m.last_error or "")
     console.print(table)
 

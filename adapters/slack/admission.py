@@ -9,7 +9,10 @@ stored, the token Slack just issued is revoked, and the installer sees a page sa
 
 A request from elsewhere gets one polite sentence — in the ack of a slash command, through the
 `response_url` of a button, as a DM or an ephemeral reply to a message or mention — and nothing else:
-no user lookup, no link, no listener runs.
+no user lookup, no link, no listener runs. The one exception is Slack telling us that a workspace removed
+the app or revoked its tokens (`app_uninstalled`, `tokens_revoked`, uninstall.py): heard from anywhere,
+because all it does is delete that workspace's own tokens and fail what was queued for it — a workspace
+taken off the list after installing must not leave a live token behind.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from adapters.slack.stores import ThreadedInstallationStore
 from bot.usecases.help import not_admitted_reply
 
 log = logging.getLogger("adapters.slack")
+REVOCATIONS = frozenset({"app_uninstalled", "tokens_revoked"})
 NO_TEAMS_WARNING = ("LEADERS_ALLOWED_SLACK_TEAMS is empty: Slack (OAuth mode) admits no workspace, so every "
                     "request is answered with a refusal and every install is refused. List the team (T…) "
                     "and Enterprise Grid (E…) ids of the organisations you serve.")
@@ -55,10 +59,10 @@ def admission_middleware(oauth: bool, allowed: frozenset[str]) -> Any:
         if not (context.team_id or context.enterprise_id):
             return BoltResponse(status=400, body="")  # every request Slack sends names its workspace
         home = allowed if oauth else _token_workspace(context.authorize_result)
-        if admitted((context.team_id, context.enterprise_id), home):
+        body = req.body or {}
+        if admitted((context.team_id, context.enterprise_id), home) or _is_revocation(body):
             return await next()
         log.info("Slack request from a workspace that is not admitted: refused")
-        body = req.body or {}
         if is_slash_command(body):
             return BoltResponse(status=200, body={"response_type": "ephemeral", "text": sentence()})
         answer = _answer(req, body)
@@ -68,6 +72,11 @@ def admission_middleware(oauth: bool, allowed: frozenset[str]) -> Any:
             task.add_done_callback(pending.discard)
         return BoltResponse(status=200, body="")
     return admit_known_organisations
+
+
+def _is_revocation(body: dict[str, Any]) -> bool:
+    event = to_event(body) if is_event(body) else None
+    return bool(event) and event.get("type") in REVOCATIONS
 
 
 def _token_workspace(result: Any) -> frozenset[str]:

@@ -23,15 +23,21 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.bootstrap import Services
+from adapters.slack import modals
 from adapters.slack.admission import admission_middleware
 from adapters.slack.forms import FORM_CALLBACK, field_errors, form_modal, submitted_values
 from adapters.slack.identity import IdentityResolver
 from adapters.slack.install import bolt_options, is_oauth
+from adapters.slack.presses import replaces
 from adapters.slack.redeliveries import DELIVERY, SeenRequests, redelivery_filter
-from adapters.slack.render import ACTION_PREFIX, decode_action, message
+from adapters.slack.render import ACTION_PREFIX, decode_action, post_message
 from adapters.slack.turns import ResponseUrls, SlackTurns, call_api
+from adapters.slack.uninstall import register_uninstall_listeners
+from bot.grammar import expects_form
 
 log = logging.getLogger("adapters.slack")
+
+
 class Background:
     """The work listeners hand off after acking: started at once, kept referenced until done, and any
     failure logged — the place bolt's error handler would have caught it had the listener still been
@@ -86,6 +92,8 @@ def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
     turns = SlackTurns(services.bot, IdentityResolver(services.database, services.turn_threads),
                        services.turn_threads)
     register_listeners(app, turns, response_urls, Background(SeenRequests(services.database)))
+    register_uninstall_listeners(app, services.database,
+                                 settings.slack_client_id if is_oauth(settings) else "")
     return app
 
 
@@ -97,13 +105,19 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
         background.start(answer_command(body, context, client), context)
 
     async def answer_command(body: dict, context: Any, client: Any) -> None:
-        reply = await turns.text(context, client, str(body.get("text") or ""))
-        # trigger_id is good for 3 s from the command: open at once; on failure answer as a message.
-        trigger = str(body.get("trigger_id") or "")
-        if reply.form is not None and trigger and await call_api(
-                "views.open", client.views_open(trigger_id=trigger, view=form_modal(reply.form))):
-            return
-        await response_urls.send(str(body.get("response_url") or ""), reply)
+        text, trigger = str(body.get("text") or ""), str(body.get("trigger_id") or "")
+        if trigger and expects_form(text):
+            # trigger_id is good for 3 s from the command: the modal opens at once, loading (modals.py).
+            loading = await modals.open_loading(client, trigger)
+            reply = await turns.text(context, client, text)
+            if loading is not None and await modals.show(client, loading, reply):
+                return
+        else:
+            reply = await turns.text(context, client, text)
+            if reply.form is not None and trigger and await call_api(
+                    "views.open", client.views_open(trigger_id=trigger, view=form_modal(reply.form))):
+                return
+        await response_urls.send(str(body.get("response_url") or ""), reply)  # no modal: as a message
 
     @app.view(FORM_CALLBACK)
     async def form_submitted(ack: Any, view: dict, context: Any, client: Any) -> None:
@@ -118,7 +132,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
             return
         await ack()  # closes the modal; the outcome goes to the person's DM with the bot
         await call_api("chat.postMessage", client.chat_postMessage(channel=context["user_id"],
-                                                                   **message(reply)))
+                                                                   **post_message(reply)))
 
     @app.action(re.compile("^" + re.escape(ACTION_PREFIX) + r"\d+$"))
     async def button_pressed(ack: Any, body: dict, action: dict, context: Any, client: Any) -> None:
@@ -129,11 +143,11 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
 
     async def answer_button(neutral: str, body: dict, context: Any, client: Any) -> None:
         reply = await turns.action(context, client, neutral)
-        if body.get("response_url"):
-            await response_urls.send(str(body["response_url"]), reply)
+        if body.get("response_url"):  # in place of the pressed card, or as a new ephemeral (presses.py)
+            await response_urls.send(str(body["response_url"]), reply, replace=replaces(reply, body))
         else:  # pressed in the Home tab or a modal: no response_url, so answer in the bot's DM
             await call_api("chat.postMessage", client.chat_postMessage(channel=context["user_id"],
-                                                                       **message(reply)))
+                                                                       **post_message(reply)))
 
     # Events need no ack() call: bolt acknowledges them when the listener returns.
     @app.event("app_home_opened")
@@ -155,7 +169,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
     async def answer_direct_message(event: dict, context: Any, client: Any) -> None:
         reply = await turns.text(context, client, str(event.get("text") or ""))
         await call_api("chat.postMessage",
-                       client.chat_postMessage(channel=event["channel"], **message(reply)))
+                       client.chat_postMessage(channel=event["channel"], **post_message(reply)))
 
     @app.event("app_mention")
     async def mentioned(event: dict, context: Any, client: Any) -> None:
@@ -167,4 +181,4 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
         reply = await turns.text(context, client, str(event.get("text") or ""))
         # Ephemeral: a channel may include people who are not verified leaders.
         await call_api("chat.postEphemeral", client.chat_postEphemeral(
-            channel=event["channel"], user=event["user"], **message(reply)))
+            channel=event["channel"], user=event["user"], **post_message(reply)))

@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.errors import log_api_error
-from directory.accounts import ChatIdentity, linked_leader
+from directory.accounts import ChatIdentity, linked_leader, note_team
 from directory.database import Database
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,12 @@ class SlackLookupFailedError(RuntimeError):
     """Slack could not tell us who the user is right now (rate limit, outage, revoked token)."""
 
 
+def team_of(context: Any) -> str:
+    """The Slack workspace (team) of a request inside an Enterprise Grid org, else "" (the workspace id
+    is the team already)."""
+    return str(context.get("team_id") or "") if context.get("enterprise_id") else ""
+
+
 def workspace_of(context: Any) -> str:
     """The directory's workspace id: the Enterprise Grid org when there is one, else the team.
 
@@ -85,12 +91,13 @@ class IdentityResolver:
         self._emails: TTLCache[tuple[str, str], str] = TTLCache(LOOKUP_TTL)
 
     async def identify(self, client: AsyncWebClient, workspace_id: str, user_id: str,
-                       home: frozenset[str] = frozenset()) -> ChatIdentity:
+                       home: frozenset[str] = frozenset(), team_id: str = "") -> ChatIdentity:
         """The identity for the engine; raises SlackLookupFailedError if Slack could not be asked.
 
         `home`: the request's team and enterprise ids, which a user must belong to for their email to
-        count (an empty set accepts none)."""
-        identity = ChatIdentity("slack", workspace_id, user_id)
+        count (an empty set accepts none). `team_id`: the workspace the person is in when `workspace_id`
+        is their Enterprise Grid org."""
+        identity = ChatIdentity("slack", workspace_id, user_id, team_id=team_id)
         key = (workspace_id, user_id)
         if self._linked.get(key) or await asyncio.get_running_loop().run_in_executor(
                 self.threads, self._is_linked, identity):
@@ -100,11 +107,16 @@ class IdentityResolver:
         if email is None:
             email = await self._lookup_email(client, user_id, home)
             self._emails.put(key, email)
-        return ChatIdentity("slack", workspace_id, user_id, email=email or None)
+        return ChatIdentity("slack", workspace_id, user_id, email=email or None, team_id=team_id)
 
     def _is_linked(self, identity: ChatIdentity) -> bool:
-        with self.database.session(commit=False) as session:
-            return linked_leader(session, identity) is not None
+        """Linked already? (Checked once per few minutes per person, which is also when the Grid
+        workspace they speak from is brought up to date.)"""
+        with self.database.session() as session:
+            linked = linked_leader(session, identity) is not None
+            if linked:
+                note_team(session, identity)
+            return linked
 
     @staticmethod
     async def _lookup_email(client: AsyncWebClient, user_id: str, home: frozenset[str]) -> str:

@@ -172,9 +172,15 @@ def render_blocks(reply: Reply, limit: int = MESSAGE_BLOCKS) -> list[Json]:
 
 
 def message(reply: Reply) -> Json:
-    """Keyword arguments for `respond()`, `chat.postMessage` or `chat.postEphemeral`."""
+    """The message itself: for a `response_url`, `chat.update`, and the base of `post_message`."""
     fallback = clip(reply.summary, FALLBACK_TEXT) or "Leaders Connect"  # mrkdwn too: escaped like blocks
     return {"text": fallback, "blocks": render_blocks(reply, MESSAGE_BLOCKS)}
+
+
+def post_message(reply: Reply) -> Json:
+    """Keyword arguments for `chat.postMessage` / `chat.postEphemeral`: the message, never unfurled — a
+    link in a profile must not become a preview card fetched from someone else's site."""
+    return {**message(reply), "unfurl_links": False, "unfurl_media": False}
 
 
 def home_view(reply: Reply) -> Json:

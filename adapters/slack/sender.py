@@ -1,13 +1,20 @@
 """Slack's side of delivery: post one outbox message to a leader's DM with the workspace's bot token.
 
 `chat.postMessage` with `channel` set to a user id posts into the app's DM with that user (the Messages
-tab); a stored conversation id (a channel) is used as is. The platform message id we keep is
-`<channel>:<ts>`, what `chat.update` needs to change the card later (a poll closing).
+tab); a stored conversation id (a channel) is used as is. Where it landed — the channel Slack answers
+with and the message `ts` — is kept on the row, and an update of the card later is a `chat.update` of
+exactly that message (a poll closing, an introduction accepted on another device).
+
+The token is the workspace's: `SLACK_BOT_TOKEN`, or the OAuth installation store. Inside an Enterprise
+Grid org the account's workspace id is the org (E…), so the lookup tries the install of the workspace
+(team) the person speaks from first, then an org-wide install, then — for accounts linked before the
+team was recorded — the org's newest workspace install.
 
 The client here has no retry handlers of its own: a 429 must pause the whole lane (scheduler/delivery.py)
 rather than one request, and a retry is the outbox's decision. Errors become `SendFailure`s carrying only
 Slack's error code — never the token or the message. In OAuth mode nothing goes to a workspace that is
-not in LEADERS_ALLOWED_SLACK_TEAMS (admission.py), even one whose installation is still stored.
+not in LEADERS_ALLOWED_SLACK_TEAMS (admission.py), even one whose installation is still stored: the
+account's workspace (or Grid org) or the Grid workspace it speaks from must be listed, as for a request.
 """
 
 from __future__ import annotations
@@ -20,12 +27,14 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.admission import admitted
+from adapters.slack.errors import error_code
 from adapters.slack.install import is_oauth
-from adapters.slack.render import message
+from adapters.slack.render import message, post_message
 from directory.database import Database
 from directory.settings import Settings
 from scheduler.retry_policy import SendFailure
-from scheduler.senders import Envelope
+from scheduler.senders import Envelope, Sent
 
 # Slack's answers that no retry will change: the person or the installation is gone or refuses.
 PERMANENT_ERRORS = frozenset({
@@ -35,7 +44,10 @@ PERMANENT_ERRORS = frozenset({
     "team_access_not_granted",
     "invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "too_many_attachments",
     "ekm_access_denied", "team_not_found", "org_login_required", "not_installed",
+    "message_not_found", "cant_update_message", "edit_window_closed",  # chat.update of a card
 })
+AUTH_REFUSALS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
+                           "team_access_not_granted", "not_installed"})
 TOKEN_TTL = 300.0
 
 TokenLookup = Callable[[str], Awaitable[str | None]]
@@ -75,7 +87,7 @@ class SlackTokens:
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
         self.database = database
-        self._cache: dict[str, tuple[float, str | None]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, str | None]] = {}
         self._store = None
         if is_oauth(settings):
             from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -83,24 +95,45 @@ class SlackTokens:
             self._store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id,
                                                       engine=database.engine)
 
-    async def token(self, workspace_id: str) -> str | None:
+    async def token(self, workspace_id: str, team_id: str = "") -> str | None:
         if self._store is None:
             return self.settings.slack_bot_token or None
-        cached = self._cache.get(workspace_id)
+        key = (workspace_id, team_id)
+        cached = self._cache.get(key)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        found = await asyncio.to_thread(self._find, workspace_id)
-        self._cache[workspace_id] = (time.monotonic() + TOKEN_TTL, found)
+        found = await asyncio.to_thread(self._find, workspace_id, team_id)
+        self._cache[key] = (time.monotonic() + TOKEN_TTL, found)
         return found
 
-    def _find(self, workspace_id: str) -> str | None:
+    def forget(self, workspace_id: str, team_id: str = "") -> None:
+        """Drop a cached token Slack refused (revoked, uninstalled): the next message looks it up again."""
+        self._cache.pop((workspace_id, team_id), None)
+
+    def _find(self, workspace_id: str, team_id: str) -> str | None:
+        store = self._store
+        assert store is not None
+        if not workspace_id.startswith("E"):  # a workspace outside any Enterprise Grid org
+            bot = store.find_bot(enterprise_id=None, team_id=workspace_id)
+            return bot.bot_token if bot is not None else None
+        if team_id and not team_id.startswith("E"):  # the Grid workspace's own install
+            bot = store.find_bot(enterprise_id=workspace_id, team_id=team_id, is_enterprise_install=False)
+            if bot is not None:
+                return bot.bot_token
+        bot = store.find_bot(enterprise_id=workspace_id, team_id=None, is_enterprise_install=True)
+        if bot is not None:
+            return bot.bot_token
+        return self._newest_workspace_install(workspace_id)
+
+    def _newest_workspace_install(self, enterprise_id: str) -> str | None:
+        from sqlalchemy import desc, select
+
         assert self._store is not None
-        # Our workspace id is the Enterprise Grid org (E…) when there is one, else the team (T…).
-        if workspace_id.startswith("E"):
-            bot = self._store.find_bot(enterprise_id=workspace_id, team_id=None, is_enterprise_install=True)
-        else:
-            bot = self._store.find_bot(enterprise_id=None, team_id=workspace_id)
-        return bot.bot_token if bot is not None else None
+        bots = self._store.bots.c
+        with self.database.engine.connect() as connection:
+            return connection.scalar(select(bots.bot_token).where(
+                bots.client_id == self.settings.slack_client_id, bots.enterprise_id == enterprise_id,
+                bots.bot_token.is_not(None)).order_by(desc(bots.installed_at)).limit(1))
 
 
 class SlackSender:
@@ -126,20 +159,38 @@ class SlackSender:
             self._clients[token] = client
         return client
 
-    async def send(self, envelope: Envelope) -> str:
-        if self.admitted is not None and envelope.workspace_id not in self.admitted:
+    async def send(self, envelope: Envelope) -> Sent:
+        if self.admitted is not None \
+                and not admitted((envelope.workspace_id, envelope.team_id), self.admitted):
             raise SendFailure("permanent", "Slack: this workspace is not in LEADERS_ALLOWED_SLACK_TEAMS")
-        token = await self.tokens.token(envelope.workspace_id)
+        token = await self.tokens.token(envelope.workspace_id, envelope.team_id)
         if not token:
             raise SendFailure("permanent", "Slack: the app is not installed in this workspace")
-        channel = envelope.conversation or envelope.user_id
+        client = self._client(token)
         try:
-            response = await self._client(token).chat_postMessage(channel=channel, **message(envelope.reply))
+            if envelope.target is not None:
+                return await self._update(client, envelope)
+            channel = envelope.conversation or envelope.user_id
+            response = await client.chat_postMessage(channel=channel, **post_message(envelope.reply))
+            return Sent(str(response.get("channel") or channel), str(response.get("ts") or ""))
         except SlackApiError as error:
+            if error_code(error) in AUTH_REFUSALS:
+                self.tokens.forget(envelope.workspace_id, envelope.team_id)
             raise failure_from(error) from None
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
             raise SendFailure("retry", f"Slack unreachable: {type(error).__name__}") from None
-        return f"{response.get('channel') or channel}:{response.get('ts') or ''}"
+
+    @staticmethod
+    async def _update(client: AsyncWebClient, envelope: Envelope) -> Sent:
+        """`chat.update` of the card where it was posted (the DM channel and ts Slack answered with)."""
+        target = envelope.target
+        assert target is not None
+        if not (target.conversation and target.message_id):
+            raise SendFailure("permanent", "Slack: the card was sent before messages were addressable")
+        response = await client.chat_update(channel=target.conversation, ts=target.message_id,
+                                            **message(envelope.reply))
+        return Sent(str(response.get("channel") or target.conversation),
+                    str(response.get("ts") or target.message_id))
 
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:

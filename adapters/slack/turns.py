@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.errors import log_api_error
-from adapters.slack.identity import IdentityResolver, SlackLookupFailedError, workspace_of
+from adapters.slack.identity import IdentityResolver, SlackLookupFailedError, team_of, workspace_of
 from adapters.slack.render import home_view, message
 from bot.engine import Bot
 from bot.replies import Reply, Text
@@ -29,9 +29,11 @@ LOOKUP_FAILED = Reply((Text("I couldn't check your Slack account with Slack just
                             "minute.", "error"),))
 FAILED = Reply((Text("Sorry — something went wrong on our side. Please try again; if it keeps happening, "
                      "tell the Leaders Connect team.", "error"),))
+# Only what works today: features still to come (polls, introductions, digests) are not advertised.
 HOME_FOOTER = (
-    Text("Polls, introductions and your digest arrive here, in the Messages tab.", "muted"),
-    Text("Type `/leaders help` anywhere, or message me here, to find and reach other leaders.", "muted"),
+    Text("Messages from Leaders Connect arrive here, in the Messages tab.", "muted"),
+    Text("Type `/leaders help` anywhere, or message me here, to find other leaders and to see or change "
+         "your own profile.", "muted"),
 )
 
 
@@ -62,7 +64,7 @@ class SlackTurns:
         try:
             home = frozenset(i for i in (context.get("team_id"), context.get("enterprise_id")) if i)
             identity = await self.resolver.identify(client, workspace_of(context), str(context["user_id"]),
-                                                    home)
+                                                    home, team_of(context))
         except SlackLookupFailedError:
             return LOOKUP_FAILED
         try:
@@ -95,13 +97,15 @@ class ResponseUrls:
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
 
-    async def send(self, response_url: str, reply: Reply) -> bool:
-        """Ephemeral — seen only by the person who asked. A response_url allows 5 uses in 30 minutes."""
+    async def send(self, response_url: str, reply: Reply, *, replace: bool = False) -> bool:
+        """Ephemeral — seen only by the person who asked — or, with `replace`, in place of the message
+        the press came from (presses.py says when). A response_url allows 5 uses in 30 minutes."""
         if not response_url.startswith(("https://", "http://")):
             return False
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        payload = {"response_type": "ephemeral", "replace_original": False, **message(reply)}
+        payload = {"replace_original": True, **message(reply)} if replace else \
+            {"response_type": "ephemeral", "replace_original": False, **message(reply)}
         try:
             async with self._session.post(response_url, json=payload) as response:
                 status = response.status

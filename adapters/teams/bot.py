@@ -1,15 +1,20 @@
 """The Teams activity handler: SDK glue only — every decision is the core's.
 
 Typed messages (personal chat, or @mentions in channels and group chats, whose `<at>` tag the grammar
-strips) go to `Bot.handle_text`; button presses (`Action.Submit`, `Action.Execute`) to
-`Bot.handle_action`, and a submitted form (an `Action.Submit` whose action is a form's) to
-`Bot.handle_submit` with its inputs; the messaging extension's search runs `find` through the same
-engine, so privacy rules and account linking are exactly those of every other platform. The core is
-synchronous SQLAlchemy, so it runs in a worker thread.
+strips) go to `Bot.handle_text`. Buttons are Universal Actions: an `Action.Execute` press arrives as an
+`adaptiveCard/action` invoke and goes to `Bot.handle_action` — or `Bot.handle_submit` with the inputs,
+for a form's Save — and the invoke is answered with the card that takes the pressed one's place when the
+use case says `replace` (or with the viewer's own card, when Teams asks a live card to `refresh`);
+otherwise the answer arrives as a new message and the invoke with a one-line note. Presses are answered to
+the person alone: in a channel, an invoke's card replaces theirs only, and a new message goes to their
+1:1 chat (answers.py). Older cards' `Action.Submit` presses arrive as messages and decode the same way.
+The messaging extension's search runs `find` through the same engine, so privacy rules and account
+linking are exactly those of every other platform. The core is synchronous SQLAlchemy, so it runs on the
+turn threads.
 
 Every turn first passes the tenant gate (`on_turn`): an activity from a tenant not in
-LEADERS_ALLOWED_TENANTS — a message, a button, a search, an installation — gets one polite sentence and
-touches nothing: no member lookup, no link, no stored conversation reference.
+LEADERS_ALLOWED_TENANTS — a message, a button, a refresh, a search, an installation — gets one polite
+sentence and touches nothing: no member lookup, no link, no stored conversation reference.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import (
     Activity,
@@ -39,33 +44,35 @@ from botbuilder.schema.teams import (
     MessagingExtensionResult,
 )
 
+from adapters.teams.activities import reply_activity
+from adapters.teams.answers import SENT_PRIVATELY, Answers, is_shared
 from adapters.teams.extension import extension_result
 from adapters.teams.forms import submitted_values
 from adapters.teams.identity import base_identity, identify, remember
-from adapters.teams.payloads import executed_action, search_text, submitted_action
+from adapters.teams.payloads import executed_action, executed_data, search_text, submitted_action
 from adapters.teams.render import CARD_CONTENT_TYPE, render_card
+from adapters.teams.service_urls import service_url_policy
 from bot.actions import is_submission
 from bot.engine import Bot
 from bot.replies import Reply, Text
 from bot.usecases.help import not_admitted_reply
+from directory.accounts import ChatIdentity
 from directory.database import Database
 
+__all__ = ["LeadersTeamsBot", "is_shared", "reply_activity"]
 log = logging.getLogger(__name__)
 SEARCH_COMMAND = "searchPeople"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+ANSWERED_BELOW = "Done — my answer is below."
+EXPIRED = Reply((Text("That button has expired. Please try the command again.", "error"),), replace=True)
 
 
-def reply_activity(reply: Reply):  # type: ignore[no-untyped-def]
-    """A message activity carrying the reply as one Adaptive Card; `summary` feeds notifications."""
-    card = Attachment(content_type=CARD_CONTENT_TYPE, content=render_card(reply))
-    activity = MessageFactory.attachment(card)
-    activity.summary = reply.summary
-    return activity
+class MessageAnswer(AdaptiveCardInvokeResponse):
+    """An `adaptiveCard/action` answer that leaves the card as it is and shows a line of text (the SDK's
+    model types `value` as an object, so a text value needs its own map to serialise)."""
 
-
-def is_shared(activity: Activity) -> bool:
-    """Anything but a 1:1 chat with the bot (a channel, a group chat) is read by others too."""
-    conversation = activity.conversation
-    return conversation is not None and (conversation.conversation_type or "personal") != "personal"
+    _attribute_map: ClassVar[dict[str, dict[str, str]]] = {
+        **AdaptiveCardInvokeResponse._attribute_map, "value": {"key": "value", "type": "str"}}
 
 
 class LeadersTeamsBot(TeamsActivityHandler):
@@ -75,6 +82,7 @@ class LeadersTeamsBot(TeamsActivityHandler):
         self.turn_threads = turn_threads  # the process's few turn threads (adapters/bootstrap.turn_pool)
         self.allowed_tenants = core.settings.allowed_tenant_set
         self.tenant_domains = core.settings.tenant_domain_map
+        self.service_urls = service_url_policy(core.settings)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """The tenant gate, in front of every handler the SDK would dispatch to."""
@@ -90,22 +98,32 @@ class LeadersTeamsBot(TeamsActivityHandler):
         """Run one engine call off the event loop, on the turn threads (the default pool if none)."""
         return await asyncio.get_running_loop().run_in_executor(self.turn_threads, partial(call, *args))
 
+    def _answers(self, turn_context: TurnContext, identity: ChatIdentity) -> Answers:
+        return Answers(turn_context, self.database, self.core.settings.microsoft_app_id, identity,
+                       self.service_urls)
+
+    async def _pressed(self, identity: ChatIdentity, action: str, data: Any, refresh: bool = False) -> Reply:
+        """A button or a form's Save, answered for the person who pressed it (never for an audience:
+        the answer reaches them alone). `refresh`: Teams redrawing a live card for its viewer."""
+        if is_submission(action):
+            return await self._turn(self.core.handle_submit, identity, action, submitted_values(data))
+        return await self._turn(partial(self.core.handle_action, refresh=refresh), identity, action)
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         identity = await identify(turn_context, self.database, self.tenant_domains)
-        shared = is_shared(activity)
+        answers = self._answers(turn_context, identity)
         action = submitted_action(activity.value)
-        if action is not None and is_submission(action):
-            reply = await self._turn(partial(self.core.handle_submit, shared=shared), identity, action,
-                                            submitted_values(activity.value))
-        elif action is not None:
-            reply = await self._turn(partial(self.core.handle_action, shared=shared), identity, action)
-        elif activity.text:
-            reply = await self._turn(partial(self.core.handle_text, shared=shared), identity,
-                                            activity.text)
-        else:  # a card submit that is not ours, or an attachment with no words
-            reply = await self._turn(self.core.handle_text, identity, "help")
-        await turn_context.send_activity(reply_activity(reply))
+        if action is not None:  # an older card's Action.Submit
+            reply = await self._pressed(identity, action, activity.value)
+            if reply.replace and activity.reply_to_id and not is_shared(turn_context):
+                await answers.replace(activity.reply_to_id, reply)
+            else:
+                await answers.post(reply)
+        else:
+            text = activity.text or "help"  # a card submit that is not ours, or an attachment with no words
+            handle = partial(self.core.handle_text, shared=is_shared(turn_context))
+            await answers.post(await self._turn(handle, identity, text))
         await remember(self.database, activity, identity)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount],
@@ -123,16 +141,30 @@ class LeadersTeamsBot(TeamsActivityHandler):
 
     async def on_adaptive_card_invoke(self, turn_context: TurnContext,
                                       invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
-        """`Action.Execute`: answer with the reply's card, which replaces the pressed card for this user."""
+        """`Action.Execute` (a press, or Teams refreshing a live card for its viewer).
+
+        The invoke's answer is a card that replaces the pressed one for the person who pressed it; an
+        answer that is not a replacement is sent as a message (privately, from a channel) and the invoke
+        is answered with a short note.
+        """
+        value = turn_context.activity.value
         identity = await identify(turn_context, self.database, self.tenant_domains)
-        action = executed_action(turn_context.activity.value)
-        if action is None:
-            reply = Reply((Text("That button has expired. Please try the command again.", "error"),))
-        else:
-            reply = await self._turn(partial(self.core.handle_action, shared=is_shared(
-                turn_context.activity)), identity, action)
+        action = executed_action(value)
+        automatic = isinstance(value, dict) and value.get("trigger") == "automatic"
+        reply = EXPIRED if action is None else await self._pressed(identity, action, executed_data(value),
+                                                                   automatic)
         await remember(self.database, turn_context.activity, identity)
-        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=render_card(reply))
+        if automatic or reply.replace:
+            return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE,
+                                              value=render_card(reply, viewers=(identity.user_id,)))
+        answers = self._answers(turn_context, identity)
+        if is_shared(turn_context):
+            sent = await answers.privately(reply)
+            note = SENT_PRIVATELY if sent else "I couldn't reach you in a private chat. Message me directly."
+        else:
+            await answers.post(reply)
+            note = ANSWERED_BELOW
+        return MessageAnswer(status_code=200, type=MESSAGE_CONTENT_TYPE, value=note)
 
     async def on_teams_messaging_extension_query(
             self, turn_context: TurnContext, query: MessagingExtensionQuery) -> MessagingExtensionResponse:
@@ -145,7 +177,7 @@ class LeadersTeamsBot(TeamsActivityHandler):
         else:
             # A picked result is inserted into a conversation others read: render for them, not the searcher.
             body = extension_result(await self._turn(partial(self.core.handle_text, shared=True),
-                                                            identity, "find " + words))
+                                                     identity, "find " + words))
         return MessagingExtensionResponse(compose_extension=_to_result(body))
 
 

@@ -25,8 +25,10 @@ class BotFrameworkEndpoints:
 
 
 def sdk_configuration(settings: Settings, endpoints: BotFrameworkEndpoints | None = None) -> SimpleNamespace:
+    # Without an app id the SDK's authentication is off, which it supports only as "MultiTenant".
+    app_type = settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant"
     config = SimpleNamespace(APP_ID=settings.microsoft_app_id, APP_PASSWORD=settings.microsoft_app_password,
-                             APP_TYPE=settings.microsoft_app_type,
+                             APP_TYPE=app_type,
                              APP_TENANTID=settings.microsoft_app_tenant_id or None)
     if endpoints is not None:
         config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = endpoints.openid_metadata_url

@@ -1,8 +1,11 @@
 """A neutral Form as Adaptive Card 1.5 inputs, and a submitted card back into the form's neutral values.
 
-Each input's `id` is the form field's name. Teams merges the inputs' values into the `Action.Submit`
-data, so a submission arrives as one message activity whose `value` is `{"action": "<neutral id>",
-"<name>": "<value>", ...}`; `submitted_values` takes the inputs back out. Pure functions, no SDK types.
+Each input's `id` is the form field's name. Save is an `Action.Execute` (verb: the form's neutral submit
+action) and Teams merges the inputs' values into its data, so a submission arrives as one
+`adaptiveCard/action` invoke whose `value.action.data` is `{"action": "<neutral id>", "<name>": "<value>",
+...}` — answered with the next card, which takes the form's place (the form again with errors under the
+fields, or the saved profile). Cards sent before this used `Action.Submit`, which arrives as a message
+activity with the same data in `value`; both decode with `submitted_values`. Pure functions, no SDK types.
 
 Teams renders an input's `label` and `errorMessage` as Markdown, so no user text goes there: labels are
 the core's own words, and a field's error — which may quote what was typed — is shown literally in a
@@ -58,13 +61,14 @@ def form_elements(form: Form) -> list[Json]:
             items.append(rich_text(_clip(field.error, 1000), {"color": "Attention", "size": "Small"},
                                    spacing="None"))
     items.append({"type": "ActionSet", "actions": [{
-        "type": "Action.Submit", "title": _clip(form.submit_label, 80), "style": "positive",
-        "data": {ACTION_KEY: form.submit_action}}]})
+        "type": "Action.Execute", "title": _clip(form.submit_label, 80), "style": "positive",
+        "verb": form.submit_action, "data": {ACTION_KEY: form.submit_action}}]})
     return items
 
 
 def submitted_values(value: Any) -> dict[str, str]:
-    """The inputs' values from an `Action.Submit` message's `value` (everything but the action id)."""
+    """The inputs' values from a submission's data (everything but the action id): an `Action.Execute`
+    invoke's `value.action.data`, or an older `Action.Submit` message's `value`."""
     if not isinstance(value, dict):
         return {}
     return {key: item for key, item in value.items()

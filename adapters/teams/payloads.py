@@ -37,6 +37,13 @@ def executed_action(value: Any) -> str | None:
     return found
 
 
+def executed_data(value: Any) -> Any:
+    """An `adaptiveCard/action` invoke's `value.action.data`: the button's data and any form inputs."""
+    if isinstance(value, dict) and isinstance(value.get("action"), dict):
+        return value["action"].get("data")
+    return None
+
+
 def search_text(value: Any, parameter: str = "query") -> str:
     """The words typed into the messaging extension's search box (`composeExtension/query`)."""
     if not isinstance(value, dict):

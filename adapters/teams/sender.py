@@ -2,10 +2,12 @@
 
 This is the piece the delivery engine (outbox workers) calls. It continues a stored conversation, or
 opens a 1:1 chat in the user's tenant with `create_conversation` (possible once the app is installed
-for them), and raises `DeliveryError` with the HTTP status and any `Retry-After`, so the caller decides
-whether to retry. It uses its own CloudAdapter without a turn-error handler, so failures reach it.
+for them), or changes a message it sent before (`update_activity`: a card whose state changed), and
+raises `DeliveryError` with the HTTP status and any `Retry-After`, so the caller decides whether to
+retry. It uses its own CloudAdapter without a turn-error handler, so failures reach it.
 A service URL off the allow-list (service_urls.py) — say a reference stored before the list existed — is
-refused before any request, since the bot's bearer token would go with it.
+refused before any request (a send, an update or opening a chat), since the bot's bearer token would go
+with it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from adapters.teams.bot import reply_activity
+from adapters.teams.activities import reply_activity
 from adapters.teams.service_urls import ServiceUrlPolicy, host_of
 from bot.replies import Reply
 from directory.conversations import ConversationRef
@@ -112,7 +114,7 @@ class TeamsSender:
             # The continuation activity carries a made-up id; without this the message would be posted
             # as a reply to it (…/activities/{id}) instead of as a new message in the conversation.
             turn_context.activity.id = None
-            response = await turn_context.send_activity(reply_activity(reply))
+            response = await turn_context.send_activity(reply_activity(reply, recipient_id=ref.user_id))
             sent.activity_id = (response.id if response else "") or ""
 
         try:
@@ -121,22 +123,42 @@ class TeamsSender:
             raise _delivery_error(error) from error
         return sent.activity_id
 
+    async def update(self, ref: ConversationRef, activity_id: str, reply: Reply) -> str:
+        """Replace the message `activity_id` in the stored conversation with `reply` (for everyone in it)."""
+        self._check(ref.service_url)
+        updated = _Sent(activity_id=activity_id)
+
+        async def put(turn_context: TurnContext) -> None:
+            turn_context.activity.id = None  # the continuation's made-up id is not the message we change
+            activity = reply_activity(reply, recipient_id=ref.user_id)
+            activity.id = activity_id
+            response = await turn_context.update_activity(activity)
+            updated.activity_id = (response.id if response else "") or activity_id
+
+        try:
+            await self.adapter.continue_conversation(to_sdk_reference(ref), put, bot_app_id=self.app_id)
+        except Exception as error:
+            raise _delivery_error(error) from error
+        return updated.activity_id
+
     async def open_and_send(self, tenant_id: str, user_id: str, service_url: str, reply: Reply,
-                            bot_id: str = "") -> ConversationRef:
+                            bot_id: str = "", member_id: str = "") -> tuple[ConversationRef, str]:
         """Open (or reuse — Teams returns the existing one) the 1:1 chat with `user_id` and post `reply`.
 
-        `user_id` is the user's AAD object id; the returned reference is what to store for next time.
+        `user_id` is the user's AAD object id; `member_id` their `29:` id when known (in a turn). Returns
+        the reference to store for next time and the new message's activity id.
         """
         self._check(service_url)
         bot = ChannelAccount(id=bot_id or f"28:{self.app_id}")
-        parameters = ConversationParameters(is_group=False, bot=bot, members=[ChannelAccount(id=user_id)],
+        parameters = ConversationParameters(is_group=False, bot=bot,
+                                            members=[ChannelAccount(id=member_id or user_id)],
                                             tenant_id=tenant_id, channel_data={"tenant": {"id": tenant_id}})
         sent = _Sent()
 
         async def post(turn_context: TurnContext) -> None:
             sent.conversation_id = turn_context.activity.conversation.id
             turn_context.activity.id = None  # a new conversation: nothing to reply to
-            response = await turn_context.send_activity(reply_activity(reply))
+            response = await turn_context.send_activity(reply_activity(reply, recipient_id=user_id))
             sent.activity_id = (response.id if response else "") or ""
 
         try:
@@ -145,4 +167,4 @@ class TeamsSender:
         except Exception as error:
             raise _delivery_error(error) from error
         return ConversationRef(tenant_id, user_id, sent.conversation_id, "personal", service_url, bot.id,
-                               user_id)
+                               user_id), sent.activity_id

@@ -3,6 +3,11 @@
 A removed link stays removed: automatic linking by email will not bring that account back, only a fresh
 Sign in with Microsoft from it. Removing the account you are typing from is allowed — it is the only way
 to stop a shared or handed-over account acting as you — and the reply says what happens next.
+
+The list is a live card (bot/live.py): pressing "Remove this link" replaces it with the list as it is
+now; a Remove pressed on an old copy of the list (the link was removed already, from another device or
+by a double-click) says when it was removed and changes nothing; and on Teams the card redraws itself
+(`accounts.show`) whenever it is shown, so an old copy never offers a link that is gone.
 """
 
 from __future__ import annotations
@@ -11,13 +16,22 @@ from sqlalchemy.orm import Session
 
 from bot.actions import action
 from bot.commands import Context, command
+from bot.live import replacing, stale
 from bot.outgoing import queue_replies
 from bot.replies import Actions, Button, Reply, Text
-from directory.accounts import PLATFORM_NAMES, AccountError, accounts_of, describe, unlink
+from directory.accounts import (
+    PLATFORM_NAMES,
+    AccountError,
+    accounts_of,
+    describe,
+    removed_link,
+    unlink,
+)
 from directory.ids import parse_id
 from directory.models import ChatAccount, Leader, utcnow
 
 UNLINK = "accounts.unlink"
+SHOW = "accounts.show"
 
 
 def _is_current(ctx: Context, account: ChatAccount) -> bool:
@@ -26,15 +40,15 @@ def _is_current(ctx: Context, account: ChatAccount) -> bool:
         (identity.platform, identity.workspace_id, identity.user_id)
 
 
-def _listing(ctx: Context) -> Reply:
+def _listing(ctx: Context, *head: Text) -> Reply:
     accounts = accounts_of(ctx.session, ctx.leader)
-    blocks: list[Text | Actions] = [Text("Chat accounts linked to your profile", "heading")]
+    blocks: list[Text | Actions] = [*head, Text("Chat accounts linked to your profile", "heading")]
     for account in accounts:
         current = " (the one you're using now)" if _is_current(ctx, account) else ""
         blocks.append(Text(describe(account) + current))
         blocks.append(Actions((Button("Remove this link", f"{UNLINK}:{account.id}", "danger"),)))
     blocks.append(Text("Don't recognise one? Remove it and tell the Leaders Connect team.", "muted"))
-    return Reply(tuple(blocks))
+    return Reply(tuple(blocks), refresh=SHOW)
 
 
 @command("accounts", "See and remove the chat accounts linked to your profile", "accounts [remove <number>]",
@@ -61,19 +75,41 @@ def _remove(ctx: Context, account_id: int) -> Reply:
     except AccountError as error:
         return Reply((Text(str(error), "error"),))
     if _is_current(ctx, account):
-        return Reply((Text("Removed. This chat account is no longer linked to your profile, so I won't show "
-                           "you directory information here any more.", "heading"),
-                      Text("To link it again, sign in with Microsoft from this account.", "muted")))
+        return _removed_current()
     return Reply((Text("Removed: " + describe(account) + ".", "heading"),
                   Text("That account can no longer act as you in Leaders Connect.", "muted")))
 
 
+def _removed_current() -> Reply:
+    return Reply((Text("Removed. This chat account is no longer linked to your profile, so I won't show "
+                       "you directory information here any more.", "heading"),
+                  Text("To link it again, sign in with Microsoft from this account.", "muted")))
+
+
 @action(UNLINK)
 def remove_pressed(ctx: Context, args: list[str]) -> Reply:
+    """Remove the link and redraw the list in place; a link already gone is said so, and nothing changes."""
     account_id = parse_id(args[0]) if args else None
     if account_id is None:
-        return Reply((Text("That button has expired. Type `accounts` to see your links.", "error"),))
-    return _remove(ctx, account_id)
+        return stale(_listing(ctx), "That button has expired — here are your links as they are now.")
+    try:
+        account = unlink(ctx.session, ctx.leader, account_id)
+    except AccountError:
+        gone = removed_link(ctx.session, ctx.leader, account_id)
+        if gone is None:
+            return stale(_listing(ctx), "That account is not linked to you — here are your links.")
+        when = gone.revoked_at or utcnow()
+        return stale(_listing(ctx), f"That link was already removed on {when.day} {when:%b %Y}.")
+    if _is_current(ctx, account):
+        return replacing(_removed_current())
+    return replacing(_listing(ctx, Text("Removed: " + describe(account) + ".", "heading"),
+                              Text("That account can no longer act as you in Leaders Connect.", "muted")))
+
+
+@action(SHOW)
+def show(ctx: Context, args: list[str]) -> Reply:
+    """The list as it is now, for whoever is looking (Teams runs this to refresh the card)."""
+    return replacing(_listing(ctx))
 
 
 def tell_other_accounts(session: Session, leader: Leader, linked: ChatAccount) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.actions import submission
 from bot.cards import LABELS, profile_card
 from bot.commands import Context, command
+from bot.live import replacing
 from bot.replies import Form, Input, Reply, Text
 from directory.models import Leader
 from directory.people import update_own_profile
@@ -82,10 +83,12 @@ def _save(ctx: Context, changes: dict[str, str], visibility: dict[str, str],
 
 @submission(SAVE)
 def save_form(ctx: Context, args: list[str], values: dict[str, str]) -> Reply:
+    """Save a submitted form; the answer takes the form's place (where a platform shows forms in place):
+    the form again with the errors, or the saved profile."""
     changes = {name: values[name] for name in SELF_EDITABLE if name in values}
     visibility = {field: values[visibility_name(field)] for field in PRIVATE_FIELDS
                   if visibility_name(field) in values}
-    return _save(ctx, changes, visibility, values)
+    return replacing(_save(ctx, changes, visibility, values))
 
 
 def _field(word: str) -> str | None:
@@ -124,7 +127,8 @@ def _not_editable(word: str) -> Reply:
 
 @command("me", "Edit your own profile and who can see each field",
          "me [set <field> <value> | show <field> everyone|introduced|staff]",
-         examples=("me", "me set role Chief Executive", "me show phone everyone"), private_only=True)
+         examples=("me", "me set role Chief Executive", "me show phone everyone"), private_only=True,
+         opens_form=True)
 def me(ctx: Context, args: str) -> Reply:
     verb, _, rest = args.strip().partition(" ")
     if not verb:
