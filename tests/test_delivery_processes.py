@@ -166,7 +166,11 @@ def test_a_job_missed_while_everything_was_down_runs_once_after_restart(job_stor
     time.sleep(1.0)
     terminate(first)
     second = spawn("scheduler")
-    time.sleep(3.0)
+    # Ready means it holds the lock (and so has its signal handlers): from then on it would run anything
+    # it thought was due. Waiting on the line, not a fixed time, keeps a slow start from failing the test.
+    wait_until(lambda: "scheduler lock taken" in Path(second.log_path).read_text(), 60,  # type: ignore[attr-defined]
+               "the second scheduler to take the lock")
+    time.sleep(3.0)  # its chance to run the job a second time
     terminate(second)
     assert len(runs(out)) == 1
 
@@ -177,6 +181,8 @@ def test_of_two_schedulers_only_one_runs_jobs_and_the_standby_takes_over(job_sto
     active = spawn("scheduler", name="active")
     wait_until(lambda: len(runs(out)) >= 2, 60, "the first scheduler's runs")
     standby = spawn("scheduler", name="standby")
+    wait_until(lambda: "standing by" in Path(standby.log_path).read_text(), 60,  # type: ignore[attr-defined]
+               "the second scheduler to stand by")
     time.sleep(4.0)  # both alive: the standby must not run anything
     assert {pid for pid, _ in runs(out)} == {active.pid}
     active.send_signal(signal.SIGKILL)
