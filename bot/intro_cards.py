@@ -84,7 +84,8 @@ def _requester_blocks(session: Session, intro: Introduction, requester: Leader,
                 Actions((Button("Withdraw", revised(f"{WITHDRAW}:{intro.id}", intro.revision), "danger"),)))
     if intro.status == ACCEPTED:
         return (Text(f"Introduced to {recipient.full_name} on {day(intro.decided_at)}", "heading"), them,
-                Text("You've each been sent the other's contact details in a separate message.", "muted"))
+                Text("You've each been sent the other's contact details in a separate message; "
+                     f"`profile {recipient.full_name}` shows them too.", "muted"))
     if intro.status == DECLINED:
         return (Text(f"Your request to {recipient.full_name}", "heading"), them,
                 Text(f"{recipient.full_name} isn't able to take this up at the moment — no reason is needed, "
@@ -114,7 +115,8 @@ def _answerer_blocks(session: Session, intro: Introduction, viewer_id: int, requ
     if intro.status == ACCEPTED:
         return (Text(f"Introduction accepted on {day(intro.decided_at)}{who}", "heading"), them,
                 Text(f"{recipient.full_name} and {requester.full_name} have each been sent the other's "
-                     "contact details.", "muted"))
+                     "contact details" + ("." if behalf else f"; `profile {requester.full_name}` shows them "
+                                          "too."), "muted"))
     if intro.status == DECLINED:
         return (Text(f"Declined on {day(intro.decided_at)}{who}", "heading"), them,
                 Text(f"{requester.full_name} has been told kindly, with no reason given.", "muted"))

@@ -29,6 +29,7 @@ from bot.replies import Actions, Button, Reply, Text
 from directory import audit
 from directory.accounts import PLATFORM_NAMES
 from directory.introductions import (
+    DELIVERABLE,
     REASON_MAX,
     REASON_MIN,
     Introduction,
@@ -102,7 +103,7 @@ def request(session: Session, settings: Settings, requester: Leader, account: Ch
     audit.record(session, audit.leader_ref(requester.id), "intro.requested", audit.leader_ref(recipient.id),
                  intro=intro.id)
     deliver(session, intro)
-    if account is not None:
+    if account is not None and account.platform in DELIVERABLE:
         queue_card(session, account, card_for(session, intro, requester.id), card_key(intro, account.id))
     return intro
 

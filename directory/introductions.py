@@ -38,6 +38,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 MET_ANSWERS = {"yes": "Yes", "not_yet": "Not yet", "no": "No"}
 REASON_MIN, REASON_MAX = 20, 500
+DELIVERABLE = ("slack", "teams")  # platforms a message can be sent to first (directory/outbox.py)
 
 _OPEN_SQL = text("status IN ('requested', 'snoozed')")
 
@@ -218,12 +219,14 @@ def all_delegations(session: Session) -> list[Delegation]:
 # --- where to send --------------------------------------------------------------------------------------
 
 def reach(session: Session, leader: Leader) -> ChatAccount | None:
-    """The account a proactive message to `leader` goes to: the most recently linked live one.
+    """The account a proactive message to `leader` goes to: the most recently linked live Slack or Teams
+    one (the console is read only by the person at it, and nothing can be sent there first).
 
     (Replaced by `directory.preferred_account.preferred_account` — the leader's preferred platform — once
     that lands on main.)
     """
     return session.scalar(select(ChatAccount).where(ChatAccount.leader_id == leader.id,
+                                                    ChatAccount.platform.in_(DELIVERABLE),
                                                     ChatAccount.revoked_at.is_(None))
                           .order_by(ChatAccount.created_at.desc(), ChatAccount.id.desc()).limit(1))
 
