@@ -26,6 +26,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, func,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from directory.models import Base, ChatAccount, Leader, utcnow
+from directory.preferred_account import PLATFORMS, preferred_account
 
 REQUESTED, ACCEPTED, DECLINED, SNOOZED, WITHDRAWN, EXPIRED = (
     "requested", "accepted", "declined", "snoozed", "withdrawn", "expired")
@@ -38,7 +39,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 MET_ANSWERS = {"yes": "Yes", "not_yet": "Not yet", "no": "No"}
 REASON_MIN, REASON_MAX = 20, 500
-DELIVERABLE = ("slack", "teams")  # platforms a message can be sent to first (directory/outbox.py)
+DELIVERABLE = PLATFORMS  # platforms a message can be sent to first (directory/outbox.py)
 
 _OPEN_SQL = text("status IN ('requested', 'snoozed')")
 
@@ -219,16 +220,9 @@ def all_delegations(session: Session) -> list[Delegation]:
 # --- where to send --------------------------------------------------------------------------------------
 
 def reach(session: Session, leader: Leader) -> ChatAccount | None:
-    """The account a proactive message to `leader` goes to: the most recently linked live Slack or Teams
-    one (the console is read only by the person at it, and nothing can be sent there first).
-
-    (Replaced by `directory.preferred_account.preferred_account` — the leader's preferred platform — once
-    that lands on main.)
-    """
-    return session.scalar(select(ChatAccount).where(ChatAccount.leader_id == leader.id,
-                                                    ChatAccount.platform.in_(DELIVERABLE),
-                                                    ChatAccount.revoked_at.is_(None))
-                          .order_by(ChatAccount.created_at.desc(), ChatAccount.id.desc()).limit(1))
+    """The account a proactive message to `leader` goes to: their preferred platform's, else the most
+    recently linked Slack or Teams one (the console is read only by the person at it)."""
+    return preferred_account(session, leader)
 
 
 def intros_of(session: Session, leader_id: int) -> list[Introduction]:
