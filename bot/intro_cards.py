@@ -99,10 +99,11 @@ def _requester_blocks(session: Session, intro: Introduction, requester: Leader,
 def _answerer_blocks(session: Session, intro: Introduction, viewer_id: int, requester: Leader,
                      recipient: Leader) -> tuple:
     behalf = viewer_id != recipient.id
-    to_whom = f" to {recipient.full_name} (you answer on their behalf)" if behalf else " to you"
+    heading = (f"On behalf of {recipient.full_name}: {requester.full_name} asks to be introduced" if behalf
+               else f"{requester.full_name} asks to be introduced to you")
     them = _person(session, viewer_id, requester, Field("Why", intro.reason))
     if intro.status in OPEN:
-        blocks: list = [Text(f"{requester.full_name} asks to be introduced{to_whom}", "heading"), them,
+        blocks: list = [Text(heading, "heading"), them,
                         Text(CONSENT_NOTE, "muted")]
         if intro.status == SNOOZED and intro.snoozed_until is not None:
             blocks.append(Text(f"You said not now; we'll ask again on {day(intro.snoozed_until)}.", "muted"))
