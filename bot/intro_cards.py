@@ -37,6 +37,7 @@ from directory.privacy import Viewer, visible_fields
 
 ACCEPT, DECLINE, NOT_NOW, WITHDRAW = "intro.accept", "intro.decline", "intro.notnow", "intro.withdraw"
 BLOCK, VIEW, MET = "intro.block", "intro.view", "intro.met"
+FORM, SEND = "intro.form", "intro.send"  # the profile card's "Request introduction", and its form
 CONSENT_NOTE = ("If you accept, you'll each receive the other's contact details — what each of you shares "
                 "with people you've been introduced to. Nothing is shared before you accept.")
 

@@ -16,23 +16,25 @@ import dataclasses
 
 from sqlalchemy import update
 
-from bot.actions import action
+from bot.actions import action, submission
 from bot.cards import summary_card
 from bot.commands import Context, command
 from bot.intro_cards import (
     ACCEPT,
     BLOCK,
     DECLINE,
+    FORM,
     MET,
     NOT_NOW,
+    SEND,
     VIEW,
     WITHDRAW,
     card_for,
     followup_card,
 )
-from bot.introductions import deliver_waiting, disclose, redraw, request, snooze_until
+from bot.introductions import check_reason, deliver_waiting, disclose, redraw, request, snooze_until
 from bot.live import advance, replacing, stale
-from bot.replies import Reply, Text
+from bot.replies import Form, Input, Reply, Text
 from directory import audit
 from directory.accounts import ON_LINK, account_for
 from directory.ids import parse_id
@@ -41,6 +43,8 @@ from directory.introductions import (
     DECLINED,
     MET_ANSWERS,
     OPEN,
+    REASON_MAX,
+    REASON_MIN,
     SNOOZED,
     WITHDRAWN,
     Introduction,
@@ -137,6 +141,10 @@ def intro(ctx: Context, args: str) -> Reply:
     if problem is not None:
         return problem
     assert recipient is not None
+    return _made(ctx, recipient, reason)
+
+
+def _made(ctx: Context, recipient: Leader, reason: str) -> Reply:
     if not reason:
         return _error(f"What would you like to meet {recipient.full_name} about? Type `intro "
                       f"\"{recipient.full_name}\" <reason>` with a sentence on why (20–500 characters).")
@@ -266,6 +274,46 @@ def block_requester(ctx: Context, args: list[str]) -> Reply:
     name = requester.full_name if requester else "them"
     return dataclasses.replace(answer, blocks=(Text(f"Blocked: {name} can't send you introduction "
                                                     "requests any more.", "heading"), *answer.blocks))
+
+
+def reason_form(recipient: Leader, value: str = "", error: str = "") -> Form:
+    return Form("intro", "Request introduction",
+                (Input("reason", "Why would you like to meet?", value, "multiline", max_length=REASON_MAX,
+                       hint=f"To {recipient.full_name}: a sentence or two "
+                            f"({REASON_MIN}–{REASON_MAX} characters). "
+                            f"{recipient.full_name} sees it with your name, role and organisation.",
+                       error=error),),
+                "Send request", f"{SEND}:{recipient.id}",
+                "Nothing of yours or theirs beyond what everyone sees is shared unless they accept.")
+
+
+@action(FORM)
+def open_form(ctx: Context, args: list[str]) -> Reply:
+    """The profile card's "Request introduction": a form for the reason (a Slack modal, a Teams card)."""
+    leader_id = parse_id(args[0]) if args else None
+    recipient = ctx.session.get(Leader, leader_id) if leader_id is not None else None
+    if recipient is None:
+        return _error("That profile is no longer in the directory.")
+    if recipient.id == ctx.leader.id:
+        return _error("You can't request an introduction to yourself.")
+    return Reply((reason_form(recipient),
+                  Text(f"Or type `intro \"{recipient.full_name}\" <reason>`.", "muted")))
+
+
+@submission(SEND)
+def send_form(ctx: Context, args: list[str], values: dict[str, str]) -> Reply:
+    """The reason submitted: the request is made (the answer shows what was sent), or the form comes back
+    with what is wrong and nothing is made."""
+    leader_id = parse_id(args[0]) if args else None
+    recipient = ctx.session.get(Leader, leader_id) if leader_id is not None else None
+    if recipient is None:
+        return replacing(_error("That profile is no longer in the directory."))
+    reason = values.get("reason", "")
+    try:
+        check_reason(reason)
+    except IntroError as error:
+        return replacing(Reply((reason_form(recipient, reason[:REASON_MAX * 2], str(error)),)))
+    return replacing(_made(ctx, recipient, reason))  # named by id: no lookup by name needed
 
 
 @action(VIEW)
