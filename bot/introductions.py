@@ -17,7 +17,7 @@ writes one `contact.disclosed` audit entry per side.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from directory.introductions import (
     REASON_MIN,
     Introduction,
     IntroError,
+    day,
     delegates_of,
     is_blocked,
     open_between,
@@ -87,7 +88,7 @@ def request(session: Session, settings: Settings, requester: Leader, account: Ch
     if existing is not None:
         if existing.requester_id == requester.id:
             raise IntroError(f"You already have an open request to {recipient.full_name} (sent "
-                             f"{existing.created_at:%-d %b}). Type `intros` to see it.")
+                             f"{day(existing.created_at)}). Type `intros` to see it.")
         raise IntroError(f"{recipient.full_name} has already asked to be introduced to you — type `intros` "
                          "to answer their request.")
     if open_count(session, requester.id) >= settings.intro_max_open:
@@ -233,5 +234,5 @@ def how_to_talk(me: Leader, other: Leader, mine: ChatAccount, theirs: ChatAccoun
                  "directly, so please get in touch using the details above.", "muted"),)
 
 
-def snooze_until(settings: Settings) -> object:
+def snooze_until(settings: Settings) -> datetime:
     return utcnow() + timedelta(days=settings.intro_snooze_days)

@@ -126,6 +126,9 @@ def test_a_block_declines_and_refuses_further_requests_as_not_available(bot: Bot
     assert intros_in(db)[0].status == "declined"
     again = aine.say(f"intro Seán O'Brien {REASON}")
     assert again.strip() == "! Seán O'Brien is not available for introductions."
+    assert "Unblocked: Áine Ní Bhriain may send you" in sean.say("intros unblock Áine Ní Bhriain")
+    assert "You haven't blocked Áine Ní Bhriain." in sean.say("intros unblock aine ni bhriain")
+    assert "your request will wait" in aine.say(f"intro Seán O'Brien {REASON}")  # unblocked: asks again
     with db.session() as session:
         assert [e.action for e in audit.lines(session, action="intro.")] == [
             "intro.requested", "intro.blocked", "intro.declined"]

@@ -54,6 +54,7 @@ from directory.introductions import (
     day,
     intros_of,
     may_answer,
+    unblock,
 )
 from directory.models import Leader, utcnow
 from directory.people import by_email
@@ -187,9 +188,22 @@ def _listing(ctx: Context, *head: Text) -> Reply:
     return Reply(tuple(blocks))
 
 
-@command("intros", "Your introduction requests, sent and received", "intros", private_only=True)
+@command("intros", "Your introduction requests, sent and received", "intros [unblock <who>]",
+         examples=("intros", "intros unblock Seán O'Brien"), private_only=True)
 def intros(ctx: Context, args: str) -> Reply:
-    return _listing(ctx)
+    verb, _, rest = args.strip().partition(" ")
+    if not verb:
+        return _listing(ctx)
+    if verb.lower() == "unblock" and rest.strip():
+        who, _, problem = resolve_who(ctx, rest)
+        if problem is not None:
+            return problem
+        assert who is not None
+        if not unblock(ctx.session, ctx.leader.id, who.id):
+            return _error(f"You haven't blocked {who.full_name}.")
+        return Reply((Text(f"Unblocked: {who.full_name} may send you introduction requests again.",
+                           "heading"),))
+    return _error("Type `intros` to see your introduction requests, or `intros unblock <who>`.")
 
 
 # --- the buttons ----------------------------------------------------------------------------------------
@@ -273,7 +287,9 @@ def block_requester(ctx: Context, args: list[str]) -> Reply:
     requester = ctx.session.get(Leader, intro.requester_id)
     name = requester.full_name if requester else "them"
     return dataclasses.replace(answer, blocks=(Text(f"Blocked: {name} can't send you introduction "
-                                                    "requests any more.", "heading"), *answer.blocks))
+                                                    "requests any more.", "heading"),
+                                               Text(f"To undo it, type `intros unblock {name}`.", "muted"),
+                                               *answer.blocks))
 
 
 def reason_form(recipient: Leader, value: str = "", error: str = "") -> Form:
