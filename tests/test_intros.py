@@ -131,7 +131,7 @@ def test_a_block_declines_and_refuses_further_requests_as_not_available(bot: Bot
     assert "your request will wait" in aine.say(f"intro Seán O'Brien {REASON}")  # unblocked: asks again
     with db.session() as session:
         assert [e.action for e in audit.lines(session, action="intro.")] == [
-            "intro.requested", "intro.blocked", "intro.declined"]
+            "intro.requested", "intro.blocked", "intro.declined", "intro.requested"]
 
 
 def test_intros_lists_sent_received_and_accepted_and_accepting_shows_contact_details(bot: Bot,
