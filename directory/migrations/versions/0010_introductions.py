@@ -52,9 +52,11 @@ def upgrade() -> None:
         sa.Column("met_requester", sa.String(8), nullable=False, server_default=""),
         sa.Column("met_recipient", sa.String(8), nullable=False, server_default=""),
     )
-    op.create_index("ix_introduction_requester_id", "introduction", ["requester_id"])
-    op.create_index("ix_introduction_recipient_id", "introduction", ["recipient_id"])
-    op.create_index("ix_introduction_status", "introduction", ["status"])
+    # Each leader's requests by state (both columns: with status alone indexed, SQLite picked that index
+    # and scanned every accepted request on each turn), and the sweep's "what is due" by state and age.
+    op.create_index("ix_introduction_requester", "introduction", ["requester_id", "status"])
+    op.create_index("ix_introduction_recipient", "introduction", ["recipient_id", "status"])
+    op.create_index("ix_introduction_status_created", "introduction", ["status", "created_at"])
     op.create_index("uq_introduction_open_pair", "introduction", ["requester_id", "recipient_id"],
                     unique=True, sqlite_where=_OPEN, postgresql_where=_OPEN)
     op.create_table(
@@ -78,7 +80,7 @@ def downgrade() -> None:
     op.drop_table("intro_delegate")
     op.drop_table("intro_block")
     op.drop_index("uq_introduction_open_pair", "introduction")
-    op.drop_index("ix_introduction_status", "introduction")
-    op.drop_index("ix_introduction_recipient_id", "introduction")
-    op.drop_index("ix_introduction_requester_id", "introduction")
+    op.drop_index("ix_introduction_status_created", "introduction")
+    op.drop_index("ix_introduction_recipient", "introduction")
+    op.drop_index("ix_introduction_requester", "introduction")
     op.drop_table("introduction")
