@@ -166,6 +166,9 @@ async def test_a_decline_tells_the_requester_kindly_and_shares_nothing(setup, db
     await deliver(db, settings)
     aine_card = json.dumps(slack_card(fake_slack, db, f"intro:{intro.id}:to:{aine}"), ensure_ascii=False)
     assert "isn't able to take this up at the moment" in aine_card and "no reason is needed" in aine_card
+    told = [c.body for c in fake_slack.called("chat.postMessage")
+            if "About your introduction request to Seán O'Brien" in json.dumps(c.body, ensure_ascii=False)]
+    assert len(told) == 1 and told[0]["channel"] == AINE[0]
     recorded = everything_recorded(fake_slack, connector)
     assert seen(recorded, *SEAN_SECRETS) == [] and seen(recorded, *AINE_SECRETS) == []
 

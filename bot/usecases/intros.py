@@ -32,7 +32,15 @@ from bot.intro_cards import (
     card_for,
     followup_card,
 )
-from bot.introductions import check_reason, deliver_waiting, disclose, redraw, request, snooze_until
+from bot.introductions import (
+    check_reason,
+    deliver_waiting,
+    disclose,
+    redraw,
+    request,
+    snooze_until,
+    tell,
+)
 from bot.live import advance, replacing, stale
 from bot.replies import Form, Input, Reply, Text
 from directory import audit
@@ -247,8 +255,21 @@ def _move(ctx: Context, args: list[str], target: str, **changes: object) -> Repl
             intro.requester_id, intro.recipient_id) else "")
     if target == ACCEPTED:
         disclose(ctx.session, intro)
+    elif target == DECLINED:
+        _tell_declined(ctx, intro)
     redraw(ctx.session, intro)
     return replacing(card_for(ctx.session, intro, ctx.leader.id))
+
+
+def _tell_declined(ctx: Context, intro: Introduction) -> None:
+    """A kind word to the requester, wherever they read the bot; no reason is owed or given."""
+    recipient = ctx.session.get(Leader, intro.recipient_id)
+    name = recipient.full_name if recipient else "They"
+    tell(ctx.session, intro.requester_id, Reply((
+        Text(f"About your introduction request to {name}", "heading"),
+        Text(f"{name} isn't able to take this up at the moment. No reason is needed, and nothing of yours "
+             "or theirs was shared. Thank you for reaching out — there are many others in the directory "
+             "glad to hear from you."),)), f"intro:{intro.id}:declined")
 
 
 @action(ACCEPT)
