@@ -198,3 +198,30 @@ def test_the_state_machine_allows_only_its_own_moves() -> None:
     assert check_transition(done, "accepted") == "You already accepted this introduction."
     assert check_transition(done, "declined").startswith("This introduction was already accepted")
     assert check_transition(Introduction(status="requested"), "accepted") is None
+
+
+def test_how_to_talk_is_honest_about_each_platform_pair() -> None:
+    from bot.introductions import how_to_talk
+    from directory.models import ChatAccount, Leader
+
+    me = Leader(id=1, full_name="Áine Ní Bhriain", email="aine@x.gov.uk", visibility={})
+    other = Leader(id=2, full_name="Seán O'Brien", email="sean@y.police.uk", visibility={})
+    slack_a, slack_b = ChatAccount(platform="slack", workspace_id="T1"), ChatAccount(platform="slack",
+                                                                                       workspace_id="T2")
+    teams_a, teams_b = ChatAccount(platform="teams", workspace_id="t1"), ChatAccount(platform="teams",
+                                                                                       workspace_id="t2")
+
+    def said(mine: ChatAccount, theirs: ChatAccount) -> str:
+        return " ".join(b.plain() for b in how_to_talk(me, other, mine, theirs))
+
+    same_workspace = ChatAccount(platform="slack", workspace_id="T1")
+    assert "group message for the two of you" in said(slack_a, same_workspace)
+    assert "another Slack workspace" in said(slack_a, slack_b)
+    same_tenant = how_to_talk(me, other, teams_a, ChatAccount(platform="teams", workspace_id="t1"))
+    assert same_tenant[0].buttons[0].url == "https://teams.microsoft.com/l/chat/0/0?users=sean@y.police.uk"
+    assert len(same_tenant) == 1  # one tenant: no federation note
+    assert "external access" in said(teams_a, teams_b)
+    assert "uses Slack and you use Microsoft Teams" in said(teams_a, slack_a)
+    hidden = Leader(id=3, full_name="Kim Chen", email="kim@z.gov.uk", visibility={"email": "staff"})
+    shown = " ".join(b.plain() for b in how_to_talk(me, hidden, teams_a, teams_b))
+    assert "Search for Kim Chen in Teams" in shown
