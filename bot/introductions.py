@@ -30,6 +30,7 @@ from directory import audit
 from directory.accounts import PLATFORM_NAMES
 from directory.introductions import (
     DELIVERABLE,
+    OPEN,
     REASON_MAX,
     REASON_MIN,
     Introduction,
@@ -122,6 +123,16 @@ def deliver(session: Session, intro: Introduction) -> bool:
         intro.delivered_at = utcnow()
         session.flush()
     return sent
+
+
+def deliver_open(session: Session, recipient_id: int) -> int:
+    """(Re)deliver every open request to `recipient_id` — after a delegate is approved, so the office gets
+    the requests already waiting; cards already queued are not queued again (their keys)."""
+    count = 0
+    for intro in session.scalars(select(Introduction).where(Introduction.recipient_id == recipient_id,
+                                                            Introduction.status.in_(OPEN))):
+        count += deliver(session, intro)
+    return count
 
 
 def deliver_waiting(session: Session, leader: Leader) -> int:

@@ -119,12 +119,15 @@ def test_the_leader_can_still_answer_and_a_stranger_cannot(bot: Bot, db: Databas
 
 def test_staff_cli_lists_counts_and_manages_delegates(bot: Bot, db: Database, leaders) -> None:  # type: ignore
     link(db, "slack", "T0001", "USEAN", SEAN.email or "")
+    pat = link(db, "teams", "tenant-1", "aad-pat", PAT.email or "")
+    bot.handle_text(AINE, f"intro Seán O'Brien {REASON}")  # before the office is named
     added = leaders("delegates", "add", SEAN.email or "", PAT.email or "")
     assert added.returncode == 0, added.stderr
     assert "Pat Nurse now receives and answers introduction requests for Seán O'Brien." in added.stdout
     assert leaders("delegates", "add", SEAN.email or "", PAT.email or "").returncode == 1
     assert "sean.obrien@scotland.police.uk <- pat.nurse@cardiff.gov.uk" in leaders("delegates", "list").stdout
-    bot.handle_text(AINE, f"intro Seán O'Brien {REASON}")
+    office = [k for k in cards(db) if k.endswith(f":to:{pat}")]
+    assert len(office) == 1 and cards(db)[office[0]].startswith("On behalf of Seán O'Brien")
     bot.handle_text(AINE, f'intro "Rosa Lee" {REASON}')
     intro = the_intro_for(db, "sean")
     bot.handle_action(SEAN, f"intro.accept:{intro}~0")

@@ -11,6 +11,7 @@ import json
 import click
 
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from bot.introductions import deliver_open
 from directory import audit
 from directory.intro_reports import FILTERS, add_delegate, listing, remove_delegate, stats
 from directory.introductions import IntroError, all_delegations
@@ -76,6 +77,7 @@ def delegates_add(leader: str, delegate: str) -> None:
     try:
         with database.session() as session:
             principal, office = add_delegate(session, leader, delegate, audit.cli_actor())
+            deliver_open(session, principal.id)  # the office gets the requests already waiting too
             click.echo(f"{office.full_name} now receives and answers introduction requests for "
                        f"{principal.full_name}.")
     except IntroError as error:
