@@ -17,6 +17,7 @@ writes one `contact.disclosed` audit entry per side.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -61,7 +62,9 @@ def card_key(intro: Introduction, account_id: int, what: str = "") -> str:
 
 def check_reason(reason: str) -> str:
     """The reason, trimmed; IntroError when it is too short or too long (20–500 characters)."""
-    reason = " ".join(reason.split())
+    # Control characters (a NUL, which PostgreSQL refuses in text; terminal escapes) become spaces, and
+    # runs of whitespace one space: the reason is one paragraph on every platform.
+    reason = " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in reason).split())
     if len(reason) < REASON_MIN:
         raise IntroError(f"Please say in a sentence why you'd like to meet ({REASON_MIN}–{REASON_MAX} "
                          f"characters; you wrote {len(reason)}).")

@@ -4,6 +4,8 @@ HTTP are in test_intros_cross_platform.py."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -225,3 +227,29 @@ def test_how_to_talk_is_honest_about_each_platform_pair() -> None:
     hidden = Leader(id=3, full_name="Kim Chen", email="kim@z.gov.uk", visibility={"email": "staff"})
     shown = " ".join(b.plain() for b in how_to_talk(me, hidden, teams_a, teams_b))
     assert "Search for Kim Chen in Teams" in shown
+
+
+def test_hostile_text_in_a_reason_is_kept_as_text(bot: Bot, db: Database) -> None:
+    """A NUL (PostgreSQL refuses it in text), terminal escapes, markup of every platform: stored as one
+    plain paragraph, through the form as through typed text; someone else's card is not theirs to see."""
+    from adapters.console.session import console_identity
+    from adapters.slack.render import render_blocks
+
+    hostile = "<!channel> *bold* `code` [x](http://evil) \x00\x1b[31m **Adaptive** {{DATE(2030)}} " + "é" * 20
+    answer = bot.handle_submit(console_identity(AINE), f"intro.send:{_id(db, SEAN)}", {"reason": hostile})
+    assert "your request will wait" in answer.plain()
+    (made,) = intros_in(db)
+    assert "\x00" not in made.reason and "\x1b" not in made.reason and "<!channel>" in made.reason
+    slack = json.dumps(render_blocks(answer))
+    assert "<!channel>" not in slack and "&lt;!channel&gt;" in slack
+    view = bot.handle_action(console_identity(ROSA), f"intro.view:{made.id}").plain()
+    assert view == "This introduction is not yours to see."
+
+
+def _id(db: Database, email: str) -> int:
+    with db.session() as session:
+        from directory.people import by_email
+
+        found = by_email(session, email)
+        assert found is not None
+        return found.id
