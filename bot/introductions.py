@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,7 +54,7 @@ from directory.settings import Settings
 
 NOT_AVAILABLE = "{name} is not available for introductions."
 _CARD_KEY = re.compile(r"^intro:(\d+):(?:[a-z0-9]+:)?to:(\d+)$")
-TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0?users="
+TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0?users="  # + the email, URL-encoded
 
 
 def card_key(intro: Introduction, account_id: int, what: str = "") -> str:
@@ -86,8 +87,6 @@ def request(session: Session, settings: Settings, requester: Leader, account: Ch
     if recipient.id == requester.id:
         raise IntroError("You can't request an introduction to yourself.")
     reason = check_reason(reason)
-    if is_blocked(session, recipient.id, requester.id):
-        raise IntroError(NOT_AVAILABLE.format(name=recipient.full_name))
     existing = open_between(session, requester.id, recipient.id)
     if existing is not None:
         if existing.requester_id == requester.id:
@@ -101,6 +100,10 @@ def request(session: Session, settings: Settings, requester: Leader, account: Ch
     if sent_since(session, requester.id, week_ago()) >= settings.intro_max_per_week:
         raise IntroError(f"You've sent {settings.intro_max_per_week} introduction requests in the last "
                          "seven days, the most we allow. Please try again in a few days.")
+    # After the limits: a blocked requester at a limit hears the limit, as for anyone else, so the
+    # answer never differs by whether they are blocked.
+    if is_blocked(session, recipient.id, requester.id):
+        raise IntroError(NOT_AVAILABLE.format(name=recipient.full_name))
     intro = Introduction(requester_id=requester.id, recipient_id=recipient.id, reason=reason,
                          created_at=utcnow())
     session.add(intro)
@@ -235,7 +238,7 @@ def how_to_talk(me: Leader, other: Leader, mine: ChatAccount, theirs: ChatAccoun
             else ""
         blocks: list = []
         if email:
-            blocks.append(Actions((Button("Chat in Teams", url=TEAMS_CHAT + email),)))
+            blocks.append(Actions((Button("Chat in Teams", url=TEAMS_CHAT + quote(email, safe="")),)))
         else:
             blocks.append(Text(f"Search for {other.full_name} in Teams to start a chat.", "muted"))
         if mine.workspace_id != theirs.workspace_id:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from directory import audit
 from directory.conversations import TeamsConversation
+from directory.introductions import Introduction
 from directory.models import (
     AccessLink,
     AuditEvent,
@@ -93,6 +94,22 @@ def _addressed_to(accounts: list[ChatAccount]) -> Any:
                       OutboxMessage.user_id == a.user_id) for a in accounts))
 
 
+def _forget_introductions(session: Session, leader_id: int) -> None:
+    """Every message of an introduction the leader was party to, to either side: the cards and the
+    details sent to the *other* person carry the leader's name, reason, email and phone. The requests
+    themselves go with the leader's row (cascade). Removing the messages also keeps a later request
+    whose id SQLite reuses from being taken for the erased one's cards (their keys are `intro:<id>:…`)."""
+    ids = list(session.scalars(select(Introduction.id).where(
+        or_(Introduction.requester_id == leader_id, Introduction.recipient_id == leader_id))))
+    for intro_id in ids:
+        in_range = and_(OutboxMessage.dedupe_key >= f"intro:{intro_id}:",
+                        OutboxMessage.dedupe_key < f"intro:{intro_id};")
+        cards = select(OutboxMessage.id).where(in_range).scalar_subquery()
+        session.execute(delete(OutboxMessage).where(OutboxMessage.target_id.in_(cards))
+                        .execution_options(synchronize_session=False))  # their pending redraws
+        session.execute(delete(OutboxMessage).where(in_range).execution_options(synchronize_session=False))
+
+
 def request_erasure(session: Session, leader: Leader) -> tuple[ErasureRequest, bool]:
     """File `forget me`; a second request while one is open returns that one (False: not new)."""
     open_request = session.scalar(select(ErasureRequest).where(ErasureRequest.leader_id == leader.id,
@@ -133,6 +150,7 @@ def erase(session: Session, email: str, actor: str) -> int:
     if accounts:  # messages to them, sent or waiting: their content and their address are personal data
         session.execute(delete(OutboxMessage).where(_addressed_to(accounts))
                         .execution_options(synchronize_session=False))
+    _forget_introductions(session, leader_id)
     requests = list(session.scalars(select(ErasureRequest).where(ErasureRequest.leader_id == leader_id)))
     now = utcnow()
     for request in requests:
