@@ -42,9 +42,9 @@ from directory.introductions import (
     is_blocked,
     open_between,
     open_count,
+    principals_of,
     reach,
     sent_since,
-    waiting,
     week_ago,
 )
 from directory.models import ChatAccount, Leader, utcnow
@@ -132,24 +132,27 @@ def deliver(session: Session, intro: Introduction) -> bool:
 
 
 def deliver_open(session: Session, recipient_id: int) -> int:
-    """(Re)deliver every open request to `recipient_id` — after a delegate is approved, so the office gets
-    the requests already waiting; cards already queued are not queued again (their keys)."""
+    """(Re)deliver every open request to `recipient_id` to whoever of the recipient and their office is
+    in chat now — after a delegate is approved, or when one of them links an account — so each gets the
+    requests already waiting; cards already queued are not queued again (their keys). A request that
+    was waiting has its requester's card redrawn, which said so."""
     count = 0
-    for intro in session.scalars(select(Introduction).where(Introduction.recipient_id == recipient_id,
-                                                            Introduction.status.in_(OPEN))):
-        count += deliver(session, intro)
+    for intro in list(session.scalars(select(Introduction).where(Introduction.recipient_id == recipient_id,
+                                                                 Introduction.status.in_(OPEN)))):
+        was_waiting = intro.delivered_at is None
+        if deliver(session, intro):
+            count += 1
+            if was_waiting:
+                redraw(session, intro, skip_answerers=True)
     return count
 
 
 def deliver_waiting(session: Session, leader: Leader) -> int:
-    """Deliver the requests that waited for `leader` to link a chat account (directory/accounts.py hook),
-    and redraw the requesters' cards, which said they were waiting."""
-    delivered = 0
-    for intro in waiting(session, leader.id):
-        if deliver(session, intro):
-            redraw(session, intro, skip_answerers=True)
-            delivered += 1
-    return delivered
+    """On linking an account (directory/accounts.py hook): the open requests to `leader` — those that
+    waited for them, and those their office already has — and, for a delegate, those to the leaders
+    they answer for."""
+    return sum(deliver_open(session, recipient_id)
+               for recipient_id in (leader.id, *principals_of(session, leader.id)))
 
 
 def cards_of(session: Session, intro: Introduction) -> list[tuple[str, int]]:

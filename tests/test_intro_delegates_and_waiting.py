@@ -158,3 +158,26 @@ def the_intro_for(db: Database, who: str) -> int:
         leader = by_email(session, SEAN.email or "")
         assert leader is not None and who == "sean"
         return int(session.scalar(select(Introduction.id).where(Introduction.recipient_id == leader.id)) or 0)
+
+
+def test_an_office_and_a_leader_who_link_later_each_receive_the_open_requests(bot: Bot, db: Database) -> None:
+    """Pat is approved as Seán's delegate before either is in chat; Áine's request waits. Pat links first
+    (the request reaches the office, and Áine's card stops saying it waits); Seán links later and gets
+    his own card too — he may still answer himself."""
+    pat_slack = ChatIdentity("slack", "T0001", "UPAT", email=PAT.email)
+    with db.session() as session:
+        add_delegate(session, SEAN.email or "", PAT.email or "", "cli:ops")
+    bot.handle_text(AINE, f"intro Seán O'Brien {REASON}")
+    intro = the_intro(db)
+    assert intro.delivered_at is None
+    bot.handle_text(pat_slack, "help")
+    sent = cards(db)
+    behalf = [k for k in sent if sent[k].startswith("On behalf of Seán O'Brien: Áine Ní Bhriain asks")]
+    assert len(behalf) == 1
+    aine = next(k for k in sent if "Your introduction request to Seán" in sent[k])
+    assert "join Leaders Connect" not in sent[aine] and the_intro(db).delivered_at is not None
+    bot.handle_text(SEAN, "help")
+    sent = cards(db)
+    assert [k for k in sent if sent[k].startswith("Áine Ní Bhriain asks to be introduced to you")]
+    bot.handle_text(SEAN, "help")
+    assert len(cards(db)) == 3  # Áine's, Pat's, Seán's: nothing twice
