@@ -241,7 +241,7 @@ def how_to_talk(me: Leader, other: Leader, mine: ChatAccount, theirs: ChatAccoun
             else ""
         blocks: list = []
         if email:
-            blocks.append(Actions((Button("Chat in Teams", url=TEAMS_CHAT + quote(email, safe="")),)))
+            blocks.append(Actions((Button("Chat in Teams", url=TEAMS_CHAT + quote(email, safe="@")),)))
         else:
             blocks.append(Text(f"Search for {other.full_name} in Teams to start a chat.", "muted"))
         if mine.workspace_id != theirs.workspace_id:

@@ -126,4 +126,4 @@ def test_the_teams_chat_link_carries_any_email_intact() -> None:
     theirs = ChatAccount(platform="teams", workspace_id="t1", user_id="b")
     (actions,) = how_to_talk(me, other, mine, theirs)
     (button,) = actions.buttons  # type: ignore[attr-defined]
-    assert button.url.endswith("users=kim%2Boffice%26co%40y.gov.uk")
+    assert button.url.endswith("users=kim%2Boffice%26co@y.gov.uk")

@@ -133,7 +133,24 @@ def test_a_block_declines_and_refuses_further_requests_as_not_available(bot: Bot
     assert "your request will wait" in aine.say(f"intro Seán O'Brien {REASON}")  # unblocked: asks again
     with db.session() as session:
         assert [e.action for e in audit.lines(session, action="intro.")] == [
-            "intro.requested", "intro.blocked", "intro.declined", "intro.requested"]
+            "intro.requested", "intro.declined", "intro.blocked", "intro.requested"]
+
+
+def test_block_on_a_stale_card_blocks_nothing_and_says_so(bot: Bot, db: Database) -> None:
+    """Seán says Not now, then presses Block on a copy of the card drawn before that: the press is on a
+    stale card, so nothing changes — neither a block (which would leave the request open) nor a decline."""
+    aine, sean = ConsoleConversation(bot, AINE), ConsoleConversation(bot, SEAN)
+    aine.say(f"intro Seán O'Brien {REASON}")
+    (made,) = intros_in(db)
+    sean_identity = sean.identity
+    assert "You said not now" in bot.handle_action(sean_identity, f"intro.notnow:{made.id}~0").plain()
+    answer = bot.handle_action(sean_identity, f"intro.block:{made.id}~0").plain()
+    assert "out of date" in answer and "Blocked:" not in answer
+    assert intros_in(db)[0].status == "snoozed"
+    with db.session() as session:
+        assert not list(audit.lines(session, action="intro.blocked"))
+    assert "Blocked:" in bot.handle_action(sean_identity, f"intro.block:{made.id}~1").plain()
+    assert intros_in(db)[0].status == "declined"
 
 
 def test_intros_lists_sent_received_and_accepted_and_accepting_shows_contact_details(bot: Bot,

@@ -298,13 +298,15 @@ def block_requester(ctx: Context, args: list[str]) -> Reply:
     intro = _load(ctx, args)
     if intro is None or ctx.leader.id != intro.recipient_id:
         return _error(GONE if intro is None else "Only the person asked can block requests.")
+    if intro.status in OPEN:
+        answer = _move(ctx, args, DECLINED)
+        if intro.status != DECLINED or intro.answered_by_id != ctx.leader.id:
+            return answer  # a stale card (or a move that lost a race): nothing declined, nothing blocked
+    else:
+        answer = replacing(card_for(ctx.session, intro, ctx.leader.id))
     if block(ctx.session, intro.recipient_id, intro.requester_id):
         audit.record(ctx.session, audit.leader_ref(ctx.leader.id), "intro.blocked",
                      audit.leader_ref(intro.requester_id), intro=intro.id)
-    if intro.status in OPEN:
-        answer = _move(ctx, args, DECLINED)
-    else:
-        answer = replacing(card_for(ctx.session, intro, ctx.leader.id))
     requester = ctx.session.get(Leader, intro.requester_id)
     name = requester.full_name if requester else "them"
     return dataclasses.replace(answer, blocks=(Text(f"Blocked: {name} can't send you introduction "
