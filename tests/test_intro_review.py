@@ -5,17 +5,26 @@ reused request id must not collide with the erased request's cards); Teams chat 
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
+from adapters.console.session import console_identity
+from bot.engine import Bot
 from bot.introductions import how_to_talk
+from directory import audit
+from directory.accounts import ChatIdentity
 from directory.database import Database
 from directory.introductions import Introduction, block
 from directory.models import ChatAccount, Leader
 from directory.outbox import OutboxMessage
 from directory.people import by_email
+from directory.settings import Settings
 from tests import fakes_teams as teams
+from tests.helpers import load_sample
 from tests.intro_helpers import (
     AINE,
     PRIYA,
@@ -28,7 +37,7 @@ from tests.intro_helpers import (
     serving,
     teams_card,
 )
-from tests.live_helpers import deliver
+from tests.live_helpers import deliver, link
 from tests.slack_fakes import FakeSlack
 from tests.teams_server import post
 from tests.test_intros_cross_platform import teams_press_data
@@ -127,3 +136,56 @@ def test_the_teams_chat_link_carries_any_email_intact() -> None:
     (actions,) = how_to_talk(me, other, mine, theirs)
     (button,) = actions.buttons  # type: ignore[attr-defined]
     assert button.url.endswith("users=kim%2Boffice%26co@y.gov.uk")
+
+
+def _race(*calls):  # type: ignore[no-untyped-def]
+    """Run the calls at once (released together by a barrier); each one's answer, or the exception."""
+    barrier = threading.Barrier(len(calls))
+
+    def go(call):  # type: ignore[no-untyped-def]
+        barrier.wait()
+        try:
+            return call()
+        except Exception as error:
+            return error
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(go, calls))
+
+
+def test_accept_racing_withdraw_ends_in_one_state_and_discloses_only_if_accepted(db: Database) -> None:
+    load_sample(db)
+    bot = Bot(db, Settings(LEADERS_DATABASE_URL=db.url, _env_file=None))  # type: ignore[call-arg]
+    aine = ChatIdentity("slack", "T0001", AINE[0], email=AINE[1])
+    sean = ChatIdentity("slack", "T0001", "USEAN", email=SEAN.email)
+    link(db, "slack", "T0001", AINE[0], AINE[1])
+    link(db, "slack", "T0001", "USEAN", SEAN.email or "")
+    for _ in range(3):
+        bot.handle_text(aine, f"intro Seán O'Brien {REASON}")
+        with db.session() as session:
+            intro_id = session.scalars(select(Introduction.id).where(
+                Introduction.status == "requested")).one()
+        answers = _race(partial(bot.handle_action, sean, f"intro.accept:{intro_id}~0"),
+                        partial(bot.handle_action, aine, f"intro.withdraw:{intro_id}~0"))
+        assert not any(isinstance(a, Exception) for a in answers), answers
+        with db.session() as session:
+            intro = session.get(Introduction, intro_id)
+            assert intro is not None and intro.revision == 1 and intro.status in ("accepted", "withdrawn")
+            disclosed = [e for e in audit.lines(session, action="contact.disclosed")
+                         if e.details.get("intro") == intro_id]
+        assert len(disclosed) == (2 if intro.status == "accepted" else 0)
+        if intro.status == "accepted":
+            return
+    # three withdrawals in a row is possible: each was still one state change with nothing disclosed
+
+
+def test_two_requests_to_the_same_person_at_once_make_one_and_answer_both(db: Database) -> None:
+    """A double submit of the form (or two devices): one request is made; the other hears it exists."""
+    load_sample(db)
+    bot = Bot(db, Settings(LEADERS_DATABASE_URL=db.url, _env_file=None))  # type: ignore[call-arg]
+    aine = console_identity(AINE[1])
+    answers = _race(*(lambda: bot.handle_text(aine, f"intro Seán O'Brien {REASON}").plain()
+                      for _ in range(2)))
+    with db.session() as session:
+        assert len(session.scalars(select(Introduction)).all()) == 1
+    assert not any(isinstance(a, Exception) for a in answers), answers
+    assert sum("already have an open request" in a for a in answers) == 1, answers
