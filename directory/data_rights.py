@@ -2,7 +2,7 @@
 
 `export` gathers every row that names the leader (profile, visibility, links, conversation references,
 staff role, usage counts, one-time links, erasure requests, messages queued or sent to them, and the
-audit lines about them or by them).
+audit lines about them or by them — save someone else's block of them, which they are never told of).
 `erase` removes all of it except what must outlive them without identifying them: audit lines keep only
 `leader:N` references, which point at nobody once the row is gone, and a closing `data.erased` line.
 """
@@ -36,6 +36,9 @@ from directory.search_index import forget_words, unindex_leaders, vocabulary_of
 PROFILE = ("email", "full_name", "role", "organisation", "sector", "region", "expertise", "bio", "phone",
            "cohort", "slack_user_id", "teams_user_id", "verified", "verified_by", "microsoft_oid",
            "created_at", "updated_at")
+# Entries about the leader that are someone else's decision, which the leader must not learn of: a
+# blocked requester is told only "not available" (bot/introductions.py), so their export says no more.
+NOT_TOLD_TO_SUBJECT = frozenset({"intro.blocked"})
 
 
 class ErasureError(ValueError):
@@ -82,7 +85,8 @@ def export(session: Session, leader: Leader) -> dict[str, Any]:
                             for m in session.scalars(select(OutboxMessage).where(
                                 _addressed_to(accounts)).order_by(OutboxMessage.id))] if accounts else [],
         "audit_log": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "subject": e.subject,
-                       "details": e.details} for e in events],
+                       "details": e.details} for e in events
+                      if not (e.action in NOT_TOLD_TO_SUBJECT and e.actor != ref)],
     }
     audit.record(session, ref, "data.exported", ref)
     return data
