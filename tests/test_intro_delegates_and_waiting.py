@@ -181,3 +181,17 @@ def test_an_office_and_a_leader_who_link_later_each_receive_the_open_requests(bo
     assert [k for k in sent if sent[k].startswith("Áine Ní Bhriain asks to be introduced to you")]
     bot.handle_text(SEAN, "help")
     assert len(cards(db)) == 3  # Áine's, Pat's, Seán's: nothing twice
+
+
+def test_not_now_from_the_office_says_who_said_it_on_the_leaders_card(bot: Bot, db: Database) -> None:
+    sean = link(db, "slack", "T0001", "USEAN", SEAN.email or "")
+    pat = link(db, "teams", "tenant-1", "aad-pat", PAT.email or "")
+    with db.session() as session:
+        add_delegate(session, SEAN.email or "", PAT.email or "", "cli:ops")
+    bot.handle_text(AINE, f"intro Seán O'Brien {REASON}")
+    intro = the_intro(db)
+    assert "You said not now" in bot.handle_action(PAT, f"intro.notnow:{intro.id}~0").plain()
+    sent = cards(db)
+    assert "Pat Nurse (private office) said not now; we'll ask again on" in \
+        sent[f"intro:{intro.id}:to:{sean}"]
+    assert "You said not now" in sent[f"intro:{intro.id}:to:{pat}"]
