@@ -71,6 +71,19 @@ def test_several_leaders_matching_are_asked_about(bot: Bot, db: Database) -> Non
     assert intros_in(db) == []
 
 
+def test_two_leaders_with_one_name_can_each_be_asked(bot: Bot, db: Database) -> None:
+    """Two Rosa Lees: no typed name tells them apart, so the list offers each a Request introduction."""
+    with db.session() as session:
+        upsert_leaders(session, [LeaderInput("rosa.lee@example.gov.uk", "Rosa Lee", "Chief Executive",
+                                             "Example Council", "local government")])
+    aine = ConsoleConversation(bot, AINE)
+    shown = aine.say(f'intro "Rosa Lee" {REASON}')
+    assert "Several leaders match “Rosa Lee” — which one? Press Request introduction" in shown
+    assert shown.count("] Request introduction") == 2
+    form = aine.press("Request introduction", 2)
+    assert "Why would you like to meet?" in form and intros_in(db) == []
+
+
 def test_an_email_is_a_key_only_where_it_is_visible(bot: Bot, db: Database) -> None:
     aine = ConsoleConversation(bot, AINE)
     hidden = aine.say(f"intro {KIM} {REASON}")

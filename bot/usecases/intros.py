@@ -42,7 +42,7 @@ from bot.introductions import (
     tell,
 )
 from bot.live import advance, replacing, stale
-from bot.replies import Form, Input, Reply, Text
+from bot.replies import Button, Form, Input, Reply, Text
 from directory import audit
 from directory.accounts import ON_LINK, account_for
 from directory.ids import parse_id
@@ -136,9 +136,16 @@ def resolve_who(ctx: Context, text: str) -> tuple[Leader | None, str, Reply | No
 
 
 def _which(ctx: Context, phrase: str, found: list[Leader]) -> Reply:
-    return Reply((Text(f"Several leaders match “{phrase[:100]}” — which one? Type `intro \"Full Name\" "
-                       "<reason>` with their full name.", "heading"),
-                  *(summary_card(ctx.viewer, leader) for leader in found[:5])))
+    """Each match with a Request introduction button: two leaders may share a full name, and then
+    no typed name tells them apart."""
+    cards = []
+    for leader in found[:5]:
+        card = summary_card(ctx.viewer, leader)
+        cards.append(dataclasses.replace(card, buttons=(
+            *card.buttons, Button("Request introduction", f"{FORM}:{leader.id}"))))
+    return Reply((Text(f"Several leaders match “{phrase[:100]}” — which one? Press Request introduction "
+                       "on the one you mean, or type `intro \"Full Name\" <reason>` with their full name.",
+                       "heading"), *cards))
 
 
 @command("intro", "Ask to be introduced to another leader", "intro <who> <reason>",
