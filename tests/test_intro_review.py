@@ -189,3 +189,40 @@ def test_two_requests_to_the_same_person_at_once_make_one_and_answer_both(db: Da
         assert len(session.scalars(select(Introduction)).all()) == 1
     assert not any(isinstance(a, Exception) for a in answers), answers
     assert sum("already have an open request" in a for a in answers) == 1, answers
+
+
+async def test_a_forged_teams_press_or_refresh_by_a_third_person_changes_and_shows_nothing(
+        setup, db: Database) -> None:  # type: ignore[no-untyped-def]
+    """Priya (linked, on Teams) replays Seán's Accept — in her 1:1 chat and in a group chat — and asks
+    Teams' automatic refresh of the card: each answer is a refusal carrying no name, reason or detail,
+    and the request is untouched."""
+    settings, fake_slack, connector, url = setup
+    on_slack(db)
+    sean = on_teams(db, url, SEAN)
+    on_teams(db, url, PRIYA)
+    async with serving(settings) as (base, slack):
+        await slack_asks(slack, fake_slack, f"intro Seán O'Brien {REASON}")
+        with db.session() as session:
+            intro = session.scalars(select(Introduction)).one()
+        await deliver(db, settings)
+        card = teams_card(connector, db, f"intro:{intro.id}:to:{sean}")
+        assert card["refresh"]["userIds"] == [f"8:orgid:{SEAN.aad_object_id}"]  # for Seán alone
+        answers = []
+        for title in ("Accept", "Decline", "Not now"):
+            verb, data = teams_press_data(card, title)
+            for conversation in (None, teams.group_chat()):
+                status, body = await post(base, teams.card_execute(url, PRIYA, verb, data,
+                                                                   conversation=conversation))
+                assert status == 200
+                answers.append(json.dumps(body, ensure_ascii=False))
+        status, body = await post(base, teams.card_execute(url, PRIYA, card["refresh"]["action"]["verb"],
+                                                           card["refresh"]["action"]["data"],
+                                                           trigger="automatic"))
+        assert status == 200
+        answers.append(json.dumps(body, ensure_ascii=False))
+    for answer in answers:
+        for secret in (REASON, "Áine", "Ní Bhriain", AINE[1], AINE[2], SEAN.email or "", SEAN_PHONE):
+            assert secret not in answer, (secret, answer)
+    with db.session() as session:
+        after = session.get(Introduction, intro.id)
+        assert after is not None and (after.status, after.revision) == ("requested", 0)
