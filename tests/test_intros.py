@@ -283,3 +283,19 @@ def _id(db: Database, email: str) -> int:
         found = by_email(session, email)
         assert found is not None
         return found.id
+
+
+def test_intros_says_when_more_received_requests_wait_than_it_shows(db: Database) -> None:
+    """A leader many ask: `intros` shows ten waiting requests and says how many more there are."""
+    load_sample(db)
+    bot = make_bot(db)
+    with db.session() as session:
+        upsert_leaders(session, [LeaderInput(f"asker{n}@example.gov.uk", f"Asker Number{chr(97 + n)}",
+                                             "Chief Executive", "Example Council", "local government")
+                                 for n in range(12)])
+    for n in range(12):
+        assert "your request will wait" in ConsoleConversation(bot, f"asker{n}@example.gov.uk").say(
+            f"intro Seán O'Brien {REASON}")
+    shown = ConsoleConversation(bot, SEAN).say("intros")
+    assert "Waiting for your answer (12)" in shown and shown.count("] Accept") == 10
+    assert "…and 2 more, older ones not shown here" in shown

@@ -200,6 +200,9 @@ def _listing(ctx: Context, *head: Text) -> Reply:
                                    f"{day(one.decided_at)}"))
                 continue
             blocks.extend(card_for(ctx.session, one, ctx.leader.id).blocks[1:])
+        if len(group) > 10:
+            blocks.append(Text(f"…and {len(group) - 10} more, older ones not shown here (each came as a card "
+                               "of its own).", "muted"))
     return Reply(tuple(blocks))
 
 
