@@ -173,8 +173,8 @@ def redraw(session: Session, intro: Introduction, *, skip_answerers: bool = Fals
     done = 0
     for key, account_id in cards_of(session, intro):
         account = session.get(ChatAccount, account_id)
-        if account is None:
-            continue
+        if account is None or account.revoked_at is not None:
+            continue  # an unlinked account (left, lost, compromised) hears no more of the request
         if skip_answerers and account.leader_id != intro.requester_id:
             continue
         update_card(session, key, card_for(session, intro, account.leader_id))

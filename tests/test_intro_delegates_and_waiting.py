@@ -195,3 +195,24 @@ def test_not_now_from_the_office_says_who_said_it_on_the_leaders_card(bot: Bot, 
     assert "Pat Nurse (private office) said not now; we'll ask again on" in \
         sent[f"intro:{intro.id}:to:{sean}"]
     assert "You said not now" in sent[f"intro:{intro.id}:to:{pat}"]
+
+
+def test_an_unlinked_account_hears_no_more_of_a_request(bot: Bot, db: Database) -> None:
+    """Áine asks from Slack, then removes that link (say the account was lost); Seán accepts. Her old
+    Slack card is not redrawn with the outcome: that account no longer speaks for her."""
+    from directory.accounts import unlink
+    from directory.models import ChatAccount, Leader
+
+    link(db, "slack", "T0001", "USEAN", SEAN.email or "")
+    bot.handle_text(AINE, f"intro Seán O'Brien {REASON}")
+    intro = the_intro(db)
+    with db.session() as session:
+        account = session.scalars(select(ChatAccount).where(ChatAccount.user_id == "UAINE")).one()
+        aine_key = f"intro:{intro.id}:to:{account.id}"
+        unlink(session, session.get(Leader, account.leader_id), account.id)  # type: ignore[arg-type]
+    before = cards(db)[aine_key]
+    assert bot.handle_action(SEAN, f"intro.accept:{intro.id}~0").plain().startswith("Introduction accepted")
+    assert cards(db)[aine_key] == before
+    with db.session() as session:
+        assert not session.scalars(select(OutboxMessage).where(
+            OutboxMessage.user_id == "UAINE", OutboxMessage.dedupe_key.contains("details"))).all()
