@@ -1,8 +1,9 @@
 """Data rights under UK GDPR: a leader's copy of everything held about them, and erasure.
 
 `export` gathers every row that names the leader (profile, visibility, links, conversation references,
-staff role, usage counts, one-time links, erasure requests, messages queued or sent to them, and the
-audit lines about them or by them — save someone else's block of them, which they are never told of).
+staff role, usage counts, one-time links, erasure requests, their introductions, blocks and private
+office, messages queued or sent to them, and the audit lines about them or by them — save someone else's
+block of them, which they are never told of).
 `erase` removes all of it except what must outlive them without identifying them: audit lines keep only
 `leader:N` references, which point at nobody once the row is gone, and a closing `data.erased` line.
 """
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from directory import audit
 from directory.conversations import TeamsConversation
-from directory.introductions import Introduction
+from directory.introductions import IntroBlock, IntroDelegate, Introduction
 from directory.models import (
     AccessLink,
     AuditEvent,
@@ -81,6 +82,7 @@ def export(session: Session, leader: Leader) -> dict[str, Any]:
                                AccessLink.leader_id == leader.id))],
         "erasure_requests": [_row(r, ("requested_at", "completed_at")) for r in session.scalars(
             select(ErasureRequest).where(ErasureRequest.leader_id == leader.id))],
+        **_introductions_of(session, leader),
         "messages_to_you": [_row(m, ("platform", "status", "created_at", "sent_at", "reply"))
                             for m in session.scalars(select(OutboxMessage).where(
                                 _addressed_to(accounts)).order_by(OutboxMessage.id))] if accounts else [],
@@ -90,6 +92,31 @@ def export(session: Session, leader: Leader) -> dict[str, Any]:
     }
     audit.record(session, ref, "data.exported", ref)
     return data
+
+
+def _introductions_of(session: Session, leader: Leader) -> dict[str, Any]:
+    """The leader's introductions (asked and asked of them, with the reason and their own "did you
+    meet?" answer), whom they blocked and their private-office arrangements — never who blocked them."""
+    def name(leader_id: int | None) -> str:
+        found = session.get(Leader, leader_id) if leader_id is not None else None
+        return found.full_name if found is not None else ""
+    intros = []
+    for intro in session.scalars(select(Introduction).where(or_(
+            Introduction.requester_id == leader.id, Introduction.recipient_id == leader.id))
+            .order_by(Introduction.id)):
+        asked = intro.requester_id == leader.id
+        intros.append({"you": "asked" if asked else "were asked",
+                       "other": name(intro.recipient_id if asked else intro.requester_id),
+                       **_row(intro, ("status", "reason", "created_at", "decided_at")),
+                       "answered_by": name(intro.answered_by_id),
+                       "your_did_you_meet": intro.met_requester if asked else intro.met_recipient})
+    return {"introductions": intros,
+            "introductions_blocked_by_you": [name(b) for b in session.scalars(
+                select(IntroBlock.blocked_id).where(IntroBlock.blocker_id == leader.id))],
+            "your_private_office": [name(d) for d in session.scalars(
+                select(IntroDelegate.delegate_id).where(IntroDelegate.leader_id == leader.id))],
+            "private_office_for": [name(p) for p in session.scalars(
+                select(IntroDelegate.leader_id).where(IntroDelegate.delegate_id == leader.id))]}
 
 
 def _addressed_to(accounts: list[ChatAccount]) -> Any:

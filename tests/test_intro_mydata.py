@@ -47,5 +47,11 @@ async def test_a_blocked_requesters_data_export_does_not_say_they_were_blocked(
     mine = await _mydata(server, fake_slack, AINE[0])
     assert "intro.blocked" not in json.dumps(mine)
     assert "intro.declined" in {e["action"] for e in mine["audit_log"]}  # the decline itself she was told
+    (asked,) = mine["introductions"]  # her introductions are hers to have, the reason she wrote too
+    assert (asked["you"], asked["other"], asked["status"], asked["reason"]) == (
+        "asked", "Seán O'Brien", "declined", REASON)
+    assert mine["introductions_blocked_by_you"] == []
     theirs = await _mydata(server, fake_slack, SEAN[0])
     assert "intro.blocked" in {e["action"] for e in theirs["audit_log"]}
+    assert theirs["introductions_blocked_by_you"] == ["Áine Ní Bhriain"]
+    assert theirs["introductions"][0]["you"] == "were asked"
