@@ -108,7 +108,8 @@ def _introductions_of(session: Session, leader: Leader) -> dict[str, Any]:
         intros.append({"you": "asked" if asked else "were asked",
                        "other": name(intro.recipient_id if asked else intro.requester_id),
                        **_row(intro, ("status", "reason", "created_at", "decided_at")),
-                       "answered_by": name(intro.answered_by_id),
+                       # Who answered (the leader or their office) is the recipient's side's to know.
+                       "answered_by": "" if asked else name(intro.answered_by_id),
                        "your_did_you_meet": intro.met_requester if asked else intro.met_recipient})
     return {"introductions": intros,
             "introductions_blocked_by_you": [name(b) for b in session.scalars(
