@@ -26,7 +26,8 @@ ACTIONS = frozenset({
     "contact.disclosed", "directory.exported", "directory.imported",
     "signin.started", "signin.succeeded", "signin.refused",
     "account.linked", "account.unlinked", "account.reverified",
-    "data.exported", "data.erasure_requested", "data.erased",
+    "data.exported", "data.erasure_requested", "data.erasure_cancelled", "data.erased",
+    "data.suppression_lifted", "profile.self_edited", "import.self_edits_overwritten",
     "search.cap_reached",
 })
 

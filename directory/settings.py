@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     # Bearer token a scraper must send for /metrics. Without it, the public port serves no metrics (use a
     # separate --metrics-port on a private network instead); with it, every /metrics requires it.
     metrics_token: str = Field("", alias="LEADERS_METRICS_TOKEN")
+    # Whom an unverified leader should contact to be added: an email address or a URL.
+    support_contact: str = Field("", alias="LEADERS_SUPPORT_CONTACT")
+    # The key the erasure suppression list is hashed with (directory/suppression.py). Unset: the service
+    # makes one and keeps it in the database; set it (32+ characters) before the first erasure so a copy
+    # of the database alone cannot test guessed emails against the list.
+    suppression_key: str = Field("", alias="LEADERS_SUPPRESSION_KEY")
 
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")

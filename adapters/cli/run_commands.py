@@ -18,7 +18,7 @@ from adapters.server import build_app, build_status_app
 from adapters.teams.config import is_configured as is_teams_configured
 from adapters.teams.service_urls import is_loopback_host
 from adapters.web.signin import log_signin_state
-from directory.demo_data import generate_rows
+from directory.demo_data import DEMO, generate_rows
 from directory.people import LeaderInput, by_email, count
 from directory.settings import Settings
 
@@ -36,7 +36,7 @@ def seed_demo(settings: Settings) -> str:
         click.echo(f"The database already holds {existing} leaders; not adding demo data.", err=True)
     else:
         load_rows([LeaderInput(**r) for r in generate_rows(DEMO_COUNT, DEMO_SEED)], False,
-                  f"{DEMO_COUNT} demo leaders")
+                  f"{DEMO_COUNT} demo leaders", verified_by=DEMO)
     with database.session() as session:
         from sqlalchemy import select
 
