@@ -99,7 +99,8 @@ async def test_teams_removing_a_link_answers_the_invoke_with_the_new_list_and_th
         status, body = await post(base, teams.card_execute(url, KIM, ask["verb"], ask["data"]))
         assert card_texts(check(body["value"]))[0].startswith("Remove this link? Slack account in T0001")
         assert not revoked(db, slack_link)
-        remove = next(b for b in submits(body["value"]) if b["data"]["action"] == f"accounts.remove:{slack_link}")
+        remove = next(b for b in submits(body["value"])
+                      if b["data"]["action"] == f"accounts.remove:{slack_link}")
         status, body = await post(base, teams.card_execute(url, KIM, remove["verb"], remove["data"]))
         assert status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
         shown = card_texts(check(body["value"]))
