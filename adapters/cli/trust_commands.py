@@ -15,7 +15,7 @@ from bot.reply_codec import reply_to_json
 from bot.usecases.data_rights import erasure_done_notice
 from directory import audit, clock
 from directory.data_rights import ErasureError, erase, pending
-from directory.staff import StaffError, grant, members, revoke
+from directory.staff import AlreadyStaff, StaffError, grant, members, revoke
 from directory.suppression import describe, key_for, lift
 
 
@@ -43,6 +43,9 @@ def _change(email: str, verb: str) -> None:
         try:
             leader = (grant if verb == "add" else revoke)(session, email, audit.cli_actor(),
                                                           settings.staff_email_set)
+        except AlreadyStaff as already:
+            click.echo(f"{already.leader.email} already has the staff role; nothing changed.")
+            return
         except StaffError as error:
             fail(f"{error}; nothing changed")
     click.echo(f"{leader.email} {'now has' if verb == 'add' else 'no longer has'} the staff role.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from adapters.console.render import buttons_of, render
+from adapters.console.render import back_of, buttons_of, render
 from bot.engine import Bot
 from bot.replies import Reply
 from directory.accounts import ChatIdentity
@@ -21,20 +21,29 @@ def console_identity(email: str) -> ChatIdentity:
 
 
 class ConsoleConversation:
-    """One person talking to the bot; remembers the last reply so its buttons can be pressed."""
+    """One person talking to the bot; remembers the last reply so its buttons can be pressed.
+
+    After a profile opened from search results (which has only `[0] Back to results`), a number still
+    presses that number in the results, as it would on a platform where the results message stays
+    on screen above the profile.
+    """
 
     def __init__(self, bot: Bot, email: str) -> None:
         self.bot = bot
         self.identity = console_identity(email)
         self.last: Reply | None = None
+        self.results: Reply | None = None  # the last reply whose buttons a number can still press
         self.transcript: list[str] = []
 
     def say(self, text: str) -> str:
-        """Send typed text; a bare number presses that button of the previous reply."""
+        """Send typed text; a bare number presses that button of the previous reply (0: back)."""
         stripped = text.strip()
+        if stripped == "0" and self.last is not None and (back := back_of(self.last)) is not None:
+            return self._record(f"[{back.label}]", self.bot.handle_action(self.identity, back.action))
         pressed = parse_id(stripped)
         if pressed is not None and self.last is not None:
-            buttons = buttons_of(self.last)
+            buttons = buttons_of(self.last) or (buttons_of(self.results) if self.results is not None
+                                                and back_of(self.last) is not None else [])
             index = pressed - 1
             if 0 <= index < len(buttons):
                 return self._record(f"[{buttons[index].label}]",
@@ -51,6 +60,8 @@ class ConsoleConversation:
 
     def _record(self, said: str, reply: Reply) -> str:
         self.last = reply
+        if buttons_of(reply):
+            self.results = reply
         shown = render(reply)
         self.transcript += [f"> {said}", shown]
         return shown
