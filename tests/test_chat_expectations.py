@@ -97,3 +97,14 @@ def test_a_second_staff_add_of_the_same_person_is_not_an_error(db: Database) -> 
     assert "already has the staff role; nothing changed." in again and not again.startswith("!")
     unknown = ChatIdentity("console", "local", STAFF, STAFF)
     assert bot.handle_text(unknown, "staff list") is not None
+
+
+def test_service_log_lines_never_appear_inside_leaders_chat(db: Database, leaders, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    load_sample(db)
+    result = leaders("-v", "chat", "--as", AINE, stdin="help\nfind chief nurse\n")
+    assert result.returncode == 0, result.stderr
+    shown = result.stdout + result.stderr  # all the terminal shows
+    assert "Leaders Connect — find and reach" in shown and "3 leaders match" in shown
+    assert " DEBUG " not in shown and " INFO " not in shown and "bot.engine" not in shown
+    logged = (tmp_path / "leaders-chat.log").read_text()
+    assert "DEBUG bot.engine: command help on console" in logged  # they went to the log file
