@@ -12,13 +12,15 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from directory import audit
 from directory.csv_io import parse_csv, rows_to_csv, write_csv
 from directory.demo_data import DEMO, generate_rows, not_demo
-from directory.people import LeaderInput, all_leaders, upsert_leaders
+from directory.models import Leader
+from directory.people import PROFILE_FIELDS, LeaderInput, all_leaders, upsert_leaders
+from directory.privacy import DEFAULT_VISIBILITY
 from directory.search import search
 from directory.search_query import QueryError
 from directory.sectors import sector_label
@@ -125,12 +127,15 @@ def export_command(output: Path | None) -> None:
 
 @click.command("search")
 @click.argument("query", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array with every field staff may see, instead of a table.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
 def search_command(query: tuple[str, ...], as_json: bool, limit: int) -> None:
     """Search the directory as staff see it (every field), e.g.: leaders search dirctor of finnance
 
-    Filters: sector: region: org: cohort: tag: (quote values with spaces: region:"north west").
+    Filters: sector: region: org: cohort: tag: (quote values with spaces: region:"north west"). The
+    table shows each email whole; --json has every profile field, who may see each, and how the leader
+    was verified.
     """
     database = database_or_exit(settings_or_exit())
     with database.session() as session:
@@ -138,20 +143,30 @@ def search_command(query: tuple[str, ...], as_json: bool, limit: int) -> None:
             hits = search(session, " ".join(query), limit=limit)
         except QueryError as error:
             fail(str(error), 2)
-        rows = [{"email": h.leader.email, "full_name": h.leader.full_name, "role": h.leader.role,
-                 "organisation": h.leader.organisation, "sector": h.leader.sector,
-                 "region": h.leader.region, "score": h.score} for h in hits]
+        rows = [staff_view(h.leader, h.score) for h in hits]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
         click.echo("No leaders match.")
         return
-    table = Table("score", "name", "role", "organisation", "sector", "region", "email")
+    longest = max(len(row["email"]) for row in rows)
+    table = Table(*(Column(name, overflow="fold") for name in ("score", "name", "role", "organisation",
+                                                                "sector", "region")),
+                  Column("email", min_width=longest, no_wrap=True, overflow="fold"))  # never cut short
     for row in rows:
         table.add_row(f"{row['score']:.2f}", row["full_name"], row["role"], row["organisation"],
                       sector_label(row["sector"]), row["region"], row["email"])
     Console().print(table)
+
+
+def staff_view(leader: Leader, score: float) -> dict[str, object]:
+    """Everything staff may see of a leader (all of it), for `search --json`."""
+    return {"id": leader.id, **{name: getattr(leader, name) or "" for name in PROFILE_FIELDS},
+            "expertise": leader.expertise_list,
+            "visibility": {**DEFAULT_VISIBILITY, **(leader.visibility or {})},
+            "verified": leader.verified, "verified_by": leader.verified_by,
+            "self_edited": list(leader.self_edited or []), "score": score}
 
 
 @click.command("demo-data")

@@ -27,9 +27,9 @@ def settings_or_exit() -> Settings:
     try:
         return load_settings()
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
-                             for e in error.errors())
-        fail(f"configuration: {problems}", 2)
+        from adapters.cli.config_errors import sentences
+
+        fail("configuration: " + " ".join(sentences(error)), 2)
 
 
 def database_or_exit(settings: Settings, *, ensure: bool = True) -> Database:
