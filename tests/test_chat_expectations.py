@@ -108,3 +108,26 @@ def test_service_log_lines_never_appear_inside_leaders_chat(db: Database, leader
     assert " DEBUG " not in shown and " INFO " not in shown and "bot.engine" not in shown
     logged = (tmp_path / "leaders-chat.log").read_text()
     assert "DEBUG bot.engine: command help on console" in logged  # they went to the log file
+
+
+def test_the_readmes_search_examples_find_people_the_demo_directory_has(db: Database) -> None:
+    """README: `dearbhla ni dhochartaigh`, `treasa obrien`, `irvine fisher`, `dirctor of finnance` — on the
+    directory `leaders serve --demo` loads (500 leaders, seed 42)."""
+    import re
+    from pathlib import Path
+
+    from directory.demo_data import generate_rows
+    from directory.people import LeaderInput, upsert_leaders
+    from directory.search import search
+
+    readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text()
+    with db.session() as session:
+        upsert_leaders(session, [LeaderInput(**row) for row in generate_rows(500, 42)])
+    examples = {"dearbhla ni dhochartaigh": "Dearbhla Ní Dhochartaigh", "treasa obrien": "Treasa O'Brien",
+                "irvine fisher": "Orlagh Irvine-Fisher"}
+    with db.session(commit=False) as session:
+        for query, name in examples.items():
+            assert f"`{query}`" in " ".join(readme.split()), query
+            assert search(session, query, limit=3)[0].leader.full_name == name
+        assert any("Director of Finance" in h.leader.role for h in search(session, "dirctor of finnance"))
+    assert not re.search(r"aine ni bhriain", readme)  # not in the demo directory
