@@ -71,6 +71,9 @@ class Leader(Base):
     # The profile fields the leader has edited themselves (`me`): theirs from then on, so an import or
     # demo data leaves them alone unless staff say `--overwrite-self-edits` (directory/people.py).
     self_edited: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Where proactive messages (polls, digests, introductions) go when the leader is linked on both
+    # platforms: "slack", "teams", or "" for the most recently linked (directory/preferred_account.py).
+    preferred_platform: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
