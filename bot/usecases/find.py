@@ -1,6 +1,6 @@
 """Find: search the directory and answer with person cards the viewer is allowed to see.
 
-Results say how many leaders matched (counted up to `COUNTED`; beyond that, "more than 50") and come a
+Results say how many leaders matched (counted up to `COUNTED`; beyond that, "more than 30") and come a
 page at a time (`LEADERS_SEARCH_LIMIT`, 10 by default) with a "Next 10" button. Each "View profile" from a
 results page carries that page (its query and where it starts), so the profile it opens offers "Back to
 results". The query travels in the button's action id, percent-encoded (no `:` or `~`, which action ids
@@ -21,7 +21,7 @@ from directory.ids import parse_id
 from directory.search import search
 from directory.search_query import QueryError, parse_query
 
-COUNTED = 50  # matches counted exactly; more is "more than 50" (counting further costs every search)
+COUNTED = 30  # counted exactly; more is "more than 30" (counting further slows every find)
 MAX_CARRIED = 600
 PAGE = "find.page"
 BACK = "find.back"  # the same as PAGE, named apart so the console can offer it as `[0]`
