@@ -159,7 +159,7 @@ def erase(session: Session, email: str, actor: str, key: bytes | None = None,
         suppress(session, key, leader.email, AT_THEIR_REQUEST if asked else BY_STAFF)
     if notice is not None:
         enqueue_many(session, [Outgoing(a, notice, f"erasure-done:{leader_id}:{a.id}")
-                               for a in accounts if a.revoked_at is None])
+                               for a in accounts if a.revoked_at is None and a.platform != "console"])
     now = utcnow()
     for request in requests:
         request.completed_at = request.completed_at or now
