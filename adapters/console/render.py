@@ -34,9 +34,11 @@ def back_of(reply: Reply) -> Button | None:
                  for b in block.buttons if is_back(b)), None)
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, first_number: int = 1) -> str:
+    """The reply as text; buttons numbered from `first_number` (the console continues the numbers of the
+    results a profile was opened from, so those stay pressable)."""
     lines: list[str] = []
-    number = 0
+    number = first_number - 1
     for block in reply.blocks:
         if isinstance(block, Text):
             text = block.text

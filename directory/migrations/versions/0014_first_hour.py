@@ -5,7 +5,7 @@
 - `app_secret`: the suppression key the service generates once when LEADERS_SUPPRESSION_KEY is unset.
 
 Revision ID: 0014
-Revises: 0009 (written on 0008; re-chained after 0009 when main moved)
+Revises: 0010 (written on 0008; re-chained after 0009, then 0010, as main moved)
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
