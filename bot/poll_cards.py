@@ -29,8 +29,11 @@ def reminder_key(poll_id: int, number: int, account_id: int) -> str:
 
 
 def _about(poll: Poll) -> Text:
-    parts = ["Attributed: staff will see your name with your answer" if poll.attributed
-             else "Anonymous: nobody, staff included, can see what you answered"]
+    parts = [
+        "Attributed: staff will see your name with your answer"
+        if poll.attributed
+        else "Anonymous: nobody, staff included, can see what you answered"
+    ]
     closes = as_utc(poll.closes_at)
     if closes is not None:
         parts.append(f"closes {format_moment(closes)}")
@@ -47,12 +50,25 @@ def _chosen(session: Session, poll: Poll, ballot: PollBallot | None) -> list[str
 def _buttons(session: Session, poll: Poll, ballot: PollBallot | None) -> Actions:
     chosen = set(ballot.choices) if ballot is not None else set()
     if poll.kind == "multi":
-        return Actions(tuple(
-            Button(f"☑ {label}" if pos in chosen else f"☐ {label}",
-                   f"{REMOVE if pos in chosen else ADD}:{poll.id}:{pos}", "primary" if pos in chosen else "default")
-            for pos, label in options(session, poll)) + (Button("Done", f"{VIEW}:{poll.id}"),))
-    return Actions(tuple(Button(label, f"{VOTE}:{poll.id}:{pos}", "primary" if pos in chosen else "default")
-                         for pos, label in options(session, poll)))
+        return Actions(
+            (
+                *(
+                    Button(
+                        f"☑ {label}" if pos in chosen else f"☐ {label}",
+                        f"{REMOVE if pos in chosen else ADD}:{poll.id}:{pos}",
+                        "primary" if pos in chosen else "default",
+                    )
+                    for pos, label in options(session, poll)
+                ),
+                Button("Done", f"{VIEW}:{poll.id}"),
+            )
+        )
+    return Actions(
+        tuple(
+            Button(label, f"{VOTE}:{poll.id}:{pos}", "primary" if pos in chosen else "default")
+            for pos, label in options(session, poll)
+        )
+    )
 
 
 def headline(session: Session, poll: Poll) -> str:
@@ -72,7 +88,9 @@ def closed_card(session: Session, poll: Poll, *notice: str) -> Reply:
     if poll.status == CANCELLED:
         lines = [Text("This poll was cancelled. Nothing you answered was kept.", "muted")]
     else:
-        lines = [Text(f"This poll closed{f' on {format_moment(ended)}' if ended else ''}. Thank you.", "muted")]
+        lines = [
+            Text(f"This poll closed{f' on {format_moment(ended)}' if ended else ''}. Thank you.", "muted")
+        ]
         if poll.results_for == "participants" and poll.status == CLOSED:
             lines.append(Text(headline(session, poll)))
     heads = tuple(Text(n, "heading") for n in notice)
@@ -82,8 +100,10 @@ def closed_card(session: Session, poll: Poll, *notice: str) -> Reply:
 def open_card(session: Session, poll: Poll, *, reminder: bool = False) -> Reply:
     """The card as it goes out: nobody's answer yet, so the same for every recipient."""
     head = (Text("Reminder: you have not answered this poll yet", "muted"),) if reminder else ()
-    return Reply((*head, Text(poll.question, "heading"), _about(poll), _buttons(session, poll, None)),
-                 refresh=f"{VIEW}:{poll.id}")
+    return Reply(
+        (*head, Text(poll.question, "heading"), _about(poll), _buttons(session, poll, None)),
+        refresh=f"{VIEW}:{poll.id}",
+    )
 
 
 def card_for(session: Session, poll: Poll, leader_id: int, *, changing: bool = False) -> Reply:
@@ -91,16 +111,37 @@ def card_for(session: Session, poll: Poll, leader_id: int, *, changing: bool = F
     if poll.status in (CLOSED, CANCELLED):
         return closed_card(session, poll)
     if poll.status != OPEN:
-        return Reply((Text(poll.question, "heading"), Text("This poll has not opened yet.", "muted")),
-                     refresh=f"{VIEW}:{poll.id}")
+        return Reply(
+            (Text(poll.question, "heading"), Text("This poll has not opened yet.", "muted")),
+            refresh=f"{VIEW}:{poll.id}",
+        )
     ballot = ballot_of(session, poll, leader_id)
     chosen = _chosen(session, poll, ballot)
-    if not chosen or changing or poll.kind == "multi" and changing:
+    if not chosen or changing or (poll.kind == "multi" and changing):
         now = Text(f"Your answer now: {', '.join(chosen)}. Press another to change it.") if chosen else None
-        return Reply((Text(poll.question, "heading"), *((now,) if now else ()), _about(poll),
-                      _buttons(session, poll, ballot)), refresh=f"{VIEW}:{poll.id}")
-    return Reply((Text(poll.question, "heading"), Text(f"You chose: {', '.join(chosen)}"),
-                  Text("You can change your answer until the poll closes. "
-                       + ("Results are shared after it closes." if poll.results_for == "participants"
-                          else "Results go to the staff team after it closes."), "muted"),
-                  Actions((Button("Change", f"{CHANGE}:{poll.id}"),))), refresh=f"{VIEW}:{poll.id}")
+        return Reply(
+            (
+                Text(poll.question, "heading"),
+                *((now,) if now else ()),
+                _about(poll),
+                _buttons(session, poll, ballot),
+            ),
+            refresh=f"{VIEW}:{poll.id}",
+        )
+    return Reply(
+        (
+            Text(poll.question, "heading"),
+            Text(f"You chose: {', '.join(chosen)}"),
+            Text(
+                "You can change your answer until the poll closes. "
+                + (
+                    "Results are shared after it closes."
+                    if poll.results_for == "participants"
+                    else "Results go to the staff team after it closes."
+                ),
+                "muted",
+            ),
+            Actions((Button("Change", f"{CHANGE}:{poll.id}"),)),
+        ),
+        refresh=f"{VIEW}:{poll.id}",
+    )

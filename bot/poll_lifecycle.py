@@ -43,7 +43,7 @@ def open_poll(session: Session, poll: Poll, actor: str) -> int:
     card = open_card(session, poll)
     messages = []
     for chunk in range(0, len(ids), 1000):
-        for leader in session.scalars(select(Leader).where(Leader.id.in_(ids[chunk:chunk + 1000]))):
+        for leader in session.scalars(select(Leader).where(Leader.id.in_(ids[chunk : chunk + 1000]))):
             account = preferred_account(session, leader)
             if account is None:
                 continue
@@ -52,8 +52,14 @@ def open_poll(session: Session, poll: Poll, actor: str) -> int:
     poll.audience_size = len(messages)
     session.flush()
     queue_replies(session, messages)
-    audit.record(session, actor, "poll.opened", f"poll:{poll.id}", asked=len(messages),
-                 not_in_chat=len(ids) - len(messages))
+    audit.record(
+        session,
+        actor,
+        "poll.opened",
+        f"poll:{poll.id}",
+        asked=len(messages),
+        not_in_chat=len(ids) - len(messages),
+    )
     return len(messages)
 
 
@@ -64,8 +70,9 @@ def remind(session: Session, poll: Poll, number: int) -> int:
         account = session.get(ChatAccount, recipient.account_id) if recipient.account_id else None
         if account is None or account.revoked_at is not None:
             continue
-        messages.append((account, open_card(session, poll, reminder=True),
-                         reminder_key(poll.id, number, account.id)))
+        messages.append(
+            (account, open_card(session, poll, reminder=True), reminder_key(poll.id, number, account.id))
+        )
     return queue_replies(session, messages)
 
 
@@ -73,17 +80,28 @@ def _redraw_closed(session: Session, poll: Poll) -> None:
     """Every card of the poll (and every reminder) now shows the same closed card, and no stored
     message of the poll holds anything else: sent copies and queued redraws are overwritten too."""
     card = closed_card(session, poll)
-    keys = select(OutboxMessage.id).where(OutboxMessage.kind == SEND,
-                                          OutboxMessage.dedupe_key.like(f"poll:{poll.id}:%"))
+    keys = select(OutboxMessage.id).where(
+        OutboxMessage.kind == SEND, OutboxMessage.dedupe_key.like(f"poll:{poll.id}:%")
+    )
     for key in session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.id.in_(keys))):
         update_card(session, key, card)
     # Reminders still waiting are not needed any more.
-    session.execute(update(OutboxMessage).where(OutboxMessage.status == PENDING, OutboxMessage.kind == SEND,
-                                                OutboxMessage.dedupe_key.like(f"poll:{poll.id}:remind:%"))
-                    .values(status="failed", last_error="the poll closed before this reminder was sent")
-                    .execution_options(synchronize_session=False))
-    session.execute(update(OutboxMessage).where(or_(OutboxMessage.id.in_(keys), OutboxMessage.target_id.in_(keys)))
-                    .values(reply=reply_to_json(card)).execution_options(synchronize_session=False))
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == PENDING,
+            OutboxMessage.kind == SEND,
+            OutboxMessage.dedupe_key.like(f"poll:{poll.id}:remind:%"),
+        )
+        .values(status="failed", last_error="the poll closed before this reminder was sent")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(or_(OutboxMessage.id.in_(keys), OutboxMessage.target_id.in_(keys)))
+        .values(reply=reply_to_json(card))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def close_poll(session: Session, poll: Poll, actor: str) -> bool:
@@ -92,8 +110,9 @@ def close_poll(session: Session, poll: Poll, actor: str) -> bool:
     if not close(session, poll):
         return False
     _redraw_closed(session, poll)
-    audit.record(session, actor, "poll.closed", f"poll:{poll.id}", asked=poll.audience_size,
-                 responded=poll.responded)
+    audit.record(
+        session, actor, "poll.closed", f"poll:{poll.id}", asked=poll.audience_size, responded=poll.responded
+    )
     return True
 
 
@@ -104,15 +123,20 @@ def cancel_poll(session: Session, poll: Poll, actor: str) -> None:
     poll.status, poll.closed_at, poll.secret = CANCELLED, utcnow(), None
     poll.revision += 1
     session.query(PollBallot).filter(PollBallot.poll_id == poll.id).delete(synchronize_session=False)
-    session.query(PollParticipation).filter(PollParticipation.poll_id == poll.id).delete(synchronize_session=False)
+    session.query(PollParticipation).filter(PollParticipation.poll_id == poll.id).delete(
+        synchronize_session=False
+    )
     if was_open:
         _redraw_closed(session, poll)
     audit.record(session, actor, "poll.cancelled", f"poll:{poll.id}")
 
 
 def _due_reminders(poll: Poll, now: datetime) -> list[int]:
-    due = [n for n, moment in enumerate(poll.reminders, 1)
-           if n > poll.reminders_sent and as_utc(datetime.fromisoformat(moment)) <= now]  # type: ignore[operator]
+    due = [
+        n
+        for n, moment in enumerate(poll.reminders, 1)
+        if n > poll.reminders_sent and as_utc(datetime.fromisoformat(moment)) <= now
+    ]  # type: ignore[operator]
     return due
 
 
@@ -125,8 +149,9 @@ def sweep_once(database: Database) -> dict[str, int]:
         open_ids = list(session.scalars(select(Poll.id).where(Poll.status == OPEN)))
     for poll_id in opening:
         with database.session() as session:
-            poll = session.scalar(select(Poll).where(Poll.id == poll_id, Poll.status == SCHEDULED)
-                                  .with_for_update())
+            poll = session.scalar(
+                select(Poll).where(Poll.id == poll_id, Poll.status == SCHEDULED).with_for_update()
+            )
             if poll is not None:
                 if is_closing_due(poll, now):  # down for its whole life: never sent, say so
                     cancel_poll(session, poll, "scheduler")
@@ -136,7 +161,9 @@ def sweep_once(database: Database) -> dict[str, int]:
                     open_ids.append(poll.id)
     for poll_id in open_ids:
         with database.session() as session:
-            poll = session.scalar(select(Poll).where(Poll.id == poll_id, Poll.status == OPEN).with_for_update())
+            poll = session.scalar(
+                select(Poll).where(Poll.id == poll_id, Poll.status == OPEN).with_for_update()
+            )
             if poll is None:
                 continue
             if is_closing_due(poll, now):

@@ -53,8 +53,9 @@ def _counts(answers: Iterable[Answer], options: Sequence[tuple[int, str]]) -> li
     return [{"label": label, "count": tally[position]} for position, label in options]
 
 
-def suppressed_groups(responded: dict[str, dict[str, int]], members: Sequence[tuple[str, str]],
-                      k: int) -> dict[str, set[str]]:
+def suppressed_groups(
+    responded: dict[str, dict[str, int]], members: Sequence[tuple[str, str]], k: int
+) -> dict[str, set[str]]:
     """The groups of each breakdown to hide. `responded[dim][group]`: respondents; `members`: the
     audience's (sector, region) pairs (one per person asked)."""
     hidden = {d: {g for g, n in responded[d].items() if 0 < n < k} for d in DIMENSIONS}
@@ -85,14 +86,20 @@ def suppressed_groups(responded: dict[str, dict[str, int]], members: Sequence[tu
                     continue  # nothing hidden in h, or mixed with a shown group's unknown part: safe
                 residual = h_count - sum(responded[d1].get(g, 0) for g in whole)
                 all_hidden = sum(responded[d1][g] for g in hidden[d1])
-                if 0 < residual and (residual < k or residual != all_hidden):
+                if residual > 0 and (residual < k or residual != all_hidden):
                     hidden[d2].add(h)
                     changed = True
     return hidden
 
 
-def tally(answers: Sequence[Answer], options: Sequence[tuple[int, str]], members: Sequence[tuple[str, str]],
-          k: int, *, kind: str) -> dict:
+def tally(
+    answers: Sequence[Answer],
+    options: Sequence[tuple[int, str]],
+    members: Sequence[tuple[str, str]],
+    k: int,
+    *,
+    kind: str,
+) -> dict:
     """Results as `leaders poll results --json` shows them (without the poll's own fields)."""
     responded: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
     for sector, region in members:  # every group asked appears, even with no one answering
@@ -112,14 +119,23 @@ def tally(answers: Sequence[Answer], options: Sequence[tuple[int, str]], members
             if g in hidden[d]:
                 rows.append({"group": g, "suppressed": True})
             else:
-                rows.append({"group": g, "responded": responded[d][g],
-                             "options": _counts(by_group[d].get(g, []), options)})
+                rows.append(
+                    {
+                        "group": g,
+                        "responded": responded[d][g],
+                        "options": _counts(by_group[d].get(g, []), options),
+                    }
+                )
         breakdowns[d] = rows
     total = len(answers)
-    result: dict = {"audience": len(members), "responded": total,
-                    "response_rate": round(total / len(members), 4) if members else 0.0,
-                    "options": _counts(answers, options) if kind != "text" else [],
-                    "breakdowns": breakdowns, "min_group": k}
+    result: dict = {
+        "audience": len(members),
+        "responded": total,
+        "response_rate": round(total / len(members), 4) if members else 0.0,
+        "options": _counts(answers, options) if kind != "text" else [],
+        "breakdowns": breakdowns,
+        "min_group": k,
+    }
     if kind == "scale":
         scores = [c for a in answers for c in a.choices]
         result["mean"] = round(sum(scores) / len(scores), 2) if scores else None

@@ -79,7 +79,7 @@ def _clean_line(text: str, what: str, limit: int) -> str:
         raise PollError(f"the {what} is empty")
     if len(value) > limit:
         raise PollError(f"the {what} is {len(value)} characters; the most is {limit}")
-    if any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029\u202e\u202d" for c in value):
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029\u202e\u202d" for c in value):
         raise PollError(f"the {what} holds control characters")
     return value
 
@@ -95,16 +95,19 @@ def validate(session: Session, spec: PollSpec, *, now: datetime | None = None) -
         if not options:
             raise PollError(f"a {spec.kind}-choice poll needs options: give --option at least twice")
         if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-            raise PollError(f"a {spec.kind}-choice poll has {MIN_OPTIONS}–{MAX_OPTIONS} options "
-                            f"(got {len(options)})")
+            raise PollError(
+                f"a {spec.kind}-choice poll has {MIN_OPTIONS}–{MAX_OPTIONS} options (got {len(options)})"
+            )
         seen: set[str] = set()
         for option in options:
             if option.casefold() in seen:
                 raise PollError(f"the option {option!r} is given twice")
             seen.add(option.casefold())
     elif options:
-        raise PollError(f"a {spec.kind} poll takes no --option (its answers are "
-                        f"{'1 to 5' if spec.kind == 'scale' else 'free text'})")
+        raise PollError(
+            f"a {spec.kind} poll takes no --option (its answers are "
+            f"{'1 to 5' if spec.kind == 'scale' else 'free text'})"
+        )
     try:
         audience = parse_audience(spec.audience)
     except QueryError as error:
@@ -113,8 +116,9 @@ def validate(session: Session, spec: PollSpec, *, now: datetime | None = None) -
         raise PollError(f"the audience {audience.describe()!r} matches nobody in the directory")
     opens, closes = as_utc(spec.opens_at), as_utc(spec.closes_at)
     if closes is not None and closes <= (opens or now):
-        raise PollError("the closing time is before the opening time" if opens else
-                        "the closing time has already passed")
+        raise PollError(
+            "the closing time is before the opening time" if opens else "the closing time has already passed"
+        )
     reminders = sorted(as_utc(r) for r in spec.reminders)  # type: ignore[type-var]
     for reminder in reminders:
         assert reminder is not None
@@ -124,8 +128,19 @@ def validate(session: Session, spec: PollSpec, *, now: datetime | None = None) -
         raise PollError("--min-group must be between 1 and 1000")
     if spec.results_for not in RESULTS_FOR:
         raise PollError(f"--results must be {' or '.join(RESULTS_FOR)}")
-    return PollSpec(question, options, spec.kind, audience.text, opens, closes,
-                    reminders, spec.attributed, spec.allow_comment, spec.min_group, spec.results_for)  # type: ignore[arg-type]
+    return PollSpec(
+        question,
+        options,
+        spec.kind,
+        audience.text,
+        opens,
+        closes,
+        reminders,
+        spec.attributed,
+        spec.allow_comment,
+        spec.min_group,
+        spec.results_for,
+    )  # type: ignore[arg-type]
 
 
 def _apply(session: Session, poll: Poll, spec: PollSpec) -> None:
@@ -141,8 +156,16 @@ def _apply(session: Session, poll: Poll, spec: PollSpec) -> None:
 
 def create(session: Session, spec: PollSpec, actor: str) -> Poll:
     checked = validate(session, spec)
-    poll = Poll(question=checked.question, status=SCHEDULED, created_by=actor[:200], created_at=utcnow(),
-                revision=0, reminders_sent=0, audience_size=0, responded=0)
+    poll = Poll(
+        question=checked.question,
+        status=SCHEDULED,
+        created_by=actor[:200],
+        created_at=utcnow(),
+        revision=0,
+        reminders_sent=0,
+        audience_size=0,
+        responded=0,
+    )
     session.add(poll)
     session.flush()
     _apply(session, poll, checked)
@@ -151,16 +174,27 @@ def create(session: Session, spec: PollSpec, actor: str) -> Poll:
 
 
 def spec_of(session: Session, poll: Poll) -> PollSpec:
-    return PollSpec(poll.question, [] if poll.kind in ("scale", "text") else [o for _, o in options(session, poll)],
-                    poll.kind, poll.audience, as_utc(poll.opens_at), as_utc(poll.closes_at),
-                    [datetime.fromisoformat(r) for r in poll.reminders], poll.attributed, poll.allow_comment,
-                    poll.min_group, poll.results_for)
+    return PollSpec(
+        poll.question,
+        [] if poll.kind in ("scale", "text") else [o for _, o in options(session, poll)],
+        poll.kind,
+        poll.audience,
+        as_utc(poll.opens_at),
+        as_utc(poll.closes_at),
+        [datetime.fromisoformat(r) for r in poll.reminders],
+        poll.attributed,
+        poll.allow_comment,
+        poll.min_group,
+        poll.results_for,
+    )
 
 
 def edit(session: Session, poll: Poll, spec: PollSpec) -> Poll:
     if poll.status != SCHEDULED:
-        raise PollError(f"poll {poll.id} is {poll.status}: only a poll that has not opened can be edited "
-                        "(cancel it and create another)")
+        raise PollError(
+            f"poll {poll.id} is {poll.status}: only a poll that has not opened can be edited "
+            "(cancel it and create another)"
+        )
     _apply(session, poll, validate(session, spec))
     poll.revision += 1
     session.flush()
@@ -175,9 +209,14 @@ def get(session: Session, poll_id: int) -> Poll:
 
 
 def options(session: Session, poll: Poll) -> list[tuple[int, str]]:
-    return [(p, label) for p, label in session.execute(
-        select(PollOption.position, PollOption.label).where(PollOption.poll_id == poll.id)
-        .order_by(PollOption.position))]
+    return [
+        (p, label)
+        for p, label in session.execute(
+            select(PollOption.position, PollOption.label)
+            .where(PollOption.poll_id == poll.id)
+            .order_by(PollOption.position)
+        )
+    ]
 
 
 def is_closing_due(poll: Poll, now: datetime | None = None) -> bool:
@@ -186,6 +225,7 @@ def is_closing_due(poll: Poll, now: datetime | None = None) -> bool:
 
 
 # -- the vote ---------------------------------------------------------------------------------------
+
 
 def voter_key(poll: Poll, leader_id: int) -> str:
     """The leader's ballot key in this poll: HMAC-SHA256 under the poll's secret (gone once closed)."""
@@ -198,8 +238,11 @@ def ballot_of(session: Session, poll: Poll, leader_id: int) -> PollBallot | None
     """The leader's own ballot while the poll is open (None if they have not answered, or it closed)."""
     if poll.status != OPEN or not poll.secret:
         return None
-    return session.scalar(select(PollBallot).where(PollBallot.poll_id == poll.id,
-                                                   PollBallot.voter_key == voter_key(poll, leader_id)))
+    return session.scalar(
+        select(PollBallot).where(
+            PollBallot.poll_id == poll.id, PollBallot.voter_key == voter_key(poll, leader_id)
+        )
+    )
 
 
 def has_answered(session: Session, poll_id: int, leader_id: int) -> bool:
@@ -210,9 +253,17 @@ def is_recipient(session: Session, poll_id: int, leader_id: int) -> bool:
     return session.get(PollRecipient, (poll_id, leader_id)) is not None
 
 
-def vote(session: Session, poll_id: int, leader: Leader, *, choose: int | None = None,
-         add: int | None = None, remove: int | None = None, answer: str | None = None,
-         comment: str | None = None) -> PollBallot:
+def vote(
+    session: Session,
+    poll_id: int,
+    leader: Leader,
+    *,
+    choose: int | None = None,
+    add: int | None = None,
+    remove: int | None = None,
+    answer: str | None = None,
+    comment: str | None = None,
+) -> PollBallot:
     """Record the leader's answer (one ballot per leader; pressing again changes it, the same press twice
     changes nothing). Raises VoteRefused.
 
@@ -220,11 +271,21 @@ def vote(session: Session, poll_id: int, leader: Leader, *, choose: int | None =
     cannot change before commit; on PostgreSQL the poll row is read `FOR SHARE`, so a close waits for
     votes in flight and a vote after a close sees it closed. A refused vote takes its ledger row back.
     """
-    inserted = session.execute(dialect_insert(session)(PollParticipation)
-                               .values(poll_id=poll_id, leader_id=leader.id).on_conflict_do_nothing()
-                               .returning(PollParticipation.leader_id)).first() is not None
-    poll = session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update(read=True)
-                          .execution_options(populate_existing=True))
+    inserted = (
+        session.execute(
+            dialect_insert(session)(PollParticipation)
+            .values(poll_id=poll_id, leader_id=leader.id)
+            .on_conflict_do_nothing()
+            .returning(PollParticipation.leader_id)
+        ).first()
+        is not None
+    )
+    poll = session.scalar(
+        select(Poll)
+        .where(Poll.id == poll_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
     try:
         if poll is None:
             raise VoteRefused("not_open")
@@ -242,16 +303,33 @@ def vote(session: Session, poll_id: int, leader: Leader, *, choose: int | None =
             raise VoteRefused("bad_choice")
     except VoteRefused:
         if inserted:
-            session.execute(delete(PollParticipation).where(PollParticipation.poll_id == poll_id,
-                                                            PollParticipation.leader_id == leader.id))
+            session.execute(
+                delete(PollParticipation).where(
+                    PollParticipation.poll_id == poll_id, PollParticipation.leader_id == leader.id
+                )
+            )
         raise
     key = voter_key(poll, leader.id)
-    session.execute(dialect_insert(session)(PollBallot).values(
-        poll_id=poll.id, voter_key=key, leader_id=leader.id if poll.attributed else None,
-        sector=leader.sector or "", region=(leader.region or "")[:100], choices=[], answer="", comment="")
-        .on_conflict_do_nothing())
-    ballot = session.scalar(select(PollBallot).where(PollBallot.poll_id == poll.id, PollBallot.voter_key == key)
-                            .with_for_update().execution_options(populate_existing=True))
+    session.execute(
+        dialect_insert(session)(PollBallot)
+        .values(
+            poll_id=poll.id,
+            voter_key=key,
+            leader_id=leader.id if poll.attributed else None,
+            sector=leader.sector or "",
+            region=(leader.region or "")[:100],
+            choices=[],
+            answer="",
+            comment="",
+        )
+        .on_conflict_do_nothing()
+    )
+    ballot = session.scalar(
+        select(PollBallot)
+        .where(PollBallot.poll_id == poll.id, PollBallot.voter_key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     assert ballot is not None
     chosen = [int(c) for c in ballot.choices]
     if choose is not None:
@@ -272,16 +350,25 @@ def vote(session: Session, poll_id: int, leader: Leader, *, choose: int | None =
 
 # -- results and close -------------------------------------------------------------------------------
 
+
 def _members(session: Session, poll: Poll) -> list[tuple[str, str]]:
-    return [(s or "", r or "") for s, r in session.execute(
-        select(Leader.sector, Leader.region).join(PollRecipient, PollRecipient.leader_id == Leader.id)
-        .where(PollRecipient.poll_id == poll.id))]
+    return [
+        (s or "", r or "")
+        for s, r in session.execute(
+            select(Leader.sector, Leader.region)
+            .join(PollRecipient, PollRecipient.leader_id == Leader.id)
+            .where(PollRecipient.poll_id == poll.id)
+        )
+    ]
 
 
 def _answers(session: Session, poll: Poll) -> list[Answer]:
     rows = session.scalars(select(PollBallot).where(PollBallot.poll_id == poll.id))
-    return [Answer(b.sector, b.region, tuple(int(c) for c in b.choices), b.answer, b.comment) for b in rows
-            if b.choices or b.answer.strip() or b.comment.strip()]
+    return [
+        Answer(b.sector, b.region, tuple(int(c) for c in b.choices), b.answer, b.comment)
+        for b in rows
+        if b.choices or b.answer.strip() or b.comment.strip()
+    ]
 
 
 def live_results(session: Session, poll: Poll) -> dict:
@@ -295,10 +382,18 @@ def results(session: Session, poll: Poll) -> dict:
     """What staff see: the published results of a closed poll, or a live tally of an open one."""
     if poll.status == CLOSED and poll.results is not None:
         result = dict(poll.results)
-        comments = session.scalars(select(PollComment).where(PollComment.poll_id == poll.id)
-                                   .order_by(PollComment.id))
-        result["texts"] = [{"id": c.id, "kind": c.kind, "text": "[redacted by staff]" if c.redacted else c.text,
-                            "redacted": c.redacted} for c in comments]
+        comments = session.scalars(
+            select(PollComment).where(PollComment.poll_id == poll.id).order_by(PollComment.id)
+        )
+        result["texts"] = [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "text": "[redacted by staff]" if c.redacted else c.text,
+                "redacted": c.redacted,
+            }
+            for c in comments
+        ]
     else:
         result = live_results(session, poll)
     visible = result["responded"] >= poll.min_group
@@ -313,15 +408,23 @@ def close(session: Session, poll: Poll) -> bool:
     unless the poll is attributed, delete the ballots and the ledger — leaving counts only."""
     if poll.status != OPEN:
         return False
-    poll = session.scalar(select(Poll).where(Poll.id == poll.id).with_for_update()
-                          .execution_options(populate_existing=True)) or poll
+    poll = (
+        session.scalar(
+            select(Poll).where(Poll.id == poll.id).with_for_update().execution_options(populate_existing=True)
+        )
+        or poll
+    )
     if poll.status != OPEN:
         return False
     answers = _answers(session, poll)
-    published = tally(answers, options(session, poll), _members(session, poll), poll.min_group, kind=poll.kind)
+    published = tally(
+        answers, options(session, poll), _members(session, poll), poll.min_group, kind=poll.kind
+    )
     texts = texts_of(answers)
     random.SystemRandom().shuffle(texts)  # stored order says nothing about who wrote what, or when
-    session.add_all(PollComment(poll_id=poll.id, kind=kind, text=text, redacted=False) for kind, text in texts)
+    session.add_all(
+        PollComment(poll_id=poll.id, kind=kind, text=text, redacted=False) for kind, text in texts
+    )
     poll.responded = len(answers)
     poll.results = published
     poll.status, poll.closed_at, poll.secret = CLOSED, utcnow(), None
@@ -354,5 +457,10 @@ def recipients(session: Session, poll: Poll) -> Sequence[PollRecipient]:
 
 def non_respondents(session: Session, poll: Poll) -> list[PollRecipient]:
     answered = select(PollParticipation.leader_id).where(PollParticipation.poll_id == poll.id)
-    return list(session.scalars(select(PollRecipient).where(PollRecipient.poll_id == poll.id,
-                                                            PollRecipient.leader_id.notin_(answered))))
+    return list(
+        session.scalars(
+            select(PollRecipient).where(
+                PollRecipient.poll_id == poll.id, PollRecipient.leader_id.notin_(answered)
+            )
+        )
+    )

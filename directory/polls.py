@@ -89,8 +89,9 @@ class PollRecipient(Base):
     __tablename__ = "poll_recipient"
 
     poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"), primary_key=True)
-    leader_id: Mapped[int] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), primary_key=True,
-                                           index=True)
+    leader_id: Mapped[int] = mapped_column(
+        ForeignKey("leader.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_account.id", ondelete="SET NULL"))
 
 

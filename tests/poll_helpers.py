@@ -27,16 +27,27 @@ from tests.test_teams_http import submits
 def both_platforms(db: Database, fake: FakeSlack, **extra: Any) -> Settings:
     """One server for Slack (single workspace, the fake Web API) and Teams (local mode, the fake
     connector the conversation references point at)."""
-    return Settings(LEADERS_DATABASE_URL=db.url, _env_file=None, SLACK_SIGNING_SECRET=SIGNING_SECRET,  # type: ignore[call-arg]
-                    SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake.api_url, **LOCAL, **extra)
+    return Settings(
+        LEADERS_DATABASE_URL=db.url,
+        _env_file=None,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,  # type: ignore[call-arg]
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_API_URL=fake.api_url,
+        **LOCAL,
+        **extra,
+    )
 
 
 def new_poll(db: Database, **fields: Any) -> int:
     now = clock.now()
-    spec = PollSpec(question=fields.pop("question", "How confident are you in delivering the winter plan?"),
-                    options=fields.pop("options", ["Very", "Somewhat", "Not at all"]),
-                    opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=2),
-                    reminders=[now + timedelta(days=1)], **fields)
+    spec = PollSpec(
+        question=fields.pop("question", "How confident are you in delivering the winter plan?"),
+        options=fields.pop("options", ["Very", "Somewhat", "Not at all"]),
+        opens_at=now + timedelta(hours=1),
+        closes_at=now + timedelta(days=2),
+        reminders=[now + timedelta(days=1)],
+        **fields,
+    )
     with db.session() as session:
         return create(session, spec, "cli:test").id
 
@@ -53,18 +64,38 @@ def slack_card(fake: FakeSlack, db: Database, key: str) -> dict:
     return fake.messages[(row.sent_conversation, row.platform_message_id)]
 
 
-async def slack_press(session: ClientSession, base: str, fake: FakeSlack, db: Database, key: str, label: str,
-                      user: str, response: str, *, blocks: list | None = None,
-                      headers: dict[str, str] | None = None) -> dict:
+async def slack_press(
+    session: ClientSession,
+    base: str,
+    fake: FakeSlack,
+    db: Database,
+    key: str,
+    label: str,
+    user: str,
+    response: str,
+    *,
+    blocks: list | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict:
     """Press `label` on the Slack card `key` (as it is now, or `blocks` of an older copy); returns what the
     app answered through the press's response_url."""
     row = card_row(db, key)
     value = slack_buttons(blocks if blocks is not None else slack_card(fake, db, key)["blocks"])[label]
-    body = block_actions(value, user_id=user, response_url=fake.response_url(response),
-                         channel_id=row.sent_conversation, message_ts=row.platform_message_id,
-                         is_ephemeral=False)
-    status, _ = await post_signed(session, f"{base}/slack/events", body,
-                                  content_type="application/x-www-form-urlencoded", headers=headers)
+    body = block_actions(
+        value,
+        user_id=user,
+        response_url=fake.response_url(response),
+        channel_id=row.sent_conversation,
+        message_ts=row.platform_message_id,
+        is_ephemeral=False,
+    )
+    status, _ = await post_signed(
+        session,
+        f"{base}/slack/events",
+        body,
+        content_type="application/x-www-form-urlencoded",
+        headers=headers,
+    )
     assert status == 200
     path = f"/response/{response}"
     found = await fake.wait_for(lambda: [b for p, b in fake.responses if p == path])
@@ -86,8 +117,10 @@ def dump(db: Database) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     with db.engine.connect() as connection:
         for name, table in metadata.tables.items():
-            found[name] = [json.dumps([str(v) for v in row], ensure_ascii=False)
-                           for row in connection.execute(select(table))]
+            found[name] = [
+                json.dumps([str(v) for v in row], ensure_ascii=False)
+                for row in connection.execute(select(table))
+            ]
         if db.dialect == "sqlite":  # the FTS tables reflect oddly; they hold directory text only
             connection.execute(text("SELECT 1"))
     return found

@@ -38,24 +38,39 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def poll_json(session: Any, poll: Poll) -> dict[str, Any]:
-    return {"id": poll.id, "question": poll.question, "kind": poll.kind,
-            "options": [label for _, label in options(session, poll)], "audience": poll.audience or "everyone",
-            "status": poll.status, "opens_at": _iso(poll.opens_at), "closes_at": _iso(poll.closes_at),
-            "reminders": list(poll.reminders), "attributed": poll.attributed, "comments": poll.allow_comment,
-            "min_group": poll.min_group, "results_for": poll.results_for, "asked": poll.audience_size,
-            "opened_at": _iso(poll.opened_at), "closed_at": _iso(poll.closed_at)}
+    return {
+        "id": poll.id,
+        "question": poll.question,
+        "kind": poll.kind,
+        "options": [label for _, label in options(session, poll)],
+        "audience": poll.audience or "everyone",
+        "status": poll.status,
+        "opens_at": _iso(poll.opens_at),
+        "closes_at": _iso(poll.closes_at),
+        "reminders": list(poll.reminders),
+        "attributed": poll.attributed,
+        "comments": poll.allow_comment,
+        "min_group": poll.min_group,
+        "results_for": poll.results_for,
+        "asked": poll.audience_size,
+        "opened_at": _iso(poll.opened_at),
+        "closed_at": _iso(poll.closed_at),
+    }
 
 
 def _describe(data: dict[str, Any]) -> str:
     def when(value: str | None, empty: str) -> str:
         return format_moment(datetime.fromisoformat(value)) if value else empty
-    lines = [f"Poll {data['id']} ({data['status']}): {data['question']}",
-             f"  kind: {data['kind']}" + (f"; options: {' | '.join(data['options'])}" if data["options"] else ""),
-             f"  audience: {data['audience']}" + (f" ({data['asked']} asked)" if data["asked"] else ""),
-             f"  opens: {when(data['opens_at'], 'when opened with `leaders poll open`')}; "
-             f"closes: {when(data['closes_at'], 'when closed with `leaders poll close`')}",
-             f"  {'attributed' if data['attributed'] else 'anonymous'}; results for {data['results_for']}; "
-             f"groups under {data['min_group']} hidden"]
+
+    lines = [
+        f"Poll {data['id']} ({data['status']}): {data['question']}",
+        f"  kind: {data['kind']}" + (f"; options: {' | '.join(data['options'])}" if data["options"] else ""),
+        f"  audience: {data['audience']}" + (f" ({data['asked']} asked)" if data["asked"] else ""),
+        f"  opens: {when(data['opens_at'], 'when opened with `leaders poll open`')}; "
+        f"closes: {when(data['closes_at'], 'when closed with `leaders poll close`')}",
+        f"  {'attributed' if data['attributed'] else 'anonymous'}; results for {data['results_for']}; "
+        f"groups under {data['min_group']} hidden",
+    ]
     if data["reminders"]:
         lines.append("  reminders: " + ", ".join(when(r, "") for r in data["reminders"]))
     return "\n".join(lines)
@@ -78,21 +93,39 @@ def poll_group() -> None:
 
 
 def _spec_options(func: Any) -> Any:
-    for option in reversed([
-        click.option("--question", help="The question (up to 500 characters)."),
-        click.option("--option", "options_", multiple=True, help="An answer to choose (2–10; repeat)."),
-        click.option("--kind", type=click.Choice(KINDS), help="single (default), multi, scale (1–5) or text."),
-        click.option("--audience", help="Who is asked: a search such as 'sector:health region:wales' "
-                     "(default everyone)."),
-        click.option("--opens", help="WHEN it opens: ISO 8601, 'now', +90m, +2h, +3d (default: by `poll open`)."),
-        click.option("--closes", help="WHEN it closes (default: by `poll close`)."),
-        click.option("--remind", multiple=True, help="WHEN to remind those who have not answered (repeat)."),
-        click.option("--attributed/--anonymous", default=None, help="Names go with answers (default anonymous)."),
-        click.option("--comment/--no-comment", "comment", default=None, help="Offer an optional comment."),
-        click.option("--min-group", type=int, help="Smallest group shown in breakdowns (default 5)."),
-        click.option("--results", "results_for", type=click.Choice(RESULTS_FOR),
-                     help="Who sees results after close: staff (default) or participants too."),
-    ]):
+    for option in reversed(
+        [
+            click.option("--question", help="The question (up to 500 characters)."),
+            click.option("--option", "options_", multiple=True, help="An answer to choose (2–10; repeat)."),
+            click.option(
+                "--kind", type=click.Choice(KINDS), help="single (default), multi, scale (1–5) or text."
+            ),
+            click.option(
+                "--audience",
+                help="Who is asked: a search such as 'sector:health region:wales' (default everyone).",
+            ),
+            click.option(
+                "--opens", help="WHEN it opens: ISO 8601, 'now', +90m, +2h, +3d (default: by `poll open`)."
+            ),
+            click.option("--closes", help="WHEN it closes (default: by `poll close`)."),
+            click.option(
+                "--remind", multiple=True, help="WHEN to remind those who have not answered (repeat)."
+            ),
+            click.option(
+                "--attributed/--anonymous", default=None, help="Names go with answers (default anonymous)."
+            ),
+            click.option(
+                "--comment/--no-comment", "comment", default=None, help="Offer an optional comment."
+            ),
+            click.option("--min-group", type=int, help="Smallest group shown in breakdowns (default 5)."),
+            click.option(
+                "--results",
+                "results_for",
+                type=click.Choice(RESULTS_FOR),
+                help="Who sees results after close: staff (default) or participants too.",
+            ),
+        ]
+    ):
         func = option(func)
     return func
 
@@ -141,7 +174,9 @@ def create_command(as_json: bool, **values: Any) -> None:
             fail(f"{error}; nothing changed")
         audit.record(session, audit.cli_actor(), "poll.created", f"poll:{poll.id}")
         data = poll_json(session, poll)
-    click.echo(json.dumps(data, ensure_ascii=False) if as_json else f"Created poll {poll.id}.\n" + _describe(data))
+    click.echo(
+        json.dumps(data, ensure_ascii=False) if as_json else f"Created poll {poll.id}.\n" + _describe(data)
+    )
 
 
 @poll_group.command("edit")
@@ -197,10 +232,14 @@ def show_command(poll_id: int, as_json: bool) -> None:
 @click.argument("poll_id", type=int)
 def open_command(poll_id: int) -> None:
     """Open a scheduled poll now: its audience get the card."""
+
     def change(session: Any, poll: Poll) -> str:
         sent = open_poll(session, poll, audit.cli_actor())
         missing = len(resolve(session, parse_audience(poll.audience))) - sent
-        return f"sent to {sent} leaders" + (f"; {missing} in the audience are not in chat yet" if missing else "")
+        return f"sent to {sent} leaders" + (
+            f"; {missing} in the audience are not in chat yet" if missing else ""
+        )
+
     _run(poll_id, change, "Opened poll {id}: {outcome}.")
 
 
@@ -208,10 +247,12 @@ def open_command(poll_id: int) -> None:
 @click.argument("poll_id", type=int)
 def close_command(poll_id: int) -> None:
     """Close an open poll now: results are published and the cards say closed."""
+
     def change(session: Any, poll: Poll) -> str:
         if not close_poll(session, poll, audit.cli_actor()):
             raise PollError(f"poll {poll.id} is {poll.status} already")
         return str(poll.responded)
+
     _run(poll_id, change, "Closed poll {id}: {outcome} answered. See `leaders poll results {id}`.")
 
 
@@ -227,9 +268,13 @@ def cancel_command(poll_id: int) -> None:
 @click.argument("comment_id", type=int)
 def redact_command(poll_id: int, comment_id: int) -> None:
     """Hide one comment of a closed poll from its results and report (the text is deleted)."""
+
     def change(session: Any, poll: Poll) -> None:
         redact(session, poll, comment_id)
-        audit.record(session, audit.cli_actor(), "poll.comment_redacted", f"poll:{poll.id}", comment=comment_id)
+        audit.record(
+            session, audit.cli_actor(), "poll.comment_redacted", f"poll:{poll.id}", comment=comment_id
+        )
+
     _run(poll_id, change, f"Redacted comment {comment_id} of poll {{id}}.")
 
 
@@ -237,9 +282,15 @@ def redact_command(poll_id: int, comment_id: int) -> None:
 @click.argument("poll_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="The results as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="The results as CSV (spreadsheet-safe).")
-@click.option("--png", "png", type=click.Path(dir_okay=False, path_type=Path), help="Write the chart to FILE.")
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the printable report for the head of government to FILE.html.")
+@click.option(
+    "--png", "png", type=click.Path(dir_okay=False, path_type=Path), help="Write the chart to FILE."
+)
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the printable report for the head of government to FILE.html.",
+)
 def results_command(poll_id: int, as_json: bool, as_csv: bool, png: Path | None, report: Path | None) -> None:
     """Counts, response rate and breakdowns by sector and region (small groups hidden)."""
     settings = settings_or_exit()
@@ -249,10 +300,17 @@ def results_command(poll_id: int, as_json: bool, as_csv: bool, png: Path | None,
         except PollError as error:
             fail(str(error))
         about = poll_json(session, poll)
-        data = {"id": poll.id, "question": poll.question, "kind": poll.kind, "status": poll.status,
-                "audience_query": about["audience"], "opened_at": about["opened_at"],
-                "closed_at": about["closed_at"] or about["closes_at"], "attributed": poll.attributed,
-                **results(session, poll)}
+        data = {
+            "id": poll.id,
+            "question": poll.question,
+            "kind": poll.kind,
+            "status": poll.status,
+            "audience_query": about["audience"],
+            "opened_at": about["opened_at"],
+            "closed_at": about["closed_at"] or about["closes_at"],
+            "attributed": poll.attributed,
+            **results(session, poll),
+        }
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
         return
@@ -260,18 +318,24 @@ def results_command(poll_id: int, as_json: bool, as_csv: bool, png: Path | None,
 
 
 def text_results(data: dict[str, Any]) -> str:
-    lines = [f"Poll {data['id']} ({data['status']}): {data['question']}",
-             f"{data['responded']} of {data['audience']} answered ({round(100 * data['response_rate'])}%)"]
+    lines = [
+        f"Poll {data['id']} ({data['status']}): {data['question']}",
+        f"{data['responded']} of {data['audience']} answered ({round(100 * data['response_rate'])}%)",
+    ]
     for option in data["options"]:
         lines.append(f"  {option['label']}: {option['count']}")
     for dimension, groups in data["breakdowns"].items():
         lines.append(f"By {dimension}:")
         for group in groups:
             if group.get("suppressed"):
-                lines.append(f"  {group['group']}: (fewer than {data['min_group']} or could be worked out: hidden)")
+                lines.append(
+                    f"  {group['group']}: (fewer than {data['min_group']} or could be worked out: hidden)"
+                )
             else:
                 counts = ", ".join(f"{o['label']} {o['count']}" for o in group["options"])
-                lines.append(f"  {group['group']}: {group['responded']} answered" + (f" — {counts}" if counts else ""))
+                lines.append(
+                    f"  {group['group']}: {group['responded']} answered" + (f" — {counts}" if counts else "")
+                )
     if data["comments"]:
         lines.append("Comments:")
         lines.extend(f"  [{c.get('id', '-')}] {c['text']}" for c in data["comments"])

@@ -94,13 +94,24 @@ def view(ctx: Context, args: list[str]) -> Reply:
 @command("polls", "Open polls for the head of government", "polls", examples=("polls",), private_only=True)
 def polls(ctx: Context, args: str) -> Reply:
     """The polls open to you now, each as its card (answered or not)."""
-    found = list(ctx.session.scalars(
-        select(Poll).join(PollRecipient, PollRecipient.poll_id == Poll.id)
-        .where(PollRecipient.leader_id == ctx.leader.id, Poll.status == OPEN).order_by(Poll.closes_at, Poll.id)))
+    found = list(
+        ctx.session.scalars(
+            select(Poll)
+            .join(PollRecipient, PollRecipient.poll_id == Poll.id)
+            .where(PollRecipient.leader_id == ctx.leader.id, Poll.status == OPEN)
+            .order_by(Poll.closes_at, Poll.id)
+        )
+    )
     if not found:
-        return Reply((Text("No polls are open for you right now.", "heading"),
-                      Text("When the staff team asks leaders like you a question, it arrives here as a card.",
-                           "muted")))
+        return Reply(
+            (
+                Text("No polls are open for you right now.", "heading"),
+                Text(
+                    "When the staff team asks leaders like you a question, it arrives here as a card.",
+                    "muted",
+                ),
+            )
+        )
     blocks: list = [Text(f"Open polls for you ({len(found)})", "heading")]
     for poll in found:
         blocks.extend(card_for(ctx.session, poll, ctx.leader.id).blocks)

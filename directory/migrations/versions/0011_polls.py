@@ -61,8 +61,9 @@ def upgrade() -> None:
         "poll_recipient",
         sa.Column("poll_id", sa.Integer, sa.ForeignKey("poll.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("leader_id", sa.Integer, sa.ForeignKey("leader.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("account_id", sa.Integer, sa.ForeignKey("chat_account.id", ondelete="SET NULL"),
-                  nullable=True),
+        sa.Column(
+            "account_id", sa.Integer, sa.ForeignKey("chat_account.id", ondelete="SET NULL"), nullable=True
+        ),
     )
     op.create_index("ix_poll_recipient_leader_id", "poll_recipient", ["leader_id"])
     op.create_table(
@@ -96,5 +97,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("poll_comment", "poll_ballot", "poll_participation", "poll_recipient", "poll_option", "poll"):
+    for table in (
+        "poll_comment",
+        "poll_ballot",
+        "poll_participation",
+        "poll_recipient",
+        "poll_option",
+        "poll",
+    ):
         op.drop_table(table)
