@@ -18,7 +18,7 @@ from bot.live import replacing
 from bot.poll_cards import ADD, CHANGE, REMOVE, VIEW, VOTE, card_for, closed_card
 from bot.replies import Reply, Text
 from directory.ids import parse_id
-from directory.poll_store import VoteRefused, is_recipient, vote
+from directory.poll_store import VoteRefused, is_recipient, results, vote
 from directory.polls import OPEN, Poll, PollRecipient
 
 _REFUSED = {
@@ -116,3 +116,84 @@ def polls(ctx: Context, args: str) -> Reply:
     for poll in found:
         blocks.extend(card_for(ctx.session, poll, ctx.leader.id).blocks)
     return Reply(tuple(blocks))
+
+
+def bar(count: int, total: int, width: int = 20) -> str:
+    """A text bar every platform shows alike: `██████░░░░` for count out of total."""
+    filled = round(width * count / total) if total else 0
+    return "█" * filled + "░" * (width - filled)
+
+
+def results_card(ctx: Context, poll: Poll) -> Reply:
+    """Results for staff: counts as text bars, the response rate, breakdowns with hidden groups marked."""
+    shown = results(ctx.session, poll)
+    total = sum(o["count"] for o in shown["options"]) or 0
+    rate = round(100 * shown["response_rate"])
+    blocks: list = [
+        Text(poll.question, "heading"),
+        Text(
+            f"Poll {poll.id} · {poll.status} · "
+            f"{shown['responded']} of {shown['audience']} answered ({rate}%)",
+            "muted",
+        ),
+    ]
+    for option in shown["options"]:
+        share = round(100 * option["count"] / total) if total else 0
+        blocks.append(Text(f"{option['label']}\n{bar(option['count'], total)} {option['count']} ({share}%)"))
+    for dimension in ("sector", "region"):
+        lines = []
+        for group in shown["breakdowns"][dimension]:
+            if group.get("suppressed"):
+                lines.append(f"{group['group']}: hidden (small group)")
+            elif group["responded"]:
+                counts = ", ".join(f"{o['label']} {o['count']}" for o in group["options"])
+                lines.append(
+                    f"{group['group']}: {group['responded']} answered" + (f" — {counts}" if counts else "")
+                )
+        if lines:
+            blocks.append(Text(f"By {dimension}\n" + "\n".join(lines)))
+    if shown["comments"]:
+        blocks.append(Text("Comments\n" + "\n".join(f"“{c['text']}”" for c in shown["comments"][:20])))
+    return Reply(tuple(blocks))
+
+
+@command(
+    "poll",
+    "Polls for the head of government (staff): list them and see results",
+    "poll [list | results <id>]",
+    staff_only=True,
+    examples=("poll list", "poll results 3"),
+    private_only=True,
+)
+def poll_staff(ctx: Context, args: str) -> Reply:
+    verb, _, rest = args.strip().partition(" ")
+    verb = verb.lower()
+    if verb in ("", "list"):
+        found = list(ctx.session.scalars(select(Poll).order_by(Poll.id.desc()).limit(20)))
+        if not found:
+            return Reply((Text("No polls yet. Staff create them with `leaders poll create`.", "muted"),))
+        lines = [f"{p.id} · {p.status} · {p.audience_size} asked · {p.question}" for p in found]
+        return Reply(
+            (
+                Text("Polls", "heading"),
+                Text("\n".join(lines)),
+                Text("Type `poll results <id>` for one poll's results.", "muted"),
+            )
+        )
+    if verb == "results":
+        poll_id = parse_id(rest.strip())
+        poll = ctx.session.get(Poll, poll_id) if poll_id is not None else None
+        if poll is None:
+            return Reply((Text("There is no such poll. Type `poll list` to see them.", "error"),))
+        return results_card(ctx, poll)
+    if verb == "new":
+        return Reply(
+            (
+                Text(
+                    "Create a poll with `leaders poll create --question … --option … --option …` "
+                    "(the form in chat is not built yet).",
+                    "muted",
+                ),
+            )
+        )
+    return Reply((Text("Type `poll list` or `poll results <id>`.", "error"),))
