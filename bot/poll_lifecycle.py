@@ -24,7 +24,7 @@ from directory.audience import parse_audience, resolve
 from directory.database import Database
 from directory.models import ChatAccount, Leader, utcnow
 from directory.outbox import PENDING, SEND, OutboxMessage, as_utc
-from directory.poll_store import PollError, close, is_closing_due, non_respondents, recipients, start
+from directory.poll_store import PollError, claim, close, is_closing_due, non_respondents, recipients, start
 from directory.polls import CANCELLED, OPEN, SCHEDULED, Poll, PollBallot, PollParticipation, PollRecipient
 from directory.preferred_account import preferred_account
 
@@ -38,8 +38,9 @@ def open_poll(session: Session, poll: Poll, actor: str) -> int:
         raise PollError(f"poll {poll.id} is {poll.status}: only a scheduled poll can be opened")
     if is_closing_due(poll):
         raise PollError(f"poll {poll.id}'s closing time has passed: edit it first")
+    if not start(session, poll):
+        raise PollError(f"poll {poll.id} is {poll.status} already")
     ids = resolve(session, parse_audience(poll.audience))
-    start(session, poll)
     card = open_card(session, poll)
     messages = []
     for chunk in range(0, len(ids), 1000):
@@ -120,8 +121,9 @@ def cancel_poll(session: Session, poll: Poll, actor: str) -> None:
     if poll.status not in (SCHEDULED, OPEN):
         raise PollError(f"poll {poll.id} is {poll.status} already")
     was_open = poll.status == OPEN
+    if not claim(session, poll, poll.status):
+        raise PollError(f"poll {poll.id} changed meanwhile; nothing was cancelled")
     poll.status, poll.closed_at, poll.secret = CANCELLED, utcnow(), None
-    poll.revision += 1
     session.query(PollBallot).filter(PollBallot.poll_id == poll.id).delete(synchronize_session=False)
     session.query(PollParticipation).filter(PollParticipation.poll_id == poll.id).delete(
         synchronize_session=False
@@ -149,31 +151,38 @@ def sweep_once(database: Database) -> dict[str, int]:
         open_ids = list(session.scalars(select(Poll.id).where(Poll.status == OPEN)))
     for poll_id in opening:
         with database.session() as session:
-            poll = session.scalar(
-                select(Poll).where(Poll.id == poll_id, Poll.status == SCHEDULED).with_for_update()
-            )
-            if poll is not None:
-                if is_closing_due(poll, now):  # down for its whole life: never sent, say so
+            poll = session.get(Poll, poll_id)
+            if poll is None or poll.status != SCHEDULED:
+                continue
+            try:
+                if is_closing_due(poll, now):  # down for its whole life: never sent; cancelled, audited
                     cancel_poll(session, poll, "scheduler")
-                else:
-                    open_poll(session, poll, "scheduler")
-                    done["opened"] += 1
-                    open_ids.append(poll.id)
+                    continue
+                open_poll(session, poll, "scheduler")
+            except PollError:  # another scheduler (or staff) got there first
+                continue
+            done["opened"] += 1
+            open_ids.append(poll.id)
     for poll_id in open_ids:
         with database.session() as session:
-            poll = session.scalar(
-                select(Poll).where(Poll.id == poll_id, Poll.status == OPEN).with_for_update()
-            )
-            if poll is None:
+            poll = session.get(Poll, poll_id)
+            if poll is None or poll.status != OPEN:
                 continue
             if is_closing_due(poll, now):
-                close_poll(session, poll, "scheduler")
-                done["closed"] += 1
+                done["closed"] += close_poll(session, poll, "scheduler")
                 continue
             due = _due_reminders(poll, now)
-            if due:  # several missed while down: one reminder, not a burst
+            # Several missed while down: one reminder, not a burst. Claimed by one conditional UPDATE.
+            if (
+                due
+                and session.execute(
+                    update(Poll)
+                    .where(Poll.id == poll.id, Poll.status == OPEN, Poll.reminders_sent < due[-1])
+                    .values(reminders_sent=due[-1])
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            ):
                 remind(session, poll, due[-1])
-                poll.reminders_sent = due[-1]
                 done["reminded"] += 1
     if any(done.values()):
         log.info("polls sweep: %(opened)d opened, %(reminded)d reminded, %(closed)d closed", done)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from directory.audience import count as audience_count
@@ -406,15 +406,7 @@ def results(session: Session, poll: Poll) -> dict:
 def close(session: Session, poll: Poll) -> bool:
     """Close `poll` (False if it was not open): publish the results, destroy the voter-key secret and,
     unless the poll is attributed, delete the ballots and the ledger — leaving counts only."""
-    if poll.status != OPEN:
-        return False
-    poll = (
-        session.scalar(
-            select(Poll).where(Poll.id == poll.id).with_for_update().execution_options(populate_existing=True)
-        )
-        or poll
-    )
-    if poll.status != OPEN:
+    if not claim(session, poll, OPEN):
         return False
     answers = _answers(session, poll)
     published = tally(
@@ -428,7 +420,6 @@ def close(session: Session, poll: Poll) -> bool:
     poll.responded = len(answers)
     poll.results = published
     poll.status, poll.closed_at, poll.secret = CLOSED, utcnow(), None
-    poll.revision += 1
     if not poll.attributed:
         session.execute(delete(PollBallot).where(PollBallot.poll_id == poll.id))
         session.execute(delete(PollParticipation).where(PollParticipation.poll_id == poll.id))
@@ -436,11 +427,30 @@ def close(session: Session, poll: Poll) -> bool:
     return True
 
 
-def start(session: Session, poll: Poll) -> None:
-    """Mark `poll` open with a fresh voter-key secret (the bot sends the cards in the same transaction)."""
+def claim(session: Session, poll: Poll, status: str) -> bool:
+    """Take `poll` for a change of state if it is still `status`: one conditional UPDATE, so of two
+    schedulers (or a scheduler and a staff member) acting at once exactly one goes on. It is the
+    transaction's first write, so on SQLite it holds the write lock from here; on PostgreSQL the row
+    lock waits for votes in flight (they read the poll FOR SHARE). `poll` is reloaded either way."""
+    claimed = session.execute(
+        update(Poll)
+        .where(Poll.id == poll.id, Poll.status == status)
+        .values(revision=Poll.revision + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(poll)
+    return bool(claimed) and poll.status == status
+
+
+def start(session: Session, poll: Poll) -> bool:
+    """Mark `poll` open with a fresh voter-key secret (the bot sends the cards in the same transaction);
+    False if it was no longer scheduled."""
+    if not claim(session, poll, SCHEDULED):
+        return False
     poll.status, poll.opened_at = OPEN, utcnow()
     poll.secret = secrets.token_hex(32)
-    poll.revision += 1
+    session.flush()
+    return True
 
 
 def redact(session: Session, poll: Poll, comment_id: int) -> None:

@@ -23,13 +23,13 @@ from directory.polls import KINDS, RESULTS_FOR, Poll
 from directory.when import WhenError, format_moment, parse_when
 
 
-def _when(value: str | None) -> datetime | None:
+def _when(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
         return parse_when(value)
     except WhenError as error:
-        raise click.BadParameter(str(error)) from None
+        fail(f"{name}: {error}; nothing changed", 2)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -142,11 +142,11 @@ def _merged(spec: PollSpec, values: dict[str, Any]) -> PollSpec:
     if values["audience"] is not None:
         spec.audience = values["audience"]
     if values["opens"] is not None:
-        spec.opens_at = _when(values["opens"])
+        spec.opens_at = _when(values["opens"], "--opens")
     if values["closes"] is not None:
-        spec.closes_at = _when(values["closes"])
+        spec.closes_at = _when(values["closes"], "--closes")
     if values["remind"]:
-        spec.reminders = [w for w in (_when(r) for r in values["remind"]) if w is not None]
+        spec.reminders = [w for w in (_when(r, "--remind") for r in values["remind"]) if w is not None]
     if values["attributed"] is not None:
         spec.attributed = values["attributed"]
     if values["comment"] is not None:
