@@ -11,14 +11,17 @@ says closed; and afterwards nothing stored ties a voter to an answer.
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from aiohttp import ClientSession
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from adapters import logs
 from bot.engine import Bot
 from bot.poll_lifecycle import sweep_once
 from directory.accounts import ChatIdentity
@@ -77,6 +80,18 @@ def on_teams(db: Database, url: str, member: Member) -> int:
             ),
         )
     return account
+
+
+@pytest.fixture
+def service_log() -> Iterator[io.StringIO]:
+    """What the service logs with `-v` (its own debug lines; libraries at warnings), while the test runs."""
+    stream = io.StringIO()
+    handler = logs.configure(verbose=True, stream=stream)
+    try:
+        yield stream
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logs._installed = None
 
 
 @pytest.fixture
@@ -267,7 +282,7 @@ def answer_blocks_with_options(poll_id: int) -> list:
 
 
 async def test_after_close_no_stored_row_ties_a_voter_to_an_answer(
-    db, fake_slack, connector, people, clock
+    db, fake_slack, connector, people, clock, service_log
 ) -> None:
     fake_teams, url = connector
     settings = both_platforms(db, fake_slack)
@@ -311,3 +326,6 @@ async def test_after_close_no_stored_row_ties_a_voter_to_an_answer(
         }
     assert len(cards) == 1  # every stored card of the poll is the same closed card
     assert "Plainly yes" not in next(iter(cards))
+    logged = service_log.getvalue()  # as `leaders -v serve` would have logged it
+    assert "polls sweep" in logged and not any(label in logged for label in labels)
+    assert "poll.vote" not in logged
