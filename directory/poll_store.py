@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from directory.audience import count as audience_count
@@ -371,21 +371,33 @@ def _answers(session: Session, poll: Poll) -> list[Answer]:
     ]
 
 
-def live_results(session: Session, poll: Poll) -> dict:
-    answers = _answers(session, poll)
-    result = tally(answers, options(session, poll), _members(session, poll), poll.min_group, kind=poll.kind)
-    result["texts"] = [{"kind": kind, "text": text} for kind, text in sorted(texts_of(answers))]
-    return result
-
-
 def results(session: Session, poll: Poll) -> dict:
-    """What staff see: the published results of a closed poll, or a live tally of an open one."""
-    if poll.status == CLOSED and poll.results is not None:
-        result = dict(poll.results)
-        comments = session.scalars(
-            select(PollComment).where(PollComment.poll_id == poll.id).order_by(PollComment.id)
-        )
-        result["texts"] = [
+    """What staff see. Counts exist only once the poll has closed: a running tally read twice, with the
+    ledger saying who answered in between, would give that person's answer away by subtraction. Before
+    close there is the response count alone."""
+    if poll.status != CLOSED or poll.results is None:
+        return {
+            "audience": poll.audience_size,
+            "responded": _responded_so_far(session, poll),
+            "response_rate": round(_responded_so_far(session, poll) / poll.audience_size, 4)
+            if poll.audience_size
+            else 0.0,
+            "options": [{"label": label, "count": None} for _, label in options(session, poll)],
+            "breakdowns": {"sector": [], "region": []},
+            "min_group": poll.min_group,
+            "final": False,
+            "comments": [],
+            "comments_shown": False,
+        }
+    result = dict(poll.results)
+    comments = session.scalars(
+        select(PollComment).where(PollComment.poll_id == poll.id).order_by(PollComment.id)
+    )
+    visible = result["responded"] >= poll.min_group
+    result["final"] = True
+    result["comments_shown"] = visible
+    result["comments"] = (
+        [
             {
                 "id": c.id,
                 "kind": c.kind,
@@ -394,13 +406,19 @@ def results(session: Session, poll: Poll) -> dict:
             }
             for c in comments
         ]
-    else:
-        result = live_results(session, poll)
-    visible = result["responded"] >= poll.min_group
-    result["comments_shown"] = visible
-    texts = result.pop("texts")
-    result["comments"] = texts if visible else []
+        if visible
+        else []
+    )
     return result
+
+
+def _responded_so_far(session: Session, poll: Poll) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(PollParticipation).where(PollParticipation.poll_id == poll.id)
+        )
+        or 0
+    )
 
 
 def close(session: Session, poll: Poll) -> bool:

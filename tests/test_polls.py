@@ -85,7 +85,7 @@ def test_the_cli_creates_shows_and_refuses_clearly(leaders, db: Database) -> Non
     assert "How confident are you?" in listed and "Q2?" in listed
     shown = json.loads(leaders("poll", "results", str(poll["id"]), "--json").stdout)
     assert {"audience", "responded", "options", "breakdowns"} <= set(shown)
-    assert shown["options"] == [{"label": "Very", "count": 0}, {"label": "Not very", "count": 0}]
+    assert shown["options"] == [{"label": "Very", "count": None}, {"label": "Not very", "count": None}]
     assert set(shown["breakdowns"]) == {"sector", "region"}
     assert leaders("poll", "show", "999").stderr.strip() == "leaders: error: there is no poll 999"
     assert leaders("poll", "cancel", str(second["id"])).returncode == 0
@@ -169,7 +169,8 @@ def test_votes_one_per_leader_changeable_and_refused_when_they_should_be(db: Dat
         assert session.scalar(select(func.count()).select_from(PollParticipation)) == 2
         assert session.scalar(select(func.count()).select_from(PollBallot)) == 2
         assert all(b.leader_id is None for b in session.scalars(select(PollBallot)))  # no voter id
-        assert results(session, session.get(Poll, poll_id))["options"][1]["count"] == 2
+        running = results(session, session.get(Poll, poll_id))  # before close: how many, never what
+        assert running["responded"] == 2 and {o["count"] for o in running["options"]} == {None}
         assert close_poll(session, session.get(Poll, poll_id), "cli:test")
         assert not close_poll(session, session.get(Poll, poll_id), "cli:test")  # once
     with db.session() as session:
@@ -219,11 +220,15 @@ def test_multi_choice_and_scale_by_button_in_the_console_way(db: Database, clock
     assert "You chose: 4" in bot.handle_action(aine, f"poll.vote:{scale}:4").plain()
     listing = bot.handle_text(aine, "polls").plain()
     assert "Which matter most?" in listing and "You chose: 4" in listing
+    sean = ChatIdentity("slack", "T0001", "USEAN")
+    assert "No polls" not in bot.handle_text(sean, "polls").plain()
+    with db.session() as session:
+        for poll_id in (multi, scale):
+            close_poll(session, session.get(Poll, poll_id), "cli:test")
     with db.session() as session:
         shown = results(session, session.get(Poll, multi))
         assert [o["count"] for o in shown["options"]] == [0, 1, 1]
         assert results(session, session.get(Poll, scale))["mean"] == 4.0
-    sean = ChatIdentity("slack", "T0001", "USEAN")
-    assert "No polls" not in bot.handle_text(sean, "polls").plain()
+    assert "No polls are open for you" in bot.handle_text(sean, "polls").plain()
     stranger_view = bot.handle_action(ChatIdentity("slack", "T0001", "UNOBODY"), f"poll.view:{multi}").plain()
     assert "Which matter most?" not in stranger_view

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import json
+import logging
 from collections.abc import AsyncIterator, Iterator
 
 import pytest

@@ -127,7 +127,6 @@ def bar(count: int, total: int, width: int = 20) -> str:
 def results_card(ctx: Context, poll: Poll) -> Reply:
     """Results for staff: counts as text bars, the response rate, breakdowns with hidden groups marked."""
     shown = results(ctx.session, poll)
-    total = sum(o["count"] for o in shown["options"]) or 0
     rate = round(100 * shown["response_rate"])
     blocks: list = [
         Text(poll.question, "heading"),
@@ -137,6 +136,11 @@ def results_card(ctx: Context, poll: Poll) -> Reply:
             "muted",
         ),
     ]
+    if not shown["final"]:
+        blocks.append(Text("Counts are shown once the poll closes: a running tally would let anyone who "
+                           "watched it tell what each new answer was.", "muted"))
+        return Reply(tuple(blocks))
+    total = sum(o["count"] for o in shown["options"]) or 0
     for option in shown["options"]:
         share = round(100 * option["count"] / total) if total else 0
         blocks.append(Text(f"{option['label']}\n{bar(option['count'], total)} {option['count']} ({share}%)"))
