@@ -232,3 +232,44 @@ def test_multi_choice_and_scale_by_button_in_the_console_way(db: Database, clock
     assert "No polls are open for you" in bot.handle_text(sean, "polls").plain()
     stranger_view = bot.handle_action(ChatIdentity("slack", "T0001", "UNOBODY"), f"poll.view:{multi}").plain()
     assert "Which matter most?" not in stranger_view
+
+
+def test_results_as_csv_png_and_a_report_escape_hostile_text(leaders, db: Database, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _linked(db)
+    poll_id = new_poll(
+        db,
+        question="<script>alert('q')</script> Ready?",
+        options=['=HYPERLINK("http://x")', "No $x$"],
+        min_group=2,
+        allow_comment=True,
+    )
+    with db.session() as session:
+        open_poll(session, session.get(Poll, poll_id), "cli:test")
+    with db.session() as session:
+        vote(session, poll_id, leader(db, AINE), choose=1, comment="</li><img src=x onerror=alert(1)> fine")
+        vote(session, poll_id, leader(db, SEAN), choose=2, comment="@SUM(A1) worried")
+        close_poll(session, session.get(Poll, poll_id), "cli:test")
+    made = leaders(
+        "poll",
+        "results",
+        str(poll_id),
+        "--csv",
+        "--png",
+        str(tmp_path / "chart.png"),
+        "--report",
+        str(tmp_path / "report.html"),
+    )
+    assert made.returncode == 0, made.stderr
+    assert 'total,all,"\'=HYPERLINK(""http://x"")",1,2' in made.stdout
+    assert "'@SUM(A1) worried" in made.stdout
+    assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<script>" not in report and "&lt;script&gt;" in report
+    assert "<img src=x" not in report and "&lt;img src=x onerror=alert(1)&gt; fine" in report
+    assert 'src="data:image/png;base64,' in report and "http" not in report.replace("http://x", "")
+    assert (tmp_path / "report.html").stat().st_mode & 0o777 == 0o600
+    redacted = leaders("poll", "redact", str(poll_id), "1")
+    assert redacted.returncode == 0, redacted.stderr
+    shown = json.loads(leaders("poll", "results", str(poll_id), "--json").stdout)
+    assert [c["redacted"] for c in shown["comments"]].count(True) == 1
+    assert leaders("poll", "results", str(new_poll(db)), "--csv").returncode == 1  # not closed: no files

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from adapters.cli.poll_reports import chart_png, report_html, results_csv, write_private
 from bot.poll_lifecycle import cancel_poll, close_poll, open_poll
 from directory import audit
 from directory.audience import parse_audience, resolve
@@ -311,10 +312,20 @@ def results_command(poll_id: int, as_json: bool, as_csv: bool, png: Path | None,
             "attributed": poll.attributed,
             **results(session, poll),
         }
+    if (as_csv or png or report) and not data["final"]:
+        fail(f"poll {poll_id} is {data['status']}: files are made from the results of a closed poll")
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
-        return
-    click.echo(text_results(data))
+    elif as_csv:
+        click.echo(results_csv(data), nl=False)
+    if png:
+        write_private(png, chart_png(data))
+        click.echo(f"Wrote the chart to {png}.", err=as_json or as_csv)
+    if report:
+        write_private(report, report_html(data).encode("utf-8"))
+        click.echo(f"Wrote the report to {report}.", err=as_json or as_csv)
+    if not (as_json or as_csv or png or report):
+        click.echo(text_results(data))
 
 
 def text_results(data: dict[str, Any]) -> str:
