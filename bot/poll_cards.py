@@ -106,8 +106,10 @@ def open_card(session: Session, poll: Poll, *, reminder: bool = False) -> Reply:
     )
 
 
-def card_for(session: Session, poll: Poll, leader_id: int, *, changing: bool = False) -> Reply:
-    """The poll as `leader_id` sees it now."""
+def card_for(
+    session: Session, poll: Poll, leader_id: int, *, changing: bool = False, ballot: PollBallot | None = None
+) -> Reply:
+    """The poll as `leader_id` sees it now (`ballot`: theirs, when the caller has just written it)."""
     if poll.status in (CLOSED, CANCELLED):
         return closed_card(session, poll)
     if poll.status != OPEN:
@@ -115,7 +117,7 @@ def card_for(session: Session, poll: Poll, leader_id: int, *, changing: bool = F
             (Text(poll.question, "heading"), Text("This poll has not opened yet.", "muted")),
             refresh=f"{VIEW}:{poll.id}",
         )
-    ballot = ballot_of(session, poll, leader_id)
+    ballot = ballot or ballot_of(session, poll, leader_id)
     chosen = _chosen(session, poll, ballot)
     if not chosen or changing or (poll.kind == "multi" and changing):
         now = Text(f"Your answer now: {', '.join(chosen)}. Press another to change it.") if chosen else None

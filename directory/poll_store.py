@@ -209,6 +209,14 @@ def get(session: Session, poll_id: int) -> Poll:
 
 
 def options(session: Session, poll: Poll) -> list[tuple[int, str]]:
+    """(position, label) of the poll's options; read once per unit of work (they never change once open)."""
+    cache = session.info.setdefault("poll_options", {})
+    if (poll.id, poll.revision) not in cache:
+        cache[(poll.id, poll.revision)] = _options(session, poll)
+    return cache[(poll.id, poll.revision)]
+
+
+def _options(session: Session, poll: Poll) -> list[tuple[int, str]]:
     return [
         (p, label)
         for p, label in session.execute(
@@ -280,12 +288,18 @@ def vote(
         ).first()
         is not None
     )
-    poll = session.scalar(
-        select(Poll)
-        .where(Poll.id == poll_id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
+    asked = (
+        select(PollRecipient.leader_id)
+        .where(PollRecipient.poll_id == poll_id, PollRecipient.leader_id == leader.id)
+        .exists()
     )
+    found = session.execute(
+        select(Poll, asked.label("asked"))
+        .where(Poll.id == poll_id)
+        .with_for_update(read=True, of=Poll)
+        .execution_options(populate_existing=True)
+    ).first()
+    poll = found[0] if found else None
     try:
         if poll is None:
             raise VoteRefused("not_open")
@@ -293,7 +307,7 @@ def vote(
             raise VoteRefused("closed")
         if poll.status != OPEN:
             raise VoteRefused("not_open")
-        if not is_recipient(session, poll.id, leader.id):
+        if not found[1]:
             raise VoteRefused("not_asked")
         positions = {p for p, _ in options(session, poll)}
         for wanted in (choose, add, remove):
@@ -310,6 +324,24 @@ def vote(
             )
         raise
     key = voter_key(poll, leader.id)
+    if choose is not None and add is None and remove is None and answer is None and comment is None:
+        # One press of a single-choice or scale option: one upsert, whatever was there before.
+        insert = dialect_insert(session)(PollBallot).values(
+            poll_id=poll.id,
+            voter_key=key,
+            leader_id=leader.id if poll.attributed else None,
+            sector=leader.sector or "",
+            region=(leader.region or "")[:100],
+            choices=[choose],
+            answer="",
+            comment="",
+        )
+        upsert = insert.on_conflict_do_update(
+            index_elements=["poll_id", "voter_key"], set_={"choices": [choose]}
+        )
+        return session.scalars(
+            upsert.returning(PollBallot), execution_options={"populate_existing": True}
+        ).one()
     session.execute(
         dialect_insert(session)(PollBallot)
         .values(

@@ -42,36 +42,40 @@ def _not_yours() -> Reply:
     return replacing(Reply((Text(_REFUSED["not_asked"], "error"),)))
 
 
-def _press(ctx: Context, args: list[str], **change: int) -> Reply:
-    poll = _poll(ctx, args)
-    position = _position(args)
-    if poll is None or position is None:
+def _press(ctx: Context, args: list[str], how: str) -> Reply:
+    poll_id, position = (parse_id(args[0]) if args else None), _position(args)
+    if poll_id is None or position is None:
         return replacing(Reply((Text("That poll no longer exists.", "error"),)))
     try:
-        vote(ctx.session, poll.id, ctx.leader, **{name: position for name in change})
+        ballot = vote(ctx.session, poll_id, ctx.leader, **{how: position})
     except VoteRefused as refused:
+        poll = ctx.session.get(Poll, poll_id)
+        if poll is None:
+            return replacing(Reply((Text("That poll no longer exists.", "error"),)))
         ctx.session.refresh(poll)
         if refused.reason == "not_asked":
             return _not_yours()
         if refused.reason == "closed" or poll.status != OPEN:
             return replacing(closed_card(ctx.session, poll, _REFUSED["closed"]))
         return replacing(card_for(ctx.session, poll, ctx.leader.id))
-    return replacing(card_for(ctx.session, poll, ctx.leader.id, changing=poll.kind == "multi"))
+    poll = ctx.session.get(Poll, poll_id)  # loaded by the vote: no query
+    assert poll is not None
+    return replacing(card_for(ctx.session, poll, ctx.leader.id, changing=poll.kind == "multi", ballot=ballot))
 
 
 @action(VOTE)
 def pressed_option(ctx: Context, args: list[str]) -> Reply:
-    return _press(ctx, args, choose=1)
+    return _press(ctx, args, "choose")
 
 
 @action(ADD)
 def pressed_add(ctx: Context, args: list[str]) -> Reply:
-    return _press(ctx, args, add=1)
+    return _press(ctx, args, "add")
 
 
 @action(REMOVE)
 def pressed_remove(ctx: Context, args: list[str]) -> Reply:
-    return _press(ctx, args, remove=1)
+    return _press(ctx, args, "remove")
 
 
 @action(CHANGE)
@@ -137,8 +141,13 @@ def results_card(ctx: Context, poll: Poll) -> Reply:
         ),
     ]
     if not shown["final"]:
-        blocks.append(Text("Counts are shown once the poll closes: a running tally would let anyone who "
-                           "watched it tell what each new answer was.", "muted"))
+        blocks.append(
+            Text(
+                "Counts are shown once the poll closes: a running tally would let anyone who "
+                "watched it tell what each new answer was.",
+                "muted",
+            )
+        )
         return Reply(tuple(blocks))
     total = sum(o["count"] for o in shown["options"]) or 0
     for option in shown["options"]:
