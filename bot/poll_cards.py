@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.replies import Actions, Button, Reply, Text
+from bot.replies import Actions, Button, Form, Input, Reply, Text
 from directory.outbox import as_utc
 from directory.poll_store import ballot_of, options
-from directory.polls import CANCELLED, CLOSED, OPEN, Poll, PollBallot
+from directory.polls import CANCELLED, CLOSED, MAX_ANSWER, OPEN, Poll, PollBallot
 from directory.when import format_moment
 
 VIEW, VOTE, ADD, REMOVE, CHANGE = "poll.view", "poll.vote", "poll.add", "poll.remove", "poll.change"
+WRITE, ANSWER = "poll.write", "poll.answer"  # open the free-text form; its submission
 
 
 def card_key(poll_id: int, account_id: int) -> str:
@@ -49,6 +50,16 @@ def _chosen(session: Session, poll: Poll, ballot: PollBallot | None) -> list[str
 
 def _buttons(session: Session, poll: Poll, ballot: PollBallot | None) -> Actions:
     chosen = set(ballot.choices) if ballot is not None else set()
+    if poll.kind == "text":
+        return Actions(
+            (
+                Button(
+                    "Answer" if ballot is None or not ballot.answer else "Change your answer",
+                    f"{WRITE}:{poll.id}",
+                    "primary",
+                ),
+            )
+        )
     if poll.kind == "multi":
         return Actions(
             (
@@ -119,21 +130,35 @@ def card_for(
         )
     ballot = ballot or ballot_of(session, poll, leader_id)
     chosen = _chosen(session, poll, ballot)
-    if not chosen or changing or (poll.kind == "multi" and changing):
+    if poll.kind == "text" and ballot is not None and ballot.answer:
+        chosen = [f"“{ballot.answer}”"]
+    comment = (
+        (Text(f"Your comment: “{ballot.comment}”", "muted"),) if ballot is not None and ballot.comment else ()
+    )
+    if not chosen or changing:
         now = Text(f"Your answer now: {', '.join(chosen)}. Press another to change it.") if chosen else None
         return Reply(
             (
                 Text(poll.question, "heading"),
                 *((now,) if now else ()),
+                *comment,
                 _about(poll),
                 _buttons(session, poll, ballot),
             ),
             refresh=f"{VIEW}:{poll.id}",
         )
+    buttons = [
+        Button("Change", f"{CHANGE}:{poll.id}")
+        if poll.kind != "text"
+        else Button("Change your answer", f"{WRITE}:{poll.id}")
+    ]
+    if poll.allow_comment and poll.kind != "text":
+        buttons.append(Button("Edit your comment" if comment else "Add a comment", f"{WRITE}:{poll.id}"))
     return Reply(
         (
             Text(poll.question, "heading"),
-            Text(f"You chose: {', '.join(chosen)}"),
+            Text(f"You chose: {', '.join(chosen)}" if poll.kind != "text" else f"Your answer: {chosen[0]}"),
+            *comment,
             Text(
                 "You can change your answer until the poll closes. "
                 + (
@@ -143,7 +168,43 @@ def card_for(
                 ),
                 "muted",
             ),
-            Actions((Button("Change", f"{CHANGE}:{poll.id}"),)),
+            Actions(tuple(buttons)),
         ),
         refresh=f"{VIEW}:{poll.id}",
+    )
+
+
+def answer_form(session: Session, poll: Poll, ballot: PollBallot | None, *, error: str = "") -> Reply:
+    """The free-text answer (a text poll) and the optional comment (a poll that offers one), as a form."""
+    fields = []
+    if poll.kind == "text":
+        fields.append(
+            Input(
+                "answer",
+                "Your answer",
+                ballot.answer if ballot else "",
+                "multiline",
+                max_length=MAX_ANSWER,
+                error=error,
+            )
+        )
+    if poll.allow_comment:
+        fields.append(
+            Input(
+                "comment",
+                "A comment (optional)",
+                ballot.comment if ballot else "",
+                "multiline",
+                max_length=MAX_ANSWER,
+                hint="Shown to staff without your name, and only if enough people answer.",
+            )
+        )
+    hint = (
+        "Anonymous: nobody, staff included, can see what you wrote with your name."
+        if not poll.attributed
+        else "Attributed: staff will see your name with your answer."
+    )
+    return Reply(
+        (Form(f"poll-{poll.id}", poll.question[:150], tuple(fields), "Send", f"{ANSWER}:{poll.id}", hint),),
+        replace=True,
     )

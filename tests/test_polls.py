@@ -273,3 +273,41 @@ def test_results_as_csv_png_and_a_report_escape_hostile_text(leaders, db: Databa
     shown = json.loads(leaders("poll", "results", str(poll_id), "--json").stdout)
     assert [c["redacted"] for c in shown["comments"]].count(True) == 1
     assert leaders("poll", "results", str(new_poll(db)), "--csv").returncode == 1  # not closed: no files
+
+
+def test_free_text_answers_and_comments_through_the_form(db: Database, clock) -> None:  # type: ignore[no-untyped-def]
+    _linked(db)
+    text_poll = new_poll(db, question="What would help most?", options=[], kind="text", min_group=2)
+    choice = new_poll(db, question="Ready?", options=["Yes", "No"], allow_comment=True, min_group=2)
+    with db.session() as session:
+        for poll_id in (text_poll, choice):
+            open_poll(session, session.get(Poll, poll_id), "cli:test")
+    bot = Bot(db, Settings(LEADERS_DATABASE_URL=db.url, _env_file=None))  # type: ignore[call-arg]
+    aine, sean = ChatIdentity("slack", "T0001", "UAINE"), ChatIdentity("slack", "T0001", "USEAN")
+    card = bot.handle_action(aine, f"poll.view:{text_poll}")
+    assert "[Answer]" in card.plain()
+    form = bot.handle_action(aine, f"poll.write:{text_poll}").form
+    assert form is not None and [f.name for f in form.fields] == ["answer"]
+    empty = bot.handle_submit(aine, form.submit_action, {"answer": "  "}).form
+    assert empty is not None and empty.errors  # the form again, with the error
+    done = bot.handle_submit(aine, form.submit_action, {"answer": "More <b>money</b> & time"}).plain()
+    assert "Your answer: “More <b>money</b> & time”" in done
+    bot.handle_submit(sean, form.submit_action, {"answer": "Fewer meetings"})
+    bot.handle_action(aine, f"poll.vote:{choice}:1")
+    with_comment = bot.handle_action(aine, f"poll.write:{choice}").form
+    assert with_comment is not None and [f.name for f in with_comment.fields] == ["comment"]
+    commented = bot.handle_submit(
+        aine, with_comment.submit_action, {"comment": "Staffing is the risk"}
+    ).plain()
+    assert "You chose: Yes" in commented and "Your comment: “Staffing is the risk”" in commented
+    bot.handle_action(sean, f"poll.vote:{choice}:2")
+    with db.session() as session:
+        for poll_id in (text_poll, choice):
+            close_poll(session, session.get(Poll, poll_id), "cli:test")
+    with db.session() as session:
+        texts = sorted(c["text"] for c in results(session, session.get(Poll, text_poll))["comments"])
+        assert texts == ["Fewer meetings", "More <b>money</b> & time"]
+        shown = results(session, session.get(Poll, choice))
+        assert [c["text"] for c in shown["comments"]] == ["Staffing is the risk"]
+        assert [o["count"] for o in shown["options"]] == [1, 1]
+        assert session.scalar(select(func.count()).select_from(PollBallot)) == 0

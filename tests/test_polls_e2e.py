@@ -43,11 +43,12 @@ from tests.poll_helpers import (
     slack_press,
     teams_press,
 )
-from tests.slack_fakes import FakeSlack, texts
+from tests.slack_fakes import FakeSlack, block_actions, post_signed, texts, view_submission
 from tests.teams_server import running
 from tests.test_live_cards_teams import check
 from tests.test_teams_http import texts as teams_texts
 
+FORM = "application/x-www-form-urlencoded"
 AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk")
 SEAN = ("USEAN", "sean.obrien@scotland.police.uk")
 DAFYDD_SLACK = ("UDAFYDD", "dafydd.apllyr@gov.wales")
@@ -329,3 +330,46 @@ async def test_after_close_no_stored_row_ties_a_voter_to_an_answer(
     logged = service_log.getvalue()  # as `leaders -v serve` would have logged it
     assert "polls sweep" in logged and not any(label in logged for label in labels)
     assert "poll.vote" not in logged
+
+
+async def test_a_free_text_answer_on_slack_is_a_modal_opened_from_the_card(
+    db, fake_slack, connector, people, clock
+) -> None:
+    settings = both_platforms(db, fake_slack)
+    poll_id = new_poll(db, question="What would help most this winter?", options=[], kind="text")
+    clock.advance(hours=1)
+    sweep_once(db)
+    await deliver(db, settings)
+    aine_key = key(poll_id, people["aine"])
+    row = card_row(db, aine_key)
+    value = slack_buttons(slack_card(fake_slack, db, aine_key)["blocks"])["Answer"]
+    async with running(settings) as (base, _, _), ClientSession() as http:
+        press = block_actions(
+            value,
+            user_id=AINE[0],
+            response_url=fake_slack.response_url("write"),
+            channel_id=row.sent_conversation,
+            message_ts=row.platform_message_id,
+            is_ephemeral=False,
+        )
+        status, _ = await post_signed(http, f"{base}/slack/events", press, content_type=FORM)
+        assert status == 200
+        (opened,) = await fake_slack.wait_for(lambda: fake_slack.called("views.open"))
+        view = opened.body["view"]
+        view = json.loads(view) if isinstance(view, str) else view
+        assert view["type"] == "modal" and [
+            b["block_id"] for b in view["blocks"] if b["type"] == "input"
+        ] == ["answer"]
+        submitted = view_submission(view, {"answer": "Earlier funding <!channel>"}, user_id=AINE[0])
+        status, _ = await post_signed(http, f"{base}/slack/events", submitted, content_type=FORM)
+        assert status == 200
+        posted = await fake_slack.wait_for(
+            lambda: [
+                c
+                for c in fake_slack.called("chat.postMessage")
+                if "Your answer" in texts(c.body.get("blocks") or [])
+            ]
+        )
+    assert "<!channel>" not in json.dumps(posted[-1].body)  # hostile text stays text
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(PollParticipation)) == 1

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.actions import action
+from bot.actions import action, submission
 from bot.commands import Context, command
 from bot.live import replacing
-from bot.poll_cards import ADD, CHANGE, REMOVE, VIEW, VOTE, card_for, closed_card
+from bot.poll_cards import ADD, ANSWER, CHANGE, REMOVE, VIEW, VOTE, WRITE, answer_form, card_for, closed_card
 from bot.replies import Reply, Text
 from directory.ids import parse_id
-from directory.poll_store import VoteRefused, is_recipient, results, vote
-from directory.polls import OPEN, Poll, PollRecipient
+from directory.poll_store import VoteRefused, ballot_of, is_recipient, results, vote
+from directory.polls import MAX_ANSWER, OPEN, Poll, PollRecipient
 
 _REFUSED = {
     "closed": "This poll has closed, so that press was not counted.",
@@ -84,6 +84,57 @@ def pressed_change(ctx: Context, args: list[str]) -> Reply:
     if poll is None or not is_recipient(ctx.session, poll.id, ctx.leader.id):
         return _not_yours()
     return replacing(card_for(ctx.session, poll, ctx.leader.id, changing=True))
+
+
+@action(WRITE)
+def pressed_write(ctx: Context, args: list[str]) -> Reply:
+    """Answer in words, or add a comment: a form (a Slack modal, a Teams card, typed in the console)."""
+    poll = _poll(ctx, args)
+    if poll is None or not is_recipient(ctx.session, poll.id, ctx.leader.id):
+        return _not_yours()
+    if poll.status != OPEN:
+        return replacing(card_for(ctx.session, poll, ctx.leader.id))
+    if poll.kind != "text" and not poll.allow_comment:
+        return replacing(card_for(ctx.session, poll, ctx.leader.id))
+    return answer_form(ctx.session, poll, ballot_of(ctx.session, poll, ctx.leader.id))
+
+
+@submission(ANSWER)
+def submitted_answer(ctx: Context, args: list[str], values: dict[str, str]) -> Reply:
+    poll = _poll(ctx, args)
+    if poll is None:
+        return replacing(Reply((Text("That poll no longer exists.", "error"),)))
+    answer = values.get("answer") if poll.kind == "text" else None
+    comment = values.get("comment") if poll.allow_comment else None
+    if answer is not None and not answer.strip():
+        return answer_form(
+            ctx.session,
+            poll,
+            ballot_of(ctx.session, poll, ctx.leader.id),
+            error="Write your answer, or close this without sending.",
+        )
+    for text in (answer, comment):
+        if text is not None and len(text) > MAX_ANSWER:
+            return answer_form(
+                ctx.session,
+                poll,
+                ballot_of(ctx.session, poll, ctx.leader.id),
+                error=f"That is {len(text):,} characters; the most is {MAX_ANSWER:,}.",
+            )
+    if answer is None and comment is None:
+        return replacing(card_for(ctx.session, poll, ctx.leader.id))
+    try:
+        ballot = vote(ctx.session, poll.id, ctx.leader, answer=answer, comment=comment)
+    except VoteRefused as refused:
+        ctx.session.refresh(poll)
+        if refused.reason == "not_asked":
+            return _not_yours()
+        return replacing(
+            closed_card(ctx.session, poll, _REFUSED["closed"])
+            if poll.status != OPEN
+            else card_for(ctx.session, poll, ctx.leader.id)
+        )
+    return replacing(card_for(ctx.session, poll, ctx.leader.id, ballot=ballot))
 
 
 @action(VIEW)
