@@ -16,7 +16,7 @@ from bot.actions import action, submission
 from bot.commands import Context, command
 from bot.live import replacing
 from bot.poll_cards import ADD, ANSWER, CHANGE, REMOVE, VIEW, VOTE, WRITE, answer_form, card_for, closed_card
-from bot.replies import Reply, Text
+from bot.replies import Chart, Reply, Text
 from directory.ids import parse_id
 from directory.poll_store import VoteRefused, ballot_of, is_recipient, results, vote
 from directory.polls import MAX_ANSWER, OPEN, Poll, PollRecipient
@@ -173,12 +173,6 @@ def polls(ctx: Context, args: str) -> Reply:
     return Reply(tuple(blocks))
 
 
-def bar(count: int, total: int, width: int = 20) -> str:
-    """A text bar every platform shows alike: `██████░░░░` for count out of total."""
-    filled = round(width * count / total) if total else 0
-    return "█" * filled + "░" * (width - filled)
-
-
 def results_card(ctx: Context, poll: Poll) -> Reply:
     """Results for staff: counts as text bars, the response rate, breakdowns with hidden groups marked."""
     shown = results(ctx.session, poll)
@@ -200,10 +194,8 @@ def results_card(ctx: Context, poll: Poll) -> Reply:
             )
         )
         return Reply(tuple(blocks))
-    total = sum(o["count"] for o in shown["options"]) or 0
-    for option in shown["options"]:
-        share = round(100 * option["count"] / total) if total else 0
-        blocks.append(Text(f"{option['label']}\n{bar(option['count'], total)} {option['count']} ({share}%)"))
+    if shown["options"]:
+        blocks.append(Chart("Answers", tuple((o["label"], o["count"]) for o in shown["options"])))
     for dimension in ("sector", "region"):
         lines = []
         for group in shown["breakdowns"][dimension]:
