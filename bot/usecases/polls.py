@@ -17,6 +17,7 @@ from bot.commands import Context, command
 from bot.live import replacing
 from bot.poll_cards import ADD, ANSWER, CHANGE, REMOVE, VIEW, VOTE, WRITE, answer_form, card_for, closed_card
 from bot.replies import Chart, Reply, Text
+from bot.usecases.poll_form import poll_form
 from directory.ids import parse_id
 from directory.poll_store import VoteRefused, ballot_of, is_recipient, results, vote
 from directory.polls import MAX_ANSWER, OPEN, Poll, PollRecipient
@@ -243,13 +244,5 @@ def poll_staff(ctx: Context, args: str) -> Reply:
             return Reply((Text("There is no such poll. Type `poll list` to see them.", "error"),))
         return results_card(ctx, poll)
     if verb == "new":
-        return Reply(
-            (
-                Text(
-                    "Create a poll with `leaders poll create --question … --option … --option …` "
-                    "(the form in chat is not built yet).",
-                    "muted",
-                ),
-            )
-        )
+        return poll_form()
     return Reply((Text("Type `poll list` or `poll results <id>`.", "error"),))
