@@ -85,6 +85,9 @@ def _buttons(session: Session, poll: Poll, ballot: PollBallot | None) -> Actions
 def headline(session: Session, poll: Poll) -> str:
     """The result in one line, for participants of a poll that shares its results."""
     results = poll.results or {}
+    if results.get("responded", 0) < poll.min_group:
+        answered = f"{results.get('responded', 0)} of {results.get('audience', 0)} answered"
+        return f"{answered}: too few to share a result."
     counts = results.get("options") or []
     total = sum(o["count"] for o in counts) or 0
     if not counts or not total:

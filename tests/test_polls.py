@@ -311,3 +311,33 @@ def test_free_text_answers_and_comments_through_the_form(db: Database, clock) ->
         assert [c["text"] for c in shown["comments"]] == ["Staffing is the risk"]
         assert [o["count"] for o in shown["options"]] == [1, 1]
         assert session.scalar(select(func.count()).select_from(PollBallot)) == 0
+
+
+def test_participants_are_told_the_headline_when_the_poll_says_so(db: Database, clock) -> None:  # type: ignore[no-untyped-def]
+    _linked(db)
+    shared = new_poll(db, question="Shared?", options=["Yes", "No"], results_for="participants", min_group=2)
+    few = new_poll(db, question="Few?", options=["Yes", "No"], results_for="participants", min_group=5)
+    with db.session() as session:
+        for poll_id in (shared, few):
+            open_poll(session, session.get(Poll, poll_id), "cli:test")
+    with db.session() as session:
+        for poll_id in (shared, few):
+            vote(session, poll_id, leader(db, AINE), choose=1)
+            vote(session, poll_id, leader(db, SEAN), choose=1)
+    with db.session() as session:
+        for poll_id in (shared, few):
+            close_poll(session, session.get(Poll, poll_id), "cli:test")
+    with db.session() as session:
+        cards = {
+            poll_id: {
+                json.dumps(r.reply, ensure_ascii=False)
+                for r in session.scalars(
+                    select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"poll:{poll_id}:to:%"))
+                )
+            }
+            for poll_id in (shared, few)
+        }
+    (told,) = cards[shared]  # every recipient's card is the same, with the headline
+    assert "Result: Yes 100%, No 0% (2 of 2 answered)." in told
+    (withheld,) = cards[few]
+    assert "too few to share a result" in withheld and "Yes 100%" not in withheld

@@ -31,6 +31,7 @@ from directory.models import Leader
 from directory.outbox import OutboxMessage
 from directory.poll_store import results
 from directory.polls import CLOSED, OPEN, Poll, PollParticipation
+from tests import fakes_teams as teams
 from tests.fakes_teams import BOT_ID, TENANT, Member
 from tests.helpers import load_sample
 from tests.live_helpers import card_row, deliver, link, slack_buttons
@@ -44,8 +45,9 @@ from tests.poll_helpers import (
     teams_press,
 )
 from tests.slack_fakes import FakeSlack, block_actions, post_signed, texts, view_submission
-from tests.teams_server import running
+from tests.teams_server import post, running
 from tests.test_live_cards_teams import check
+from tests.test_teams_http import submits
 from tests.test_teams_http import texts as teams_texts
 
 FORM = "application/x-www-form-urlencoded"
@@ -188,7 +190,19 @@ async def test_a_poll_from_opening_to_results_on_both_platforms(
         await teams_press(
             base, url, DAFYDD, teams_card(fake_teams, db, key(poll_id, people["dafydd"])), "Not at all"
         )
-        # Teams redraws a card for whoever looks (refresh): Dafydd sees his own answer, Kim hers.
+        # Teams redraws a card for whoever looks (refresh): each sees their own answer, Rosa the buttons.
+        shared_card = teams_card(fake_teams, db, key(poll_id, people["kim"]))
+        for member, seen in ((KIM, "You chose: Very"), (DAFYDD, "You chose: Not at all"), (ROSA, None)):
+            action = shared_card["refresh"]["action"]
+            status, body = await post(base, teams.card_execute(url, member, action["verb"], action["data"],
+                                                               trigger="automatic"))
+            assert status == 200
+            drawn = teams_texts(check(body["value"]))
+            if seen:
+                assert seen in drawn
+            else:
+                assert not any(t.startswith("You chose") for t in drawn)
+                assert [b["title"] for b in submits(body["value"])] == ["Very", "Somewhat", "Not at all"]
         with db.session() as session:
             assert session.scalar(select(func.count()).select_from(PollParticipation)) == 4
     bot = Bot(db, settings)
