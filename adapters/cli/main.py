@@ -71,6 +71,7 @@ def _register() -> None:
         accounts_commands,
         delivery_commands,
         directory_commands,
+        intros_commands,
         poll_commands,
         run_commands,
         teams_commands,
@@ -78,7 +79,7 @@ def _register() -> None:
     )
 
     for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands,
-                   accounts_commands, poll_commands):
+                   accounts_commands, intros_commands, poll_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 
