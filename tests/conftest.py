@@ -22,7 +22,7 @@ POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
 _TABLES_IN_DELETE_ORDER = ("outbox_message", "delivery_lane", "seen_request",
                            "audit_event", "access_link", "erasure_request", "usage_counter", "staff_member",
                            "teams_conversation", "chat_account", "leader_tag",
-                           "leader_search", "search_term", "leader",
+                           "leader_search", "search_term", "search_synonym", "leader",
                            "slack_installations", "slack_bots", "slack_oauth_states")
 
 

@@ -1,0 +1,38 @@
+"""Search that ranks right and a directory that stays true (issue 15).
+
+- `leader.confirmed_at`: when the leader last said their profile is right (null: never; the profile's
+  own `created_at` is then the reference for the six-month question).
+- `leader.left_at`: set by `leaders leaver`; a leaver is no longer found or shown (their search rows are
+  removed), the audit log keeps the record.
+- `search_synonym`: staff's additions to the built-in short forms (directory/synonyms.py).
+
+Revision ID: 0013
+Revises: 0008
+Create Date: 2026-12-01
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("leader") as batch:
+        batch.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("left_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "search_synonym",
+        sa.Column("phrase", sa.String(100), primary_key=True),
+        sa.Column("expansion", sa.String(200), primary_key=True),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("search_synonym")
+    with op.batch_alter_table("leader") as batch:
+        batch.drop_column("left_at")
+        batch.drop_column("confirmed_at")
