@@ -68,6 +68,9 @@ class Leader(Base):
     verified_by: Mapped[str] = mapped_column(String(40), default="staff import")
     # The Microsoft Entra object id the leader signed in with, once they have: a later sign-in must match.
     microsoft_oid: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # Where proactive messages (polls, digests, introductions) go when the leader is linked on both
+    # platforms: "slack", "teams", or "" for the most recently linked (directory/preferred_account.py).
+    preferred_platform: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     # When the leader last said "still right" (null: never; created_at is then the reference date).

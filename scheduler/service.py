@@ -13,13 +13,17 @@ import logging
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from scheduler.jobs import add_sweeps
+
 log = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
 def build_scheduler(database_url: str) -> AsyncIOScheduler:
-    return AsyncIOScheduler(
+    scheduler = AsyncIOScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=database_url, tablename="apscheduler_jobs")},
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
         timezone="UTC",
     )
+    add_sweeps(scheduler, database_url)  # the features' recurring sweeps (scheduler/jobs.py)
+    return scheduler
