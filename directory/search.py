@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from directory import synonyms
 from directory.fuzzy import close_terms, deletes, max_typos
 from directory.models import Leader
+from directory.regions import KEYS as REGION_KEYS
 from directory.search_query import STOPWORDS, SearchQuery, parse_query
 from directory.search_rank import Alternative, Group, Ranked, candidate, idf_of, rank
 
@@ -241,8 +242,10 @@ def _filters(parsed: SearchQuery) -> tuple[str, dict[str, object]]:
             params[key], params[key + "p"], params[key + "w"] = value, value + "%", f"% {value}%"
             options.append({
                 "sector": f"l.sector_key = :{key}",
-                # region, cohort and org match at the start of any word: region:west → "North West"
-                "region": f"(l.region_key LIKE :{key}p OR l.region_key LIKE :{key}w)",
+                # a known region (regions.py) by equality; any other value, and cohort and org, match
+                # at the start of any word: region:"greater manc" → "Greater Manchester"
+                "region": (f"l.region_key = :{key}" if value in REGION_KEYS else
+                           f"(l.region_key LIKE :{key}p OR l.region_key LIKE :{key}w)"),
                 "cohort": f"(l.cohort_key LIKE :{key}p OR l.cohort_key LIKE :{key}w)",
                 "org": f"(l.org_key LIKE :{key}p OR l.org_key LIKE :{key}w)",
                 "tag": f"EXISTS (SELECT 1 FROM leader_tag t WHERE t.leader_id = l.id "
