@@ -38,5 +38,5 @@ def find(ctx: Context, args: str) -> Reply:
     title = (f"Top {limit} leaders for “{described}” — add words or filters to narrow it down"
              if len(hits) > limit else
              f"{len(shown)} leader{'s' if len(shown) != 1 else ''} found for “{described}”")
-    cards = tuple(summary_card(ctx.viewer, hit.leader) for hit in shown[:allowed])
+    cards = tuple(summary_card(ctx.viewer, hit.leader, hit.matched) for hit in shown[:allowed])
     return Reply((Text(title, "heading"), *cards, *((cap_reached(ctx),) if allowed < len(shown) else ())))

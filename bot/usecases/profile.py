@@ -69,7 +69,7 @@ def profile(ctx: Context, args: str) -> Reply:
     if allowed == 0:
         return Reply((cap_reached(ctx),))
     return Reply((Text(f"Several leaders match “{who[:100]}” — which one?", "heading"),
-                  *(summary_card(ctx.viewer, h.leader) for h in hits[:allowed]),
+                  *(summary_card(ctx.viewer, h.leader, h.matched) for h in hits[:allowed]),
                   *((cap_reached(ctx),) if allowed < len(hits) else ())))
 
 

@@ -21,9 +21,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("leader") as batch:
-        batch.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("left_at", sa.DateTime(timezone=True), nullable=True))
+    # Not batch mode: on SQLite that copies and drops `leader`, and the drop cascades to every child row.
+    op.add_column("leader", sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("leader", sa.Column("left_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "search_synonym",
         sa.Column("phrase", sa.String(100), primary_key=True),
@@ -33,6 +33,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("search_synonym")
-    with op.batch_alter_table("leader") as batch:
-        batch.drop_column("left_at")
-        batch.drop_column("confirmed_at")
+    # SQLite 3.35+ drops a plain column in place, as PostgreSQL does (no copy, no cascade).
+    op.execute("ALTER TABLE leader DROP COLUMN left_at")
+    op.execute("ALTER TABLE leader DROP COLUMN confirmed_at")
