@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.replies import Button, Field, PersonCard
+from directory.freshness import staleness
 from directory.models import Leader
 from directory.privacy import Viewer, may_see, visible_fields
 from directory.sectors import sector_label
@@ -36,6 +37,9 @@ def summary_card(viewer: Viewer, leader: Leader, matched: tuple[str, ...] = ()) 
     reasons = found_in(viewer, leader, matched)
     if reasons:
         fields.append(Field("Found in", reasons))
+    stale = staleness(leader)
+    if stale:
+        fields.append(Field("Profile", stale))
     return PersonCard(leader.id, leader.full_name, headline(shown), tuple(fields),
                       buttons=(Button("View profile", f"profile.view:{leader.id}", "primary"),))
 
@@ -46,6 +50,9 @@ def verification(leader: Leader, linked_via: tuple[str, ...] = ()) -> str:
     ways = list(dict.fromkeys(linked_via))
     if ways:
         text += " · chat account linked by " + ", ".join(ways)
+    stale = staleness(leader)
+    if stale:
+        text += f" · {stale}"
     return text
 
 

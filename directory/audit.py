@@ -28,6 +28,7 @@ ACTIONS = frozenset({
     "account.linked", "account.unlinked", "account.reverified",
     "data.exported", "data.erasure_requested", "data.erased",
     "search.cap_reached",
+    "profile.confirmed", "leader.left",
 })
 
 
