@@ -9,7 +9,7 @@ comes again six months later, never sooner.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,6 @@ def months_between(earlier: datetime, later: datetime) -> int:
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -52,7 +51,8 @@ def due(session: Session, now: datetime | None = None, limit: int = 1000) -> lis
     """Current leaders, linked to a chat account, whose last confirmation is six months old or more."""
     now = now or clock.now()
     cutoff = now - ASK_AFTER
-    linked = select(ChatAccount.id).where(ChatAccount.leader_id == Leader.id, ChatAccount.revoked_at.is_(None),
+    linked = select(ChatAccount.id).where(ChatAccount.leader_id == Leader.id,
+                                          ChatAccount.revoked_at.is_(None),
                                           ChatAccount.platform.in_(("slack", "teams")))
     statement = (select(Leader)
                  .where(Leader.left_at.is_(None), linked.exists(),

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.engine import Bot
 from bot.freshness_sweep import run as sweep
-from bot.reply_codec import reply_from_json
 from bot.replies import Actions, PersonCard
+from bot.reply_codec import reply_from_json
 from directory.accounts import ChatIdentity
 from directory.clock import FakeClock
 from directory.database import Database
