@@ -71,13 +71,14 @@ def _register() -> None:
         accounts_commands,
         delivery_commands,
         directory_commands,
+        freshness_commands,
         run_commands,
         teams_commands,
         trust_commands,
     )
 
     for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands,
-                   accounts_commands):
+                   accounts_commands, freshness_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 
