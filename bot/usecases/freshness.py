@@ -11,7 +11,6 @@ from bot.cards import profile_card
 from bot.commands import Context
 from bot.live import replacing
 from bot.replies import Actions, Button, Reply, Text
-from bot.usecases.me import TYPED_HELP, profile_form
 from directory import audit, freshness
 from directory.models import Leader
 from directory.privacy import Viewer
@@ -39,4 +38,6 @@ def still_right(ctx: Context, args: list[str]) -> Reply:
 
 @action(EDIT)
 def edit(ctx: Context, args: list[str]) -> Reply:
+    # imported here: importing `me` registers its command, and help lists commands in import order
+    from bot.usecases.me import TYPED_HELP, profile_form
     return Reply((profile_form(ctx.leader), Text(TYPED_HELP, "muted")))
