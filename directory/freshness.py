@@ -33,6 +33,8 @@ def _aware(moment: datetime) -> datetime:
 def staleness(leader: Leader, now: datetime | None = None) -> str:
     """"last confirmed 14 months ago" once a profile is twelve months unconfirmed, else ""."""
     now = now or clock.now()
+    if leader.last_confirmed is None:  # a profile not saved yet (a card drawn from a draft)
+        return ""
     confirmed = _aware(leader.last_confirmed)
     if now - confirmed < STALE_AFTER:
         return ""

@@ -83,7 +83,7 @@ class Leader(Base):
     tags: Mapped[list[LeaderTag]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     @property
-    def last_confirmed(self) -> datetime:
+    def last_confirmed(self) -> datetime | None:
         """The date freshness is measured from: the last confirmation, else when the profile was made."""
         return self.confirmed_at or self.created_at
 

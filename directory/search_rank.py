@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -64,16 +64,58 @@ class Alternative:
 Group = tuple[Alternative, ...]
 
 
+class Words:
+    """A candidate's folded words per search field, split (or folded) only when first asked for.
+
+    On SQLite the index's own stored text is used (already folded, public fields only); on PostgreSQL
+    the leader row is folded here. Most query words are settled by the name or role, so the long bio is
+    rarely looked at."""
+
+    def __init__(self, texts: Mapping[str, str] | None = None, row: Mapping[str, Any] | None = None) -> None:
+        self._texts = texts
+        self._row = _Row(row) if row is not None else None
+        self._words: dict[str, list[str]] = {}
+        self._sets: dict[str, frozenset[str]] = {}
+
+    def __getitem__(self, name: str) -> list[str]:
+        words = self._words.get(name)
+        if words is None:
+            if self._texts is not None:
+                words = (self._texts.get(name) or "").split()
+            else:
+                words = index_tokens(_raw_field(self._row, name))
+            self._words[name] = words
+        return words
+
+    def set(self, name: str) -> frozenset[str]:
+        found = self._sets.get(name)
+        if found is None:
+            found = self._sets[name] = frozenset(self[name])
+        return found
+
+
+def _raw_field(leader: Any, name: str) -> str:
+    """The text of one search field as indexed (search_index.field_text's rule, on a row)."""
+    if name == "name":
+        return leader.full_name or ""
+    if name == "organisation":
+        return " ".join((getattr(leader, part) or "") if part != "sector" else sector_label(leader.sector)
+                        for part in ("organisation", "region", "sector") if is_public(leader, part))
+    if not is_public(leader, name):
+        return ""
+    raw = getattr(leader, name) or ""
+    return raw.replace(";", " ") if name == "expertise" else raw
+
+
 @dataclass
 class Candidate:
-    """A leader as ranking sees them: the public text of each search field, folded, and the tie-breaks."""
+    """A leader as ranking sees them: folded words per search field, and the tie-breaks."""
 
     id: int
     full_name: str
     verified: bool
     last_confirmed: datetime | None
-    words: dict[str, list[str]]
-    parts: dict[str, list[str]] = field(default_factory=dict)  # organisation/region/sector/expertise items
+    words: Words
 
 
 @dataclass(frozen=True)
@@ -81,31 +123,15 @@ class Ranked:
     id: int
     tier: float
     score: float
-    matched: tuple[str, ...]  # where the words were found: "role", "expertise: cyber security"
+    tokens: dict[str, frozenset[str]]  # per field, the folded words that matched (for "why it matched")
+    bio_reason: bool  # some word was found in the bio alone
 
 
-def candidate(row: Mapping[str, Any]) -> Candidate:
-    """Build a candidate from a leader row (or a Leader); only fields visible to everyone are used."""
-    leader = _Row(row)
-    words: dict[str, list[str]] = {"name": index_tokens(leader.full_name)}
-    parts: dict[str, list[str]] = {}
-    org_words: list[str] = []
-    for name in ("organisation", "region", "sector"):
-        if is_public(leader, name):  # type: ignore[arg-type]
-            raw = getattr(leader, name) if name != "sector" else sector_label(leader.sector)
-            folded = index_tokens(raw or "")
-            parts[name] = folded
-            org_words += folded
-    words["organisation"] = org_words
-    for name in ("role", "expertise", "bio"):
-        raw = getattr(leader, name) if is_public(leader, name) else ""  # type: ignore[arg-type]
-        words[name] = index_tokens((raw or "").replace(";", " ") if name == "expertise" else raw or "")
-    if words["expertise"]:
-        for item in (leader.expertise or "").split(";"):
-            if item.strip():
-                parts["expertise: " + item.strip()] = index_tokens(item)
+def candidate(row: Mapping[str, Any], texts: Mapping[str, str] | None = None) -> Candidate:
+    """A candidate from a leader row; `texts` are the index's folded fields when the backend keeps them."""
     confirmed = row["confirmed_at"] or row["created_at"]
-    return Candidate(row["id"], leader.full_name, bool(row["verified"]), confirmed, words, parts)
+    return Candidate(row["id"], row["full_name"], bool(row["verified"]), confirmed,
+                     Words(texts) if texts is not None else Words(row=row))
 
 
 class _Row:
@@ -122,7 +148,7 @@ def _token_hits(token: str, prefix: bool, words: list[str]) -> bool:
 
 
 def _alternative_fields(alternative: Alternative,
-                        words: dict[str, list[str]]) -> tuple[float, dict[str, float]] | None:
+                        words: Words) -> tuple[float, dict[str, float]] | None:
     """How well an alternative matches: its tier value and, per field, the quality its tokens have
     there; None if some token is nowhere. A token found only as a prefix lowers the quality to PREFIX.
     A several-word alternative ("director general") counts at the heaviest field holding all its words,
@@ -133,10 +159,11 @@ def _alternative_fields(alternative: Alternative,
     for i, token in enumerate(alternative.tokens):
         found: dict[str, float] = {}
         for name in FIELDS:
-            fw = words[name]
-            if token in fw:
+            if name == "bio" and found:
+                break  # the bio is looked at only for a word found nowhere heavier
+            if token in words.set(name):
                 found[name] = alternative.quality
-            elif alternative.prefix and i == last and any(w.startswith(token) for w in fw):
+            elif alternative.prefix and i == last and any(w.startswith(token) for w in words[name]):
                 found[name] = min(alternative.quality, PREFIX)
         if not found:
             return None
@@ -191,7 +218,7 @@ def rank(candidates: Sequence[Candidate], groups: Sequence[Group], idf: Mapping[
                 groups_in_field[name] += 1
                 within += WEIGHTS[name] / 16 * quality * rarity * _bm25(len(c.words[name]), name)
                 for token in best_alt.tokens:
-                    if token in c.words[name]:
+                    if token in c.words.set(name):
                         matched_tokens[name].add(token)
                     elif best_alt.prefix:
                         matched_tokens[name].update(w for w in c.words[name] if w.startswith(token))
@@ -201,7 +228,9 @@ def rank(candidates: Sequence[Candidate], groups: Sequence[Group], idf: Mapping[
             together = next((n for n in FIELDS if groups_in_field[n] == len(groups)), None)
             if together:
                 tier += WEIGHTS[together] * len(groups)
-        for name in FIELDS:
+        for name in FIELDS[:-1]:  # (a bio is never "equal" to a query)
+            if not matched_tokens[name]:
+                continue
             content = [w for w in c.words[name] if w not in STOPWORDS]
             if content and matched_tokens[name] and all(w in matched_tokens[name] for w in content):
                 within += EQUAL_BONUS * WEIGHTS[name] / 16
@@ -209,30 +238,34 @@ def rank(candidates: Sequence[Candidate], groups: Sequence[Group], idf: Mapping[
         if stale:
             within -= STALE_PENALTY
         confirmed = _aware(c.last_confirmed).timestamp() if c.last_confirmed else 0.0
-        why = _explain(c, matched_tokens, only_bio)
-        result = Ranked(c.id, round(tier, 4), round(tier + within / 1000, 6), why)
+        result = Ranked(c.id, round(tier, 4), round(tier + within / 1000, 6),
+                        {n: frozenset(t) for n, t in matched_tokens.items() if t}, only_bio)
         key = (-round(tier, 4), -round(within, 6), not c.verified, stale, -confirmed, c.full_name, c.id)
         ranked.append((key, result))
     ranked.sort(key=lambda pair: pair[0])
     return [r for _, r in ranked]
 
 
-def _explain(c: Candidate, matched: dict[str, set[str]], bio: bool) -> tuple[str, ...]:
+def explain(leader: Any, ranked: Ranked) -> tuple[str, ...]:
     """Where the words were found, in field order, naming only what everyone may see of this leader.
 
     The organisation search field is made of organisation, region and sector: the one(s) that held the
-    words are named; expertise names the item(s) ("expertise: cyber security")."""
+    words are named; expertise names the item(s) ("expertise: cyber security"); the bio only when a word
+    was found nowhere else."""
     found: list[str] = []
     for name in FIELDS:
-        tokens = matched[name]
-        if not tokens or (name == "bio" and not bio and found):
+        tokens = ranked.tokens.get(name)
+        if not tokens or (name == "bio" and not ranked.bio_reason and found):
             continue
         if name == "organisation":
-            found += [part for part in ("organisation", "region", "sector")
-                      if part in c.parts and tokens & set(c.parts[part])]
+            for part in ("organisation", "region", "sector"):
+                if is_public(leader, part):
+                    raw = getattr(leader, part) if part != "sector" else sector_label(leader.sector)
+                    if tokens & set(index_tokens(raw or "")):
+                        found.append(part)
         elif name == "expertise":
-            items = [label for label, words in c.parts.items()
-                     if label.startswith("expertise: ") and tokens & set(words)]
+            items = [f"expertise: {item.strip()}" for item in (leader.expertise or "").split(";")
+                     if item.strip() and tokens & set(index_tokens(item))]
             found += items[:3] or ["expertise"]
         else:
             found.append(name)

@@ -131,10 +131,10 @@ def test_a_profile_unconfirmed_for_a_year_ranks_a_little_lower(db: Database, clo
     with db.session() as session:
         upsert_leaders(session, [
             LeaderInput(email="old@x.gov.uk", full_name="Ola Old", role="Chief Nurse", organisation="T",
-                        sector="health", bio="A nurse for thirty years."),
+                        sector="health", expertise="nurse education"),
             LeaderInput(email="new@x.gov.uk", full_name="Nia New", role="Chief Nurse", organisation="T",
                         sector="health")])
-    with db.session() as session:  # the bio's extra evidence puts Ola first while both are fresh
+    with db.session() as session:  # the expertise's extra evidence puts Ola first while both are fresh
         assert [h.leader.email for h in search(session, "chief nurse")] == ["old@x.gov.uk", "new@x.gov.uk"]
     clock.advance(timedelta(days=430))
     with db.session() as session:
