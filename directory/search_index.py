@@ -63,7 +63,8 @@ def field_text(leader: Leader, field: str) -> str:
 def index_leaders(session: Session, leaders: Sequence[Leader]) -> None:
     """(Re)index `leaders`, which must already have ids (flushed). Leavers are never indexed: a
     re-import that touches one leaves them out of search (directory/leavers.py)."""
-    leaders = [leader for leader in leaders if leader.left_at is None]
+    # (read without loading: an old migration indexes leaders loaded with only the columns it knew)
+    leaders = [leader for leader in leaders if leader.__dict__.get("left_at") is None]
     if not leaders:
         return
     documents = [Document.of(leader) for leader in leaders]
