@@ -15,7 +15,8 @@ A score is a pair, compared in order:
      so "Chief Constable" comes before "Assistant Chief Constable";
    - shorter fields beat longer ones (BM25 length normalisation, k1 = 1.2, b = 0.75, per-field average
      lengths below);
-   - evidence in every field adds up (the word in the role *and* the expertise beats the role alone);
+   - evidence in every field adds up (the word in the role *and* the expertise beats the role alone;
+     the long bio is read only for a word found nowhere heavier);
    - rarer words count more (inverse document frequency, from the backend's own index);
    - a profile not confirmed for twelve months or more is lowered a little.
 Ties then break on what a person would accept — verified first, then the most recently confirmed, then
