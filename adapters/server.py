@@ -129,8 +129,9 @@ def build_app(services: Services) -> web.Application:
         else:
             log.warning("SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID: "
                         "Slack is off")
-    from adapters.web import mydata, signin
+    from adapters.web import legal, mydata, signin
 
+    legal.mount(app, services.settings)  # /privacy and /terms, which the Teams manifest links to
     signin.mount(app, services.settings, services.database)  # answers "not set up" when unconfigured
     mydata.mount(app, services.database, services.settings)
     from adapters.teams.config import is_configured

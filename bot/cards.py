@@ -9,7 +9,7 @@ from directory.privacy import Viewer, may_see, visible_fields
 from directory.sectors import sector_label
 
 LABELS = {"role": "Role", "organisation": "Organisation", "sector": "Sector", "region": "Region",
-          "expertise": "Expertise", "bio": "About", "cohort": "Cohort", "email": "Email", "phone": "Phone"}
+          "expertise": "Expertise", "bio": "Bio", "cohort": "Cohort", "email": "Email", "phone": "Phone"}
 
 
 def headline(shown: dict[str, str]) -> str:

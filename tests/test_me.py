@@ -122,7 +122,7 @@ def test_a_bad_phone_is_refused_and_nothing_changes(bot: Bot, db: Database) -> N
 
 def test_an_overlong_bio_is_refused(bot: Bot, db: Database) -> None:
     shown = say(ConsoleConversation(bot, AINE), "me set bio " + "word " * 1000)
-    assert "! About: This is 4,999 characters long; the limit is 4,000." in shown
+    assert "! Bio: This is 4,999 characters long; the limit is 4,000." in shown
     assert aine_in_db(db).bio == "Leads the council's finance and audit functions."
 
 

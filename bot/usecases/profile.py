@@ -8,7 +8,8 @@ from bot.actions import action
 from bot.cards import profile_card, summary_card
 from bot.commands import Context, command
 from bot.intro_cards import FORM as INTRO_FORM
-from bot.replies import Button, Reply, Text
+from bot.replies import Actions, Button, Reply, Text
+from bot.usecases.find import BACK
 from bot.usecases.quota import allowance, cap_reached, exhausted
 from directory import audit
 from directory.accounts import accounts_of
@@ -81,7 +82,16 @@ def profile(ctx: Context, args: str) -> Reply:
 
 @action("profile.view")
 def view_profile(ctx: Context, args: list[str]) -> Reply:
-    leader_id = parse_id(args[0]) if args else None
+    """A profile from a card's button; opened from a results page (`profile.view:<id>:<offset>:<query>`,
+    bot/usecases/find.py), it offers "Back to results"."""
+    reply = _view(ctx, parse_id(args[0]) if args else None)
+    if len(args) > 2:
+        back = Actions((Button("Back to results", f"{BACK}:{':'.join(args[1:])}"),))
+        return Reply((*reply.blocks, back))
+    return reply
+
+
+def _view(ctx: Context, leader_id: int | None) -> Reply:
     if leader_id == ctx.leader.id:
         return _profile_reply(ctx, ctx.leader)  # your own profile is never capped
     if exhausted(ctx):

@@ -7,7 +7,7 @@
 - `search_synonym`: staff's additions to the built-in short forms (directory/synonyms.py).
 
 Revision ID: 0013
-Revises: 0010 (written on 0008; re-chained after 0009, then 0010, as main moved)
+Revises: 0014 (written on 0008; re-chained after 0009, 0010 and 0014 as main moved)
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
