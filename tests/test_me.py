@@ -196,11 +196,11 @@ def test_me_says_what_is_missing_and_who_can_see_each_field(bot: Bot, db: Databa
     shown = say(conversation, "me")
     assert "Your profile has everything other leaders search by." in shown
     assert ("Who can see each field — your name: all verified leaders; all verified leaders: role, "
-            "organisation, sector, region, expertise, about, cohort; only people you've been introduced "
+            "organisation, sector, region, expertise, bio, cohort; only people you've been introduced "
             "to: email, phone.") in shown
     say(conversation, "me set bio")
     say(conversation, "me set region")
     say(conversation, "me show phone staff")
     shown = say(conversation, "me")
-    assert "Missing from your profile: region, about — other leaders find peers by these" in shown
+    assert "Missing from your profile: region, bio — other leaders find peers by these" in shown
     assert "only the Leaders Connect team: phone" in shown
