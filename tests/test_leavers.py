@@ -80,14 +80,17 @@ def test_a_leaver_is_no_longer_found_or_shown_anywhere(db: Database, leaders, cl
 def test_leaver_hooks_run_in_the_same_transaction(db: Database) -> None:
     directory(db)
     seen: list[str] = []
-    leavers.ON_LEAVER.append(lambda session, leader: seen.append(leader.email))
+    def hook(session, leader) -> None:  # type: ignore[no-untyped-def]
+        seen.append(leader.email)
+
+    leavers.ON_LEAVER.append(hook)
     try:
         with db.session() as session:
             leader = by_email(session, GONE)
             assert leader is not None
             assert leavers.mark_leaver(session, leader, "cli:test") == 1
     finally:
-        leavers.ON_LEAVER.clear()
+        leavers.ON_LEAVER.remove(hook)  # only ours: the features' own hooks (introductions) stay
     assert seen == [GONE]
 
 

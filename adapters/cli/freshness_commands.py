@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+import bot.usecases  # noqa: F401  (registers the features' leaver hooks: open introductions are closed)
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from directory import audit, synonyms
 from directory.health import COMPLETENESS_FIELDS, as_json, report
