@@ -4,7 +4,7 @@ Ballots carry no voter id (a keyed hash under the poll's own secret, destroyed a
 answered is the separate ledger `poll_participation`, whose primary key is the one-vote rule.
 
 Revision ID: 0011
-Revises: 0014 (written on 0009; re-chained after 0010, then 0014, when merged)
+Revises: 0013 (written on 0009; re-chained onto main's head at each merge: 0010, 0014, 0013)
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
