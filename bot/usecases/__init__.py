@@ -8,6 +8,7 @@ from bot.usecases import (  # noqa: F401
     help,
     intros,
     me,
+    polls,
     profile,
     staff,
 )
