@@ -77,7 +77,8 @@ def is_revoked(session: Session, identity: ChatIdentity) -> bool:
 _LINKED_LEADER = select(Leader).join(ChatAccount).where(ChatAccount.platform == bindparam("platform"),
                                                         ChatAccount.workspace_id == bindparam("workspace"),
                                                         ChatAccount.user_id == bindparam("user"),
-                                                        ChatAccount.revoked_at.is_(None))
+                                                        ChatAccount.revoked_at.is_(None),
+                                                        Leader.left_at.is_(None))
 
 
 def linked_leader(session: Session, identity: ChatIdentity) -> Leader | None:
@@ -103,7 +104,7 @@ def resolve(session: Session, identity: ChatIdentity) -> Leader | None:
     if leader is None and identity.platform == "teams":
         # A Teams user id is the Entra object id: the one a leader proved theirs by signing in.
         leader = session.scalar(select(Leader).where(Leader.microsoft_oid == identity.user_id.lower()))
-    if leader is None:
+    if leader is None or leader.left_at is not None:  # a leaver is linked to nothing again
         return None
     account = ChatAccount(platform=identity.platform, workspace_id=identity.workspace_id,
                           user_id=identity.user_id, leader_id=leader.id,

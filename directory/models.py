@@ -76,10 +76,19 @@ class Leader(Base):
     preferred_platform: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # When the leader last said "still right" (null: never; created_at is then the reference date).
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Set by `leaders leaver`: no longer found or shown anywhere; the row stays for the audit trail.
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     accounts: Mapped[list[ChatAccount]] = relationship(back_populates="leader", cascade="all, delete-orphan",
                                                        passive_deletes=True)
     tags: Mapped[list[LeaderTag]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def last_confirmed(self) -> datetime | None:
+        """The date freshness is measured from: the last confirmation, else when the profile was made."""
+        return self.confirmed_at or self.created_at
 
     @property
     def expertise_list(self) -> list[str]:

@@ -155,6 +155,7 @@ def update_own_profile(session: Session, leader: Leader, changes: dict[str, str]
     changed (`visibility.<field>` for a visibility level). Does not commit.
     """
     cleaned, levels = check_own_profile(changes, visibility)
+    leader.confirmed_at = utcnow()  # the leader has looked at their profile and saved it: it is theirs
     changed = [name for name, value in cleaned.items() if (getattr(leader, name) or "") != value]
     for name in changed:
         setattr(leader, name, cleaned[name])

@@ -30,7 +30,9 @@ class Sweep:
 
 SWEEPS: list[Sweep] = []
 # Features register their sweeps below this line, one line each:
+SWEEPS.append(Sweep("freshness", "bot.freshness_sweep:run", timedelta(hours=1)))
 SWEEPS.append(Sweep("intros", "bot.intro_sweep:run", timedelta(minutes=5)))  # reminders, expiry, follow-ups
+SWEEPS.append(Sweep("polls", "bot.poll_lifecycle:run", timedelta(minutes=1)))  # open, remind, close
 
 
 def add_sweeps(scheduler: Any, database_url: str) -> None:

@@ -19,11 +19,13 @@ from directory.database import Database
 pytest_plugins = ["tests.slack_fixtures", "tests.teams_fixtures"]
 
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
-_TABLES_IN_DELETE_ORDER = ("outbox_message", "delivery_lane", "seen_request", "erasure_suppression",
-                           "app_secret", "introduction", "intro_block", "intro_delegate",
+_TABLES_IN_DELETE_ORDER = ("poll_comment", "poll_ballot", "poll_participation", "poll_recipient",
+                           "poll_option", "poll", "outbox_message", "delivery_lane", "seen_request",
+                           "erasure_suppression", "app_secret",
+                           "introduction", "intro_block", "intro_delegate",
                            "audit_event", "access_link", "erasure_request", "usage_counter", "staff_member",
                            "teams_conversation", "chat_account", "leader_tag",
-                           "leader_search", "search_term", "leader",
+                           "leader_search", "search_term", "search_synonym", "leader",
                            "slack_installations", "slack_bots", "slack_oauth_states")
 
 

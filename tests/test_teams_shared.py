@@ -108,4 +108,5 @@ async def test_extension_results_show_only_what_everyone_may_see(settings, conne
     [result] = body["composeExtension"]["attachments"]
     assert result["preview"]["content"]["title"] == "Seán O'Brien"
     assert where not in json.dumps(result, ensure_ascii=False)
-    assert result["preview"]["content"]["subtitle"] == "Chief Constable, Police Scotland — Policing"
+    assert (result["preview"]["content"]["subtitle"]
+            == "Chief Constable, Police Scotland — Policing — found in name")  # why it matched, too

@@ -1,3 +1,14 @@
 """The use cases; importing this package registers every command and action."""
 
-from bot.usecases import accounts, data_rights, find, help, intros, me, profile, staff  # noqa: F401
+from bot.usecases import (  # noqa: F401
+    accounts,
+    data_rights,
+    find,
+    freshness,
+    help,
+    intros,
+    me,
+    polls,
+    profile,
+    staff,
+)

@@ -75,7 +75,7 @@ def results(ctx: Context, raw: str, offset: int) -> Reply:
     blocks: list = [Text(f"{counted} “{described}”{span}", "heading")]
     here = carry(raw, offset)
     for hit in shown[:allowed]:
-        card = summary_card(ctx.viewer, hit.leader)
+        card = summary_card(ctx.viewer, hit.leader, hit.matched)
         if here:  # "View profile" remembers this page, for "Back to results"
             card = _with_context(card, here)
         blocks.append(card)

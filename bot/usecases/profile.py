@@ -59,7 +59,7 @@ def profile(ctx: Context, args: str) -> Reply:
         leader = by_email(ctx.session, who)
         # An email the viewer may not see is not a key they may look people up by: the answer would
         # confirm whose address it is. Same words whether nobody or a hidden owner has it.
-        if leader is None or not may_see(ctx.viewer, leader, "email"):
+        if leader is None or leader.left_at is not None or not may_see(ctx.viewer, leader, "email"):
             return Reply((Text(f"No leader you can see has the email {who[:320]}.", "error"),))
         return _profile_reply(ctx, leader)
     try:
@@ -76,7 +76,7 @@ def profile(ctx: Context, args: str) -> Reply:
     if allowed == 0:
         return Reply((cap_reached(ctx),))
     return Reply((Text(f"Several leaders match “{who[:100]}” — which one?", "heading"),
-                  *(summary_card(ctx.viewer, h.leader) for h in hits[:allowed]),
+                  *(summary_card(ctx.viewer, h.leader, h.matched) for h in hits[:allowed]),
                   *((cap_reached(ctx),) if allowed < len(hits) else ())))
 
 
@@ -97,6 +97,6 @@ def _view(ctx: Context, leader_id: int | None) -> Reply:
     if exhausted(ctx):
         return Reply((cap_reached(ctx),))
     leader = by_id(ctx.session, leader_id) if leader_id is not None else None
-    if leader is None:
+    if leader is None or leader.left_at is not None:  # a leaver is no longer shown, even from old cards
         return Reply((Text("That profile is no longer in the directory.", "error"),))
     return _profile_reply(ctx, leader)
