@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.intro_cards import card_for, details_for
@@ -61,11 +62,17 @@ def card_key(intro: Introduction, account_id: int, what: str = "") -> str:
     return f"intro:{intro.id}:{what + ':' if what else ''}to:{account_id}"
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def check_reason(reason: str) -> str:
     """The reason, trimmed; IntroError when it is too short or too long (20–500 characters)."""
     # Control characters (a NUL, which PostgreSQL refuses in text; terminal escapes) become spaces, and
     # runs of whitespace one space: the reason is one paragraph on every platform.
-    reason = " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in reason).split())
+    # Bidirectional embeddings, overrides and isolates go too: they can make a reason read differently
+    # from what it says (a reversed link, a name that seems to be someone else's).
+    reason = " ".join("".join(" " if unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS else c
+                              for c in reason).split())
     if len(reason) < REASON_MIN:
         raise IntroError(f"Please say in a sentence why you'd like to meet ({REASON_MIN}–{REASON_MAX} "
                          f"characters; you wrote {len(reason)}).")
@@ -106,8 +113,15 @@ def request(session: Session, settings: Settings, requester: Leader, account: Ch
         raise IntroError(NOT_AVAILABLE.format(name=recipient.full_name))
     intro = Introduction(requester_id=requester.id, recipient_id=recipient.id, reason=reason,
                          created_at=utcnow())
-    session.add(intro)
-    session.flush()
+    try:
+        # Two submits at once (a double-clicked form, two devices) both pass the check above; the
+        # database's one-open-request-per-pair index lets one in, and the other hears it exists.
+        with session.begin_nested():
+            session.add(intro)
+            session.flush()
+    except IntegrityError:
+        raise IntroError(f"You already have an open request to {recipient.full_name}. Type `intros` to "
+                         "see it.") from None
     audit.record(session, audit.leader_ref(requester.id), "intro.requested", audit.leader_ref(recipient.id),
                  intro=intro.id)
     deliver(session, intro)

@@ -226,3 +226,12 @@ async def test_a_forged_teams_press_or_refresh_by_a_third_person_changes_and_sho
     with db.session() as session:
         after = session.get(Introduction, intro.id)
         assert after is not None and (after.status, after.revision) == ("requested", 0)
+
+
+def test_direction_controls_in_a_reason_cannot_make_it_read_otherwise() -> None:
+    """A right-to-left override (U+202E) would show `moc.liam-evil` as `evil-mail.com`: it becomes a space,
+    as control characters do, and the words stay in the order they were typed."""
+    from bot.introductions import check_reason
+
+    typed = "Please meet my colleague at \u202emoc.evil\u202c and \u2067isolated\u2069 text too"
+    assert check_reason(typed) == "Please meet my colleague at moc.evil and isolated text too"
