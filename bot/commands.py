@@ -95,8 +95,6 @@ for _name, _summary, _usage, _staff in (
     ("intro", "Ask to be introduced to another leader", "intro <who> <reason>", False),
     ("intros", "Your introduction requests, sent and received", "intros", False),
     ("polls", "Open polls for the head of government", "polls", False),
-    ("digest", "Your curated digest: topics and how often", "digest", False),
-    ("settings", "Your notification settings", "settings", False),
     ("poll", "Create and schedule a poll (staff)", "poll new", True),
     ("content", "Curate an item for digests (staff)", "content add", True),
 ):

@@ -28,6 +28,8 @@ ACTIONS = frozenset({
     "account.linked", "account.unlinked", "account.reverified",
     "data.exported", "data.erasure_requested", "data.erased",
     "search.cap_reached",
+    "content.drafted", "content.approved", "content.edited", "content.retired",
+    "content.topic_added", "content.topic_retired", "announcement.created",
 })
 
 

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     # Bearer token a scraper must send for /metrics. Without it, the public port serves no metrics (use a
     # separate --metrics-port on a private network instead); with it, every /metrics requires it.
     metrics_token: str = Field("", alias="LEADERS_METRICS_TOKEN")
+    # The two-person rule for curated content: an item goes out only after a second staff member approves
+    # it. On by default; `off` (or false/0/no) lets the drafter's item go out as soon as it is published.
+    content_approval: bool = Field(True, alias="LEADERS_CONTENT_APPROVAL")
+    # Items in one digest before "and N more — type `digest`" (1–20).
+    digest_max_items: int = Field(8, alias="LEADERS_DIGEST_MAX_ITEMS", ge=1, le=20)
 
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")

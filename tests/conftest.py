@@ -19,7 +19,8 @@ from directory.database import Database
 pytest_plugins = ["tests.slack_fixtures", "tests.teams_fixtures"]
 
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
-_TABLES_IN_DELETE_ORDER = ("outbox_message", "delivery_lane", "seen_request",
+_TABLES_IN_DELETE_ORDER = ("digest_sent", "digest_preference", "announcement", "content_item",
+                           "content_topic", "outbox_message", "delivery_lane", "seen_request",
                            "audit_event", "access_link", "erasure_request", "usage_counter", "staff_member",
                            "teams_conversation", "chat_account", "leader_tag",
                            "leader_search", "search_term", "leader",

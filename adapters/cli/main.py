@@ -69,6 +69,7 @@ def cli(verbose: bool) -> None:
 def _register() -> None:
     from adapters.cli import (
         accounts_commands,
+        content_commands,
         delivery_commands,
         directory_commands,
         run_commands,
@@ -77,7 +78,7 @@ def _register() -> None:
     )
 
     for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands,
-                   accounts_commands):
+                   accounts_commands, content_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,3 +1,13 @@
 """The use cases; importing this package registers every command and action."""
 
-from bot.usecases import accounts, data_rights, find, help, me, profile, staff  # noqa: F401
+from bot.usecases import (  # noqa: F401
+    accounts,
+    data_rights,
+    digest,
+    find,
+    help,
+    me,
+    preferences,
+    profile,
+    staff,
+)
