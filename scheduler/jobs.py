@@ -32,6 +32,7 @@ SWEEPS: list[Sweep] = []
 # Features register their sweeps below this line, one line each:
 # SWEEPS.append(Sweep("intros", "bot.intro_sweep:run", timedelta(minutes=5)))
 SWEEPS.append(Sweep("digests", "scheduler.digest_jobs:run", timedelta(minutes=5)))
+SWEEPS.append(Sweep("announcement-reports", "scheduler.announcement_jobs:run", timedelta(seconds=30)))
 
 
 def add_sweeps(scheduler: Any, database_url: str) -> None:

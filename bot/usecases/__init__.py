@@ -2,6 +2,7 @@
 
 from bot.usecases import (  # noqa: F401
     accounts,
+    announce,
     data_rights,
     digest,
     find,
