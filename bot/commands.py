@@ -96,6 +96,5 @@ for _name, _summary, _usage, _staff in (
     ("intros", "Your introduction requests, sent and received", "intros", False),
     ("polls", "Open polls for the head of government", "polls", False),
     ("poll", "Create and schedule a poll (staff)", "poll new", True),
-    ("content", "Curate an item for digests (staff)", "content add", True),
 ):
     register(Command(_name, _summary, _usage, None, staff_only=_staff))

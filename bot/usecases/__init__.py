@@ -3,6 +3,7 @@
 from bot.usecases import (  # noqa: F401
     accounts,
     announce,
+    curate,
     data_rights,
     digest,
     find,
