@@ -1,6 +1,6 @@
-"""Staff curating in chat: `content` / `content add` is a form (a Slack modal that passes Block Kit's limits), its
-submission refuses a bad link or topic with nothing added, and the two-person rule holds — the drafter's
-`content approve` is refused, another staff member's is accepted. Leaders cannot curate."""
+"""Staff curating in chat: `content` / `content add` is a form (a Slack modal that passes Block Kit's
+limits), its submission refuses a bad link or topic with nothing added, and the two-person rule holds —
+the drafter's `content approve` is refused, another staff member's is accepted. Leaders cannot curate."""
 
 from __future__ import annotations
 
