@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.content_cards import ITEMS_PER_MESSAGE, digest_replies
@@ -31,15 +31,19 @@ from directory.audience import Audience, matches, parse_audience
 from directory.content import ContentItem, live_items
 from directory.database import Database
 from directory.digests import (
+    DEFAULT_MINUTE,
+    DEFAULT_TZ,
     OFF,
+    WEEKLY,
+    DigestPreference,
     DigestSent,
     Preference,
     due_slot,
     preferences,
-    row_for,
     wanted,
 )
 from directory.models import Leader
+from directory.outbox import dialect_insert
 from directory.people import by_email
 from directory.preferred_account import preferred_account
 from directory.search_query import QueryError
@@ -119,13 +123,18 @@ def run_digests(database: Database, settings: Settings, *, now: datetime | None 
 
 def _batch(session: Session, settings: Settings, due: Sequence[tuple[int, datetime]], live: Sequence[_Live],
            prefs: dict[int, Preference], result: DigestRun) -> None:
+    """One transaction: pick each due leader's items, queue their digest, record it, mark the slot.
+
+    Written in bulk (one INSERT of the missing preference rows, one of `digest_sent`, one of the outbox
+    rows, one UPDATE by primary key of the slots), so 10,000 leaders take seconds, not minutes."""
     ids = [leader_id for leader_id, _ in due]
     leaders = {leader.id: leader for leader in session.scalars(select(Leader).where(Leader.id.in_(ids)))}
     sent: dict[int, set[int]] = {}
     for leader_id, item_id in session.execute(select(DigestSent.leader_id, DigestSent.item_id)
                                               .where(DigestSent.leader_id.in_(ids))):
         sent.setdefault(leader_id, set()).add(item_id)
-    messages = []
+    messages, records, handled = [], [], []
+    now = clock.now()
     for leader_id, slot in due:
         leader = leaders.get(leader_id)
         if leader is None:  # erased since the run began
@@ -135,8 +144,8 @@ def _batch(session: Session, settings: Settings, due: Sequence[tuple[int, dateti
         new = [entry.item for entry in live
                if entry.item.id not in already and entry.audience is not None
                and wanted(pref, entry.item.topics) and matches(leader, entry.audience)]
-        row = row_for(session, leader_id)
-        row.last_slot = slot
+        mark = {"leader_id": leader_id, "last_slot": slot, "welcomed": pref.welcomed}
+        handled.append(mark)
         if not new:
             result.empty += 1
             continue
@@ -148,13 +157,21 @@ def _batch(session: Session, settings: Settings, due: Sequence[tuple[int, dateti
         replies = digest_replies(settings, shown, more, pref, first=not pref.welcomed)
         keys = [f"digest:{leader_id}:{slot_key(slot)}:{n}" for n in range(len(replies))]
         messages += [(account, reply, key) for reply, key in zip(replies, keys, strict=True)]
-        for n, item in enumerate(shown):
-            session.add(DigestSent(leader_id=leader_id, item_id=item.id,
-                                   message_key=keys[n // ITEMS_PER_MESSAGE],
-                                   sent_at=clock.now(), answered=False))
-        row.welcomed = True
+        records += [{"leader_id": leader_id, "item_id": item.id, "message_key": keys[n // ITEMS_PER_MESSAGE],
+                     "sent_at": now, "answered": False} for n, item in enumerate(shown)]
+        mark["welcomed"] = True
         result.sent += 1
         result.leaders.append(leader_id)
+    if not handled:
+        return
+    defaults = [{"leader_id": m["leader_id"], "cadence": WEEKLY, "weekday": 0, "minute": DEFAULT_MINUTE,
+                 "timezone": DEFAULT_TZ, "topics": [], "welcomed": False, "updated_at": now}
+                for m in handled if m["leader_id"] not in prefs]
+    if defaults:  # leaders on the defaults get their row now, to hold the slot handled
+        session.execute(dialect_insert(session)(DigestPreference).values(defaults).on_conflict_do_nothing())
+    session.execute(update(DigestPreference), handled)  # by primary key, one statement for the batch
+    if records:
+        session.execute(dialect_insert(session)(DigestSent).values(records).on_conflict_do_nothing())
     result.messages += queue_replies(session, messages)
 
 
