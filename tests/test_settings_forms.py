@@ -68,3 +68,19 @@ def test_the_same_form_through_the_engine(db: Database) -> None:
     refused = bot.handle_submit(who, "settings.save", {**values, "cadence": "hourly"})
     assert "Nothing was saved: choose daily, weekly or off" in refused.plain() and refused.form is not None
     assert pref_of(db).weekday == 4
+
+
+def test_a_leaders_own_data_download_holds_their_digest_settings(db: Database) -> None:
+    from directory.data_rights import export
+    from tests.helpers import load_sample
+
+    load_sample(db)
+    topics(db)
+    link(db, "slack", "T0001", AINE[0], AINE[1])
+    bot = Bot(db, Settings(_env_file=None, LEADERS_DATABASE_URL=db.url))  # type: ignore[call-arg]
+    bot.handle_text(ChatIdentity("slack", "T0001", AINE[0]), "settings topics cyber")
+    with db.session() as session:
+        leader = by_email(session, AINE[1])
+        assert leader is not None
+        data = export(session, leader)
+    assert data["digest_settings"]["topics"] == ["cyber"] and data["digest_items_sent"] == []
