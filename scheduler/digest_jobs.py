@@ -45,7 +45,7 @@ from directory.digests import (
 from directory.models import Leader
 from directory.outbox import dialect_insert
 from directory.people import by_email
-from directory.preferred_account import preferred_account
+from directory.preferred_account import preferred_accounts
 from directory.search_query import QueryError
 from directory.settings import Settings, load_settings
 
@@ -133,6 +133,7 @@ def _batch(session: Session, settings: Settings, due: Sequence[tuple[int, dateti
     for leader_id, item_id in session.execute(select(DigestSent.leader_id, DigestSent.item_id)
                                               .where(DigestSent.leader_id.in_(ids))):
         sent.setdefault(leader_id, set()).add(item_id)
+    accounts = preferred_accounts(session, list(leaders.values()))
     messages, records, handled = [], [], []
     now = clock.now()
     for leader_id, slot in due:
@@ -149,7 +150,7 @@ def _batch(session: Session, settings: Settings, due: Sequence[tuple[int, dateti
         if not new:
             result.empty += 1
             continue
-        account = preferred_account(session, leader)
+        account = accounts.get(leader_id)
         if account is None:
             result.unreachable += 1
             continue
@@ -168,10 +169,10 @@ def _batch(session: Session, settings: Settings, due: Sequence[tuple[int, dateti
                  "timezone": DEFAULT_TZ, "topics": [], "welcomed": False, "updated_at": now}
                 for m in handled if m["leader_id"] not in prefs]
     if defaults:  # leaders on the defaults get their row now, to hold the slot handled
-        session.execute(dialect_insert(session)(DigestPreference).values(defaults).on_conflict_do_nothing())
+        session.execute(dialect_insert(session)(DigestPreference).on_conflict_do_nothing(), defaults)
     session.execute(update(DigestPreference), handled)  # by primary key, one statement for the batch
     if records:
-        session.execute(dialect_insert(session)(DigestSent).values(records).on_conflict_do_nothing())
+        session.execute(dialect_insert(session)(DigestSent).on_conflict_do_nothing(), records)
     result.messages += queue_replies(session, messages)
 
 
