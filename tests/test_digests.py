@@ -176,3 +176,19 @@ def test_digest_run_on_the_command_line(db, people, leaders) -> None:
     assert ran.returncode == 0 and "1 due; 1 digest queued (1 message)" in ran.stdout
     again = leaders("digest", "run", "--now")
     assert "12 due; 2 digests queued (2 messages); 1 with nothing new; 9 not reachable" in again.stdout
+
+
+def test_a_leader_on_both_platforms_gets_one_digest_where_they_chose(db, people) -> None:
+    publish(db, "Ten steps to cyber security")
+    link(db, "teams", "tenant-1", "aad-aine", AINE[1])  # linked later: the default
+    assert "now come to you on Slack" in say(db, "UAINE", "settings platform slack")
+    digest(db, force=True, leader_email=AINE[1])
+    assert [(r.platform, r.user_id) for r in digest_rows(db)] == [("slack", "UAINE")]
+    with db.session() as session:
+        from directory.people import by_email
+        from directory.preferred_account import preferred_account, preferred_accounts
+
+        leaders = [by_email(session, email) for _, email in (AINE, SEAN, ROSA)]
+        batch = preferred_accounts(session, leaders)  # type: ignore[arg-type]
+        assert {k: v.id for k, v in batch.items()} == {
+            leader.id: preferred_account(session, leader).id for leader in leaders}  # type: ignore[union-attr]
