@@ -84,3 +84,30 @@ def test_a_leaders_own_data_download_holds_their_digest_settings(db: Database) -
         assert leader is not None
         data = export(session, leader)
     assert data["digest_settings"]["topics"] == ["cyber"] and data["digest_items_sent"] == []
+
+
+async def test_on_teams_settings_is_a_card_with_inputs_that_saves(settings, connector, db) -> None:
+    from tests import fakes_teams as teams
+    from tests.fakes_teams import Member
+    from tests.teams_server import post, running
+    from tests.test_live_cards_teams import check
+    from tests.test_teams_http import cards_of, submits, texts
+    from tests.test_teams_me import inputs
+
+    kim = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
+    fake, url = connector
+    fake.members[kim.id] = kim
+    topics(db)
+    async with running(settings) as (base, _, _):
+        await post(base, teams.message(url, kim, "settings"))
+        card = next(c for c in cards_of(fake.posted()[-1]) if inputs(c))
+        check(card)
+        fields = inputs(card)
+        assert fields["cadence"]["type"] == "Input.ChoiceSet" and fields["cadence"]["value"] == "weekly"
+        assert fields["time"]["value"] == "08:00"
+        (save,) = [b for b in submits(card) if b["data"].get("action") == "settings.save"]
+        submitted = {**{name: field["value"] for name, field in fields.items()}, **save["data"],
+                     "cadence": "daily", "time": "06:45", "topics": "workforce"}
+        await post(base, teams.submit(url, kim, submitted))
+        shown = " ".join(texts(cards_of(fake.posted()[-1])[0]))
+    assert "Your settings are saved" in shown and "daily at 06:45" in shown and "workforce" in shown
