@@ -7,7 +7,7 @@ A use case module decorates its handler with `@command(...)`; the grammar (gramm
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -33,12 +33,18 @@ class Context:
     # The revision of the state the pressed card was drawn from (`name:args~N`), or None: typed text, or a
     # button that carries none. Compare it with the state's current revision: bot/live.py.
     revision: int | None = None
+    # Who the leader has an accepted introduction with: they see those people's `introduced` fields.
+    _introduced_to: frozenset[int] | None = field(default=None, repr=False)
 
     @property
     def viewer(self) -> Viewer:
         if self.shared:
             return Viewer(0)  # nobody in particular: `everyone` fields only, even of yourself
-        return Viewer(self.leader.id, self.is_staff)
+        if self._introduced_to is None:  # looked up once per turn, and only by a use case that shows people
+            from directory.introductions import accepted_with
+
+            self._introduced_to = accepted_with(self.session, self.leader.id)
+        return Viewer(self.leader.id, self.is_staff, self._introduced_to)
 
 
 Handler = Callable[[Context, str], Reply]
@@ -92,8 +98,6 @@ def all_words() -> list[str]:
 # Commands DESIGN.md promises whose capability lands with a later issue. They are understood (so the
 # grammar does not call them unknown) and answer honestly that they are not available yet.
 for _name, _summary, _usage, _staff in (
-    ("intro", "Ask to be introduced to another leader", "intro <who> <reason>", False),
-    ("intros", "Your introduction requests, sent and received", "intros", False),
     ("polls", "Open polls for the head of government", "polls", False),
     ("poll", "Create and schedule a poll (staff)", "poll new", True),
 ):

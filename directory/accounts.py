@@ -7,6 +7,7 @@ module decides.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select, update
@@ -37,6 +38,23 @@ VIA = {"slack": "Slack confirmed email", "teams": "Microsoft Teams account", "co
 LEGACY_SLACK_VIA = "Slack verified email"
 SIGNED_IN = "Sign in with Microsoft"
 PLATFORM_NAMES = {"slack": "Slack", "teams": "Microsoft Teams", "console": "console"}
+
+
+# Called with (session, leader) in the linking transaction whenever a chat account is linked to a leader.
+# bot/ registers what waits for that moment (introduction requests made before the recipient was in chat,
+# delivered on their first link); this layer cannot import bot/.
+ON_LINK: list[Callable[[Session, Leader], object]] = []
+
+
+def _linked(session: Session, leader: Leader) -> None:
+    for hook in ON_LINK:
+        hook(session, leader)
+
+
+def account_for(session: Session, identity: ChatIdentity) -> ChatAccount | None:
+    """The live chat account behind `identity`, if it is linked."""
+    account = _account(session, identity)
+    return account if account is not None and account.revoked_at is None else None
 
 
 class AccountError(ValueError):
@@ -99,6 +117,7 @@ def resolve(session: Session, identity: ChatIdentity) -> Leader | None:
         return linked_leader(session, identity)
     audit.record(session, audit.leader_ref(leader.id), "account.linked", audit.leader_ref(leader.id),
                  platform=identity.platform, via=account.linked_via)
+    _linked(session, leader)
     return leader
 
 
@@ -128,6 +147,7 @@ def link_signed_in(session: Session, identity: ChatIdentity, leader: Leader) -> 
     session.flush()
     audit.record(session, audit.leader_ref(leader.id), "account.linked", audit.leader_ref(leader.id),
                  platform=identity.platform, via=SIGNED_IN)
+    _linked(session, leader)
     return account
 
 

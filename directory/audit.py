@@ -28,6 +28,9 @@ ACTIONS = frozenset({
     "account.linked", "account.unlinked", "account.reverified",
     "data.exported", "data.erasure_requested", "data.erased",
     "search.cap_reached",
+    "intro.requested", "intro.accepted", "intro.declined", "intro.snoozed", "intro.withdrawn",
+    "intro.expired", "intro.asked_again", "intro.blocked", "intro.met",
+    "intro.delegate_added", "intro.delegate_removed",
     "content.drafted", "content.approved", "content.edited", "content.retired",
     "content.topic_added", "content.topic_retired", "announcement.created",
 })

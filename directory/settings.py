@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     # Items in one digest before "and N more — type `digest`" (1–20).
     digest_max_items: int = Field(8, alias="LEADERS_DIGEST_MAX_ITEMS", ge=1, le=20)
 
+    # Introductions (bot/introductions.py): how many open requests a leader may have at once and send in
+    # any seven days, and the scheduler's moments — a reminder to the recipient, expiry, the re-ask after
+    # "Not now", and the "did you meet?" follow-up after an accepted introduction.
+    intro_max_open: int = Field(5, alias="LEADERS_INTRO_MAX_OPEN", ge=1, le=1000)
+    intro_max_per_week: int = Field(10, alias="LEADERS_INTRO_MAX_PER_WEEK", ge=1, le=10_000)
+    intro_reminder_days: float = Field(3, alias="LEADERS_INTRO_REMINDER_DAYS", gt=0, le=365)
+    intro_expiry_days: float = Field(14, alias="LEADERS_INTRO_EXPIRY_DAYS", gt=0, le=365)
+    intro_snooze_days: float = Field(7, alias="LEADERS_INTRO_SNOOZE_DAYS", gt=0, le=365)
+    intro_followup_days: float = Field(14, alias="LEADERS_INTRO_FOLLOWUP_DAYS", gt=0, le=365)
+
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
     slack_client_id: str = Field("", alias="SLACK_CLIENT_ID")

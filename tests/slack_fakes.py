@@ -145,6 +145,9 @@ class FakeSlack:
                 return {"ok": False, "error": "message_not_found"}
             self.messages[key] = body
             return {"ok": True, "channel": key[0], "ts": key[1], "text": body.get("text", "")}
+        if method == "conversations.open":
+            users = sorted(str(body.get("users", "")).split(","))
+            return {"ok": True, "channel": {"id": "G" + "".join(u.lstrip("U")[:4] for u in users)}}
         if method in ("views.publish", "views.open", "views.update"):
             return {"ok": True, "view": {"id": body.get("view_id") or "V0001"}}
         return {"ok": False, "error": "unknown_method"}

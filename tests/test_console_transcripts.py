@@ -94,8 +94,8 @@ def test_staff_commands_are_refused_to_leaders_and_listed_for_staff(bot: Bot) ->
 
 
 def test_planned_commands_say_so_honestly(bot: Bot) -> None:
-    shown = ConsoleConversation(bot, AINE).say("intro sean obrien to discuss policing")
-    assert "`intro` — ask to be introduced to another leader — is not available yet." in shown
+    shown = ConsoleConversation(bot, AINE).say("polls")
+    assert "`polls` — open polls for the head of government — is not available yet." in shown
 
 
 def test_unlinked_person_sees_only_help_and_how_to_get_verified(bot: Bot) -> None:

@@ -18,7 +18,8 @@ from tests.slack_fakes import FakeSlack, RunningServer, start_server, stop_serve
 
 AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk")
 TEAM_INSTALL = {"access_token": "xoxb-installed-T0002", "token_type": "bot", "app_id": "A0LEADERS",
-                "scope": "commands,chat:write,users:read,users:read.email,im:history,app_mentions:read",
+                "scope": "commands,chat:write,users:read,users:read.email,im:history,app_mentions:read,"
+                         "mpim:write",
                 "bot_user_id": "UBOT2", "team": {"id": "T0002", "name": "Belfast City Council"},
                 "enterprise": None, "is_enterprise_install": False,
                 "authed_user": {"id": "UINSTALLER"}}

@@ -72,13 +72,14 @@ def _register() -> None:
         content_commands,
         delivery_commands,
         directory_commands,
+        intros_commands,
         run_commands,
         teams_commands,
         trust_commands,
     )
 
     for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands,
-                   accounts_commands, content_commands):
+                   accounts_commands, intros_commands, content_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -32,7 +32,8 @@ from directory.settings import Settings
 
 log = logging.getLogger("adapters.slack")
 # The bot scopes the app asks for — exactly those in manifest.yaml (a test keeps the two equal).
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "users:read", "users:read.email")
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "mpim:write", "users:read",
+              "users:read.email")
 STATE_TTL_SECONDS = 600
 MAX_RETRY_AFTER = 10
 

@@ -49,6 +49,9 @@ PERMANENT_ERRORS = frozenset({
 AUTH_REFUSALS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
                            "team_access_not_granted", "not_installed"})
 TOKEN_TTL = 300.0
+# A stored conversation `mpim:U1,U2`: the group DM of those users and the app, which `conversations.open`
+# opens or finds again (the same users always get the same conversation, so a retry posts to it too).
+GROUP_DM = "mpim:"
 
 TokenLookup = Callable[[str], Awaitable[str | None]]
 
@@ -171,6 +174,11 @@ class SlackSender:
             if envelope.target is not None:
                 return await self._update(client, envelope)
             channel = envelope.conversation or envelope.user_id
+            if channel.startswith(GROUP_DM):  # an introduction's group DM: opened (or found) first
+                opened = await client.conversations_open(users=channel[len(GROUP_DM):])
+                channel = str((opened.get("channel") or {}).get("id") or "")
+                if not channel:
+                    raise SendFailure("retry", "Slack: conversations.open returned no channel")
             response = await client.chat_postMessage(channel=channel, **post_message(envelope.reply))
             return Sent(str(response.get("channel") or channel), str(response.get("ts") or ""))
         except SlackApiError as error:

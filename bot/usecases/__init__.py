@@ -8,6 +8,7 @@ from bot.usecases import (  # noqa: F401
     digest,
     find,
     help,
+    intros,
     me,
     preferences,
     profile,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.actions import action
 from bot.cards import profile_card, summary_card
 from bot.commands import Context, command
-from bot.replies import Reply, Text
+from bot.intro_cards import FORM as INTRO_FORM
+from bot.replies import Button, Reply, Text
 from bot.usecases.quota import allowance, cap_reached, exhausted
 from directory import audit
 from directory.accounts import accounts_of
@@ -26,6 +29,9 @@ def _profile_reply(ctx: Context, leader: Leader) -> Reply:
         return Reply((cap_reached(ctx),))
     linked = tuple(a.linked_via for a in accounts_of(ctx.session, leader))
     card = profile_card(ctx.viewer, leader, linked)
+    if not own and not ctx.shared and leader.id not in ctx.viewer.introduced_to:
+        card = dataclasses.replace(card, buttons=(Button("Request introduction", f"{INTRO_FORM}:{leader.id}",
+                                                         "primary"),))
     disclosed = [f for f in CONTACT_FIELDS if getattr(leader, f) and may_see(ctx.viewer, leader, f)]
     if disclosed and not own:
         audit.record(ctx.session, audit.leader_ref(ctx.leader.id), "contact.disclosed",
