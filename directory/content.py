@@ -116,6 +116,9 @@ def check_url(url: str) -> str:
         raise ContentError(f"the link is too long ({len(url):,} characters; the most is {MAX_URL:,})")
     if any(ord(c) < 33 or ord(c) == 127 for c in url):
         raise ContentError("the link holds spaces or control characters; paste it exactly")
+    if any(c in '<>"\\^`{|}' for c in url):  # not valid in a URL unescaped; Slack markup uses < | >
+        raise ContentError("the link holds characters a URL must percent-encode (< > \" \\ ^ ` { | }); "
+                           "copy it from the browser's address bar")
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme != "https":
         shown = f"{scheme}:" if scheme and scheme.isascii() and scheme.isalnum() else "no scheme"

@@ -26,7 +26,7 @@ from tests.test_teams_http import nodes, submits
 
 AINE = ("UAINE", "aine.nibhriain@belfastcity.gov.uk")
 KIM = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
-LINK = "https://www.ncsc.gov.uk/collection/10-steps?utm=leaders&x=<1>"
+LINK = "https://www.ncsc.gov.uk/collection/10-steps?utm=leaders&x=%3C1%3E#top"
 
 
 @pytest.fixture
