@@ -86,7 +86,9 @@ def _live(session: Session, now: datetime) -> list[_Live]:
 
 
 def slot_key(slot: datetime) -> str:
-    return slot.strftime("%Y%m%dT%H%MZ")
+    """The slot in a dedupe key, to the microsecond: two `digest run --now` a few seconds apart are two
+    digests (the second with only what is new since), never one refused as a duplicate of the other."""
+    return slot.strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 def run_digests(database: Database, settings: Settings, *, now: datetime | None = None, force: bool = False,
