@@ -192,3 +192,12 @@ def test_a_leader_on_both_platforms_gets_one_digest_where_they_chose(db, people)
         batch = preferred_accounts(session, leaders)  # type: ignore[arg-type]
         assert {k: v.id for k, v in batch.items()} == {
             leader.id: preferred_account(session, leader).id for leader in leaders}  # type: ignore[union-attr]
+
+
+def test_two_digest_runs_now_in_one_minute_are_two_digests(db, people, clock: FakeClock) -> None:
+    publish(db, "First")
+    digest(db, force=True, leader_email=AINE[1])
+    clock.advance(seconds=5)
+    publish(db, "Second")
+    digest(db, force=True, leader_email=AINE[1])
+    assert to(db, "UAINE") == [["First"], ["Second"]]
