@@ -34,8 +34,7 @@ from directory.digests import (
 )
 from directory.preferred_account import active_accounts, set_preferred_platform
 
-USAGE = ("settings [digest daily HH:MM | digest weekly <day> HH:MM | digest off | topics a, b | topics all | "
-         "timezone <Area/City> | platform slack|teams]")
+USAGE = "settings [digest daily 07:30 | digest weekly monday 08:00 | digest off | topics a, b | …]"
 TYPED_HELP = ("Change them by typing `settings digest daily 07:30`, `settings digest weekly monday 08:00`, "
               "`settings digest off`, `settings topics cyber, workforce` (or `all`), "
               "`settings timezone Europe/London`, or `settings platform teams`.")
