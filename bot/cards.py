@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 from bot.replies import Button, Field, PersonCard
+from directory.freshness import staleness
 from directory.models import Leader
-from directory.privacy import Viewer, visible_fields
+from directory.privacy import Viewer, may_see, visible_fields
 from directory.sectors import sector_label
 
 LABELS = {"role": "Role", "organisation": "Organisation", "sector": "Sector", "region": "Region",
-          "expertise": "Expertise", "bio": "About", "cohort": "Cohort", "email": "Email", "phone": "Phone"}
+          "expertise": "Expertise", "bio": "Bio", "cohort": "Cohort", "email": "Email", "phone": "Phone"}
 
 
 def headline(shown: dict[str, str]) -> str:
     return ", ".join(v for v in (shown.get("role"), shown.get("organisation")) if v)
 
 
-def summary_card(viewer: Viewer, leader: Leader) -> PersonCard:
-    """The short card used in search results: who they are, where, and a button for the full profile."""
+def found_in(viewer: Viewer, leader: Leader, matched: tuple[str, ...]) -> str:
+    """Why a search result matched ("role; expertise: cyber security"), naming only what the viewer may
+    see. Search matches public fields only (search_rank.py), so this is a second lock, not the first."""
+    allowed = [reason for reason in matched
+               if reason == "name" or may_see(viewer, leader, reason.split(":", 1)[0])]
+    return "; ".join(allowed)
+
+
+def summary_card(viewer: Viewer, leader: Leader, matched: tuple[str, ...] = ()) -> PersonCard:
+    """The short card used in search results: who they are, where, why they matched, and a button for
+    the full profile."""
     shown = visible_fields(viewer, leader)
     fields = []
     if "region" in shown or "sector" in shown:
@@ -24,6 +34,12 @@ def summary_card(viewer: Viewer, leader: Leader) -> PersonCard:
         fields.append(Field("Where", place))
     if "expertise" in shown:
         fields.append(Field("Expertise", ", ".join(leader.expertise_list)))
+    reasons = found_in(viewer, leader, matched)
+    if reasons:
+        fields.append(Field("Found in", reasons))
+    stale = staleness(leader)
+    if stale:
+        fields.append(Field("Profile", stale))
     return PersonCard(leader.id, leader.full_name, headline(shown), tuple(fields),
                       buttons=(Button("View profile", f"profile.view:{leader.id}", "primary"),))
 
@@ -34,6 +50,9 @@ def verification(leader: Leader, linked_via: tuple[str, ...] = ()) -> str:
     ways = list(dict.fromkeys(linked_via))
     if ways:
         text += " · chat account linked by " + ", ".join(ways)
+    stale = staleness(leader)
+    if stale:
+        text += f" · {stale}"
     return text
 
 

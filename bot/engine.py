@@ -123,4 +123,5 @@ class Bot:
         if self.settings.signin_configured and offer_signin:
             token = links.create(session, "signin", identity)
             url = f"{self.settings.base_url}/auth/microsoft/start?token={token}"
-        return unlinked_reply(url, revoked=is_revoked(session, identity))
+        return unlinked_reply(url, revoked=is_revoked(session, identity),
+                              support=self.settings.support_contact)

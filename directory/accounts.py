@@ -77,7 +77,8 @@ def is_revoked(session: Session, identity: ChatIdentity) -> bool:
 _LINKED_LEADER = select(Leader).join(ChatAccount).where(ChatAccount.platform == bindparam("platform"),
                                                         ChatAccount.workspace_id == bindparam("workspace"),
                                                         ChatAccount.user_id == bindparam("user"),
-                                                        ChatAccount.revoked_at.is_(None))
+                                                        ChatAccount.revoked_at.is_(None),
+                                                        Leader.left_at.is_(None))
 
 
 def linked_leader(session: Session, identity: ChatIdentity) -> Leader | None:
@@ -103,7 +104,7 @@ def resolve(session: Session, identity: ChatIdentity) -> Leader | None:
     if leader is None and identity.platform == "teams":
         # A Teams user id is the Entra object id: the one a leader proved theirs by signing in.
         leader = session.scalar(select(Leader).where(Leader.microsoft_oid == identity.user_id.lower()))
-    if leader is None:
+    if leader is None or leader.left_at is not None:  # a leaver is linked to nothing again
         return None
     account = ChatAccount(platform=identity.platform, workspace_id=identity.workspace_id,
                           user_id=identity.user_id, leader_id=leader.id,
@@ -188,4 +189,27 @@ def removed_link(session: Session, leader: Leader, account_id: int) -> ChatAccou
     account = session.get(ChatAccount, account_id)
     if account is None or account.leader_id != leader.id or account.revoked_at is None:
         return None
+    return account
+
+
+def removed_links(session: Session, leader: Leader) -> list[ChatAccount]:
+    """The leader's links that were removed (by them or by staff), oldest first: what staff may relink."""
+    return list(session.scalars(select(ChatAccount).where(ChatAccount.leader_id == leader.id,
+                                                          ChatAccount.revoked_at.is_not(None))
+                                .order_by(ChatAccount.id)))
+
+
+def relink(session: Session, leader: Leader, account_id: int, actor: str) -> ChatAccount:
+    """Staff put back a link the leader removed (by mistake, with sign-in off in their organisation).
+
+    Only a link that was the leader's own comes back — staff cannot point a chat account at someone else
+    here — and it is written to the audit log as a staff link.
+    """
+    account = session.get(ChatAccount, account_id)
+    if account is None or account.leader_id != leader.id or account.revoked_at is None:
+        raise AccountError(f"account {account_id} is not a removed link of {leader.email}")
+    account.revoked_at, account.linked_via = None, "staff relink"
+    session.flush()
+    audit.record(session, actor, "account.linked", audit.leader_ref(leader.id), platform=account.platform,
+                 via="staff relink", account=account.id)
     return account

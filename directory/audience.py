@@ -98,6 +98,8 @@ def _fits(person: _Person, query: SearchQuery) -> bool:
 
 def matches(leader: Leader, audience: Audience) -> bool:
     """Whether one leader is in `audience` (a digest asks this per leader and item)."""
+    if leader.left_at is not None:
+        return False
     if audience.everyone:
         return True
     person = _Person.of(leader.full_name, leader.role, leader.organisation, leader.sector, leader.region,
@@ -106,7 +108,8 @@ def matches(leader: Leader, audience: Audience) -> bool:
 
 
 def _rows(session: Session, audience: Audience, batch: int = 5000) -> Iterator[tuple]:
-    statement = select(*_COLUMNS).order_by(Leader.id).execution_options(yield_per=batch)
+    statement = (select(*_COLUMNS).where(Leader.left_at.is_(None)).order_by(Leader.id)
+                 .execution_options(yield_per=batch))
     sectors = audience.query.filters.get("sector")
     if sectors:  # the one filter an index answers exactly: let the database narrow first
         statement = statement.where(Leader.sector.in_(sectors))
@@ -114,9 +117,10 @@ def _rows(session: Session, audience: Audience, batch: int = 5000) -> Iterator[t
 
 
 def resolve(session: Session, audience: Audience) -> list[int]:
-    """Ids of every leader in `audience`, in id order (no limit: an audience is everyone who fits)."""
+    """Ids of every leader in `audience`, in id order (no limit: an audience is everyone who fits).
+    Leavers are never in an audience."""
     if audience.everyone:
-        return list(session.scalars(select(Leader.id).order_by(Leader.id)))
+        return list(session.scalars(select(Leader.id).where(Leader.left_at.is_(None)).order_by(Leader.id)))
     return [row[0] for row in _rows(session, audience) if _fits(_Person.of(*row[1:]), audience.query)]
 
 

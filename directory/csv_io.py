@@ -32,6 +32,7 @@ REQUIRED: tuple[str, ...] = ("email", "full_name", "role", "organisation", "sect
 class ParsedFile:
     rows: list[LeaderInput] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the file line each row came from (for reports)
 
     @property
     def ok(self) -> bool:
@@ -79,6 +80,7 @@ def parse_csv(data: bytes) -> ParsedFile:
         row = _row(dict(zip(columns, values, strict=True)), line, seen, result.errors)
         if row is not None:
             result.rows.append(row)
+            result.lines.append(line)
     if not result.rows and not result.errors:
         result.errors.append("line 2: the file has a header but no leaders")
     return result

@@ -28,14 +28,15 @@ from directory.models import (
     UsageCounter,
     utcnow,
 )
-from directory.outbox import OutboxMessage
+from directory.outbox import OutboxMessage, Outgoing, enqueue_many
 from directory.people import by_email
 from directory.privacy import DEFAULT_VISIBILITY
 from directory.search_index import forget_words, unindex_leaders, vocabulary_of
+from directory.suppression import AT_THEIR_REQUEST, BY_STAFF, suppress
 
 PROFILE = ("email", "full_name", "role", "organisation", "sector", "region", "expertise", "bio", "phone",
            "cohort", "slack_user_id", "teams_user_id", "verified", "verified_by", "microsoft_oid",
-           "created_at", "updated_at")
+           "self_edited", "created_at", "updated_at")
 
 
 class ErasureError(ValueError):
@@ -119,8 +120,27 @@ def pending(session: Session) -> list[tuple[ErasureRequest, Leader]]:
                                 .order_by(ErasureRequest.id)).tuples())
 
 
-def erase(session: Session, email: str, actor: str) -> int:
-    """Remove the leader with `email` and everything that identifies them; returns the erased leader id."""
+def cancel_erasure(session: Session, leader: Leader) -> ErasureRequest | None:
+    """Withdraw the leader's open `forget me` (staff have not acted yet); None if there is none."""
+    request = session.scalar(select(ErasureRequest).where(ErasureRequest.leader_id == leader.id,
+                                                          ErasureRequest.completed_at.is_(None)))
+    if request is None:
+        return None
+    session.delete(request)
+    audit.record(session, audit.leader_ref(leader.id), "data.erasure_cancelled", audit.leader_ref(leader.id),
+                 request=request.id)
+    session.flush()
+    return request
+
+
+def erase(session: Session, email: str, actor: str, key: bytes | None = None,
+          notice: dict[str, Any] | None = None) -> int:
+    """Remove the leader with `email` and everything that identifies them; returns the erased leader id.
+
+    With `key`, the email goes on the suppression list (directory/suppression.py) so an import does not
+    bring them back. With `notice` (a reply as JSON), each chat account they had is told it is done: that
+    message is the one thing queued to them that outlives the erasure, and it carries no profile data.
+    """
     leader = by_email(session, email)
     if leader is None:
         raise ErasureError(f"{email.strip()[:320]} is not in the directory (already erased?)")
@@ -140,6 +160,12 @@ def erase(session: Session, email: str, actor: str) -> int:
         session.execute(delete(OutboxMessage).where(_addressed_to(accounts))
                         .execution_options(synchronize_session=False))
     requests = list(session.scalars(select(ErasureRequest).where(ErasureRequest.leader_id == leader_id)))
+    asked = any(r.completed_at is None for r in requests)
+    if key is not None:
+        suppress(session, key, leader.email, AT_THEIR_REQUEST if asked else BY_STAFF)
+    if notice is not None:
+        enqueue_many(session, [Outgoing(a, notice, f"erasure-done:{leader_id}:{a.id}")
+                               for a in accounts if a.revoked_at is None and a.platform != "console"])
     now = utcnow()
     for request in requests:
         request.completed_at = request.completed_at or now
@@ -149,5 +175,6 @@ def erase(session: Session, email: str, actor: str) -> int:
     session.flush()
     forget_words(session, words)
     audit.record(session, actor, "data.erased", audit.leader_ref(leader_id),
-                 requests_closed=len(requests), accounts_removed=len(accounts))
+                 requests_closed=len(requests), accounts_removed=len(accounts),
+                 suppressed=key is not None, told=notice is not None)
     return leader_id

@@ -21,9 +21,12 @@ import uuid
 from bisect import bisect
 from collections.abc import Iterable, Iterator
 from functools import cache
-from typing import Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from directory.textfold import fold
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 CSV_COLUMNS: tuple[str, ...] = ("email", "full_name", "role", "organisation", "sector", "region", "expertise",
                                 "bio", "phone", "cohort", "slack_user_id", "teams_user_id")
@@ -968,6 +971,20 @@ def _row(rng: random.Random, index: int, used: dict[str, int]) -> dict[str, str]
         "slack_user_id": slack,
         "teams_user_id": teams,
     }
+
+
+DEMO = "demo data"  # `verified_by` of a demo leader: how `demo-data` tells a demo database from a real one
+
+
+def not_demo(session: Session) -> tuple[int, int]:
+    """(leaders who are not demo data, demo leaders who edited their own profile) in this database."""
+    from sqlalchemy import func, select
+
+    from directory.models import Leader
+
+    real = session.scalar(select(func.count()).select_from(Leader).where(Leader.verified_by != DEMO)) or 0
+    demo = session.scalars(select(Leader.self_edited).where(Leader.verified_by == DEMO))
+    return real, sum(1 for edited in demo if edited)
 
 
 def generate_rows(count: int, seed: int = 42) -> Iterator[dict[str, str]]:

@@ -68,15 +68,27 @@ class Leader(Base):
     verified_by: Mapped[str] = mapped_column(String(40), default="staff import")
     # The Microsoft Entra object id the leader signed in with, once they have: a later sign-in must match.
     microsoft_oid: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # The profile fields the leader has edited themselves (`me`): theirs from then on, so an import or
+    # demo data leaves them alone unless staff say `--overwrite-self-edits` (directory/people.py).
+    self_edited: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Where proactive messages (polls, digests, introductions) go when the leader is linked on both
     # platforms: "slack", "teams", or "" for the most recently linked (directory/preferred_account.py).
     preferred_platform: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # When the leader last said "still right" (null: never; created_at is then the reference date).
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Set by `leaders leaver`: no longer found or shown anywhere; the row stays for the audit trail.
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     accounts: Mapped[list[ChatAccount]] = relationship(back_populates="leader", cascade="all, delete-orphan",
                                                        passive_deletes=True)
     tags: Mapped[list[LeaderTag]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def last_confirmed(self) -> datetime | None:
+        """The date freshness is measured from: the last confirmation, else when the profile was made."""
+        return self.confirmed_at or self.created_at
 
     @property
     def expertise_list(self) -> list[str]:
@@ -193,3 +205,24 @@ class UsageCounter(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     profiles_shown: Mapped[int] = mapped_column(Integer, default=0)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # unusual volume already audited today
+
+
+class ErasureSuppression(Base):
+    """Someone erased: a keyed hash of their email and when, nothing else, so an import of the staff's
+    usual spreadsheet does not bring them back (directory/suppression.py). Staff lift it for a rejoiner."""
+
+    __tablename__ = "erasure_suppression"
+
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(String(40), default="their request")  # or "staff decision"
+
+
+class AppSecret(Base):
+    """A secret the service generates for itself once, when the environment gives none (e.g. the key
+    the suppression list is hashed with, unless LEADERS_SUPPRESSION_KEY is set)."""
+
+    __tablename__ = "app_secret"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

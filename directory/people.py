@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from directory import audit
 from directory.models import Leader, LeaderTag, utcnow
 from directory.privacy import DEFAULT_VISIBILITY, is_public
 from directory.profile_rules import check_own_profile
@@ -41,19 +42,29 @@ class UpsertCounts:
     created: int
     updated: int
     unchanged: int
+    # `line N: …` for each row where a field the leader edited themselves differs from the file's value:
+    # kept (or, with overwrite_self_edits, replaced) — said either way, never silently.
+    conflicts: tuple[str, ...] = ()
+    overwritten: int = 0  # leaders whose own edits were replaced (overwrite_self_edits)
 
 
-def _apply(leader: Leader, data: LeaderInput) -> bool:
-    """Copy `data` onto `leader`; True if anything changed."""
+def _apply(leader: Leader, data: LeaderInput, keep: frozenset[str] = frozenset()) -> bool:
+    """Copy `data` onto `leader`, except the fields in `keep`; True if anything changed."""
     changed = False
     for name in PROFILE_FIELDS:
         value = getattr(data, name)
-        if getattr(leader, name, None) != value:
+        if name not in keep and getattr(leader, name, None) != value:
             setattr(leader, name, value)
             changed = True
     leader.email_key = data.email.lower()
     refresh_filter_keys(leader)
     return changed
+
+
+def _own_edits_differing(leader: Leader, data: LeaderInput) -> list[str]:
+    """The fields the leader edited themselves whose value the file would change."""
+    return [name for name in (leader.self_edited or []) if name in PROFILE_FIELDS
+            and (getattr(leader, name) or "") != getattr(data, name)]
 
 
 def refresh_search(session: Session, leaders: list[Leader]) -> None:
@@ -75,23 +86,43 @@ def refresh_filter_keys(leader: Leader) -> None:
 
 
 def upsert_leaders(session: Session, rows: Sequence[LeaderInput], batch: int = 1000,
-                   progress: Callable[[int], None] | None = None) -> UpsertCounts:
-    """Insert or update leaders by email (case-insensitive), reindexing what changed. Does not commit."""
-    created = updated = unchanged = 0
+                   progress: Callable[[int], None] | None = None, *, lines: Sequence[int] | None = None,
+                   overwrite_self_edits: bool = False, verified_by: str = "staff import") -> UpsertCounts:
+    """Insert or update leaders by email (case-insensitive), reindexing what changed. Does not commit.
+
+    A field a leader edited themselves (`me`) is theirs: it is left as they wrote it, and the row's line
+    (`lines`, the file's line numbers, else the row's place) is reported in `conflicts`. With
+    `overwrite_self_edits` the file's value wins, the field is the staff's again, and that is reported too.
+    """
+    created = updated = unchanged = overwritten = 0
+    conflicts: list[str] = []
     for start in range(0, len(rows), batch):
         chunk = rows[start:start + batch]
         existing = {leader.email_key: leader for leader in session.scalars(
             select(Leader).where(Leader.email_key.in_([r.email.lower() for r in chunk])))}
         touched: list[Leader] = []
-        for data in chunk:
+        for offset, data in enumerate(chunk):
             leader = existing.get(data.email.lower())
             if leader is None:
-                leader = Leader(verified=True, verified_by="staff import")
+                leader = Leader(verified=True, verified_by=verified_by, self_edited=[])
                 _apply(leader, data)
                 session.add(leader)
                 created += 1
                 touched.append(leader)
-            elif _apply(leader, data):
+                continue
+            theirs = _own_edits_differing(leader, data)
+            if theirs:
+                line = lines[start + offset] if lines is not None else start + offset + 1
+                fields = ", ".join(theirs)
+                if overwrite_self_edits:
+                    conflicts.append(f"line {line}: {data.email}: replaced their own edit of {fields}")
+                    leader.self_edited = [n for n in leader.self_edited if n not in theirs]
+                    overwritten += 1
+                else:
+                    conflicts.append(f"line {line}: {data.email}: kept their own edit of {fields} (the file "
+                                     "differs; --overwrite-self-edits replaces it)")
+            keep = frozenset() if overwrite_self_edits else frozenset(theirs)
+            if _apply(leader, data, keep):
                 updated += 1
                 touched.append(leader)
             else:
@@ -101,7 +132,7 @@ def upsert_leaders(session: Session, rows: Sequence[LeaderInput], batch: int = 1
         index_leaders(session, touched)
         if progress:
             progress(len(chunk))
-    return UpsertCounts(created, updated, unchanged)
+    return UpsertCounts(created, updated, unchanged, tuple(conflicts), overwritten)
 
 
 def _replace_tags(session: Session, leaders: list[Leader]) -> None:
@@ -124,6 +155,7 @@ def update_own_profile(session: Session, leader: Leader, changes: dict[str, str]
     changed (`visibility.<field>` for a visibility level). Does not commit.
     """
     cleaned, levels = check_own_profile(changes, visibility)
+    leader.confirmed_at = utcnow()  # the leader has looked at their profile and saved it: it is theirs
     changed = [name for name, value in cleaned.items() if (getattr(leader, name) or "") != value]
     for name in changed:
         setattr(leader, name, cleaned[name])
@@ -133,6 +165,10 @@ def update_own_profile(session: Session, leader: Leader, changes: dict[str, str]
         leader.visibility = {**current, **moved}  # a new dict, so the JSON column is seen as changed
     if not changed and not moved:
         return []
+    if changed:  # these fields are the leader's now: an import leaves them alone (upsert_leaders)
+        leader.self_edited = sorted({*(leader.self_edited or []), *changed})
+    audit.record(session, audit.leader_ref(leader.id), "profile.self_edited", audit.leader_ref(leader.id),
+                 fields=[*changed, *(f"visibility.{name}" for name in moved)])
     refresh_filter_keys(leader)
     leader.updated_at = utcnow()
     session.flush()

@@ -61,7 +61,10 @@ def field_text(leader: Leader, field: str) -> str:
 
 
 def index_leaders(session: Session, leaders: Sequence[Leader]) -> None:
-    """(Re)index `leaders`, which must already have ids (flushed)."""
+    """(Re)index `leaders`, which must already have ids (flushed). Leavers are never indexed: a
+    re-import that touches one leaves them out of search (directory/leavers.py)."""
+    # (read without loading: an old migration indexes leaders loaded with only the columns it knew)
+    leaders = [leader for leader in leaders if leader.__dict__.get("left_at") is None]
     if not leaders:
         return
     documents = [Document.of(leader) for leader in leaders]
@@ -73,10 +76,15 @@ def index_leaders(session: Session, leaders: Sequence[Leader]) -> None:
 
 
 def unindex_leaders(session: Session, leader_ids: Iterable[int]) -> None:
+    """Take leaders out of search (an erasure, a leaver). PostgreSQL's rows would also go with a deleted
+    leader (ON DELETE CASCADE); a leaver's row stays, so they are removed here."""
     ids = [{"id": i} for i in leader_ids]
-    if ids and session.get_bind().dialect.name == "sqlite":
+    if not ids:
+        return
+    if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM leader_fts WHERE rowid = :id"), ids)
-    # PostgreSQL's leader_search rows go with the leader (ON DELETE CASCADE).
+    else:
+        session.execute(text("DELETE FROM leader_search WHERE leader_id = :id"), ids)
 
 
 def _index_sqlite(session: Session, documents: list[Document]) -> None:

@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     # Bearer token a scraper must send for /metrics. Without it, the public port serves no metrics (use a
     # separate --metrics-port on a private network instead); with it, every /metrics requires it.
     metrics_token: str = Field("", alias="LEADERS_METRICS_TOKEN")
+    # Whom an unverified leader should contact to be added: an email address or a URL.
+    support_contact: str = Field("", alias="LEADERS_SUPPORT_CONTACT")
+    # Who runs this service, for the privacy notice and terms at /privacy and /terms (UK GDPR: the
+    # controller's identity and contact details). Unset, the pages say the details are not published yet.
+    operator_name: str = Field("", alias="LEADERS_OPERATOR_NAME")
+    operator_address: str = Field("", alias="LEADERS_OPERATOR_ADDRESS")
+    operator_contact: str = Field("", alias="LEADERS_OPERATOR_CONTACT")  # email or URL for data questions
+    dpo_contact: str = Field("", alias="LEADERS_DPO_CONTACT")  # the data protection officer, if any
+    # The key the erasure suppression list is hashed with (directory/suppression.py). Unset: the service
+    # makes one and keeps it in the database; set it (32+ characters) before the first erasure so a copy
+    # of the database alone cannot test guessed emails against the list.
+    suppression_key: str = Field("", alias="LEADERS_SUPPRESSION_KEY")
     # The two-person rule for curated content: an item goes out only after a second staff member approves
     # it. On by default; `off` (or false/0/no) lets the drafter's item go out as soon as it is published.
     content_approval: bool = Field(True, alias="LEADERS_CONTENT_APPROVAL")

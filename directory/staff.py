@@ -34,12 +34,21 @@ def is_staff(session: Session, leader: Leader, env_emails: frozenset[str]) -> bo
     return session.get(StaffMember, leader.id) is not None
 
 
+class AlreadyStaff(Exception):
+    """Granting the role to someone who has it: not an error, and nothing changes (nor is audited)."""
+
+    def __init__(self, leader: Leader) -> None:
+        super().__init__(f"{leader.email} already has the staff role")
+        self.leader = leader
+
+
 def grant(session: Session, email: str, actor: str, env_emails: frozenset[str]) -> Leader:
+    """Give the staff role; `AlreadyStaff` (not a StaffError) when they have it already."""
     leader = by_email(session, email)
     if leader is None:
         raise StaffError(f"{email.strip()[:320]} is not in the directory; import them first")
     if is_staff(session, leader, env_emails):
-        raise StaffError(f"{leader.email} already has the staff role")
+        raise AlreadyStaff(leader)
     session.add(StaffMember(leader_id=leader.id, granted_by=actor))
     audit.record(session, actor, "staff.granted", audit.leader_ref(leader.id))
     return leader

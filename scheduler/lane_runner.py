@@ -9,6 +9,7 @@ send.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from datetime import timedelta
@@ -117,7 +118,7 @@ class LaneRunner:
                 if wait == 0:
                     break
                 await self.worker.sleep(min(wait, self.config.poll_seconds))
-            task = asyncio.create_task(self._deliver(row))
+            task = asyncio.create_task(self._deliver(row, self.pacer.last_taken))
             self.in_flight.add(task)
             task.add_done_callback(self.in_flight.discard)
 
@@ -126,11 +127,11 @@ class LaneRunner:
             await asyncio.to_thread(claims.release_rows, self.worker.database, self.worker.worker_id,
                                     [r.id for r in rows])
 
-    async def _deliver(self, row: claims.Claimed) -> None:
+    async def _deliver(self, row: claims.Claimed, paced_at: float) -> None:
         database, owner, metrics = self.worker.database, self.worker.worker_id, self.worker.metrics
         try:
             try:
-                envelope = self._envelope(row)
+                envelope = dataclasses.replace(self._envelope(row), paced_at=paced_at)
             except ReplyDecodeError as error:
                 await asyncio.to_thread(claims.mark_failed, database, row.id, owner, str(error),
                                         attempted=False)

@@ -89,6 +89,7 @@ class LanePacer:
         self.lane_logs = [SlidingLog(w, self.stretch) for w in limits.lane]
         self.conversation_logs: dict[str, list[SlidingLog]] = {}
         self.blocked_until = 0.0
+        self.last_taken = 0.0  # when the last send was let go (what `take` recorded)
         self.max_conversations = max_conversations
 
     def _logs_for(self, conversation: str) -> list[SlidingLog]:
@@ -117,7 +118,7 @@ class LanePacer:
         wait = self.delay(conversation)
         if wait > 0:
             return wait
-        now = self.clock()
+        now = self.last_taken = self.clock()
         for log in self.lane_logs + self._logs_for(conversation):
             log.record(now)
         return 0.0

@@ -36,6 +36,10 @@ class Envelope:
     reply: Reply
     team_id: str = ""  # Slack Enterprise Grid: the workspace inside the org (workspace_id is the org)
     target: Sent | None = None  # set: change that message instead of posting a new one
+    # The moment (the pacer's clock, epoch seconds) the lane's rate limit was spent on this send. A sender
+    # may ignore it; it says when the worker let the message go, as opposed to when the platform saw it
+    # (loopback or network jitter later), which is what the delivery tests judge the pacing by.
+    paced_at: float = 0.0
 
 
 class Sender(Protocol):

@@ -21,10 +21,11 @@ pytest_plugins = ["tests.slack_fixtures", "tests.teams_fixtures"]
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
 _TABLES_IN_DELETE_ORDER = ("digest_sent", "digest_preference", "announcement", "content_item",
                            "content_topic", "outbox_message", "delivery_lane", "seen_request",
-                           "introduction", "intro_block", "intro_delegate",
+                           "erasure_suppression", "app_secret", "introduction", "intro_block",
+                           "intro_delegate",
                            "audit_event", "access_link", "erasure_request", "usage_counter", "staff_member",
                            "teams_conversation", "chat_account", "leader_tag",
-                           "leader_search", "search_term", "leader",
+                           "leader_search", "search_term", "search_synonym", "leader",
                            "slack_installations", "slack_bots", "slack_oauth_states")
 
 

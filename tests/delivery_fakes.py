@@ -6,12 +6,21 @@ otherwise, like Slack. Every accepted message is recorded with its arrival time,
 deliveries per recipient (duplicates, losses) and check the spacing itself. Failures can be scripted per
 recipient (a permanent error code, or N server errors) or per workspace (a 429 storm).
 
+**Judged at departure.** A test that wraps the worker's sender with `tests.delivery_helpers.stamped`
+tells the fake, for each request, the moment the worker's pacer let it go (`Envelope.paced_at`); the fake
+then counts its windows, and records `at`, by those moments rather than by arrival. Arrival on a loopback
+shared with the test's own event loop, the database and a loaded machine comes tens to hundreds of
+milliseconds late and bunched, which is noise the test cannot control; departure is what the worker
+decides, so the same limits are asserted exactly and the tests do not depend on the machine's load.
+(Real platforms see the jitter; the pacer's headroom is there for it.) Without stamps, arrival counts.
+
 It is a plain aiohttp app guarded by a lock, so it can run on the test's event loop or, for tests that
 drive worker subprocesses from synchronous code, in a background thread (tests.fakes_teams.ThreadedServer).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 import time
@@ -53,6 +62,8 @@ class LimitedSlack:
     refused: Counter[str] = field(default_factory=Counter)  # reason -> count
     attempts: Counter[str] = field(default_factory=Counter)  # channel -> posts seen
     _windows: dict[tuple[str, str], deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    _stamped_windows: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    departures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     delivered_count: int = 0
 
@@ -72,8 +83,28 @@ class LimitedSlack:
             "duplicates": sum(n - 1 for n in per_recipient.values()), "refused": refused,
             "first": min(times, default=0.0), "last": max(times, default=0.0)})
 
-    def _within(self, key: tuple[str, str], limit: Limit | None, now: float) -> bool:
+    def depart(self, channel: str, at: float) -> None:
+        """The worker let a request to `channel` go at `at` (epoch seconds): judge that request by it."""
+        with self._lock:
+            self.departures[channel].append(at)
+
+    def _moment(self, channel: str) -> tuple[float, bool]:
+        stamps = self.departures.get(channel)
+        if stamps:
+            return stamps.popleft(), True
+        return time.time(), False
+
+    def _within(self, key: tuple[str, str], limit: Limit | None, now: float, stamped: bool = False) -> bool:
         if limit is None:
+            return True
+        if stamped:  # stamps may come in a little out of order: any `count + 1` inside `seconds` is too many
+            times = self._stamped_windows[key]
+            at = bisect.bisect(times, now)
+            times.insert(at, now)
+            for first in range(max(0, at - limit.count), min(at, len(times) - 1 - limit.count) + 1):
+                if times[first + limit.count] - times[first] < limit.seconds:
+                    del times[at]
+                    return False
             return True
         times = self._windows[key]
         while times and times[0] <= now - limit.seconds:
@@ -95,8 +126,8 @@ class LimitedSlack:
         if workspace is None:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         channel = str(body.get("channel", ""))
-        now = time.monotonic()
         with self._lock:
+            now, stamped = self._moment(channel)
             self.attempts[channel] += 1
             if workspace in self.throttle:
                 seconds, retry_after = self.throttle[workspace]
@@ -109,10 +140,11 @@ class LimitedSlack:
             if self.server_errors.get(channel, 0) > 0:
                 self.server_errors[channel] -= 1
                 return web.json_response({"ok": False, "error": "internal_error"}, status=500)
-            if not self._within(("workspace", workspace), self.workspace_limit, now):
+            if not self._within(("workspace", workspace), self.workspace_limit, now, stamped):
                 self.refused["workspace limit"] += 1
                 return _throttled(1)
-            if not self._within(("channel", f"{workspace}/{channel}"), self.channel_limit, now):
+            if not self._within(("channel", f"{workspace}/{channel}"), self.channel_limit, now,
+                                stamped):
                 self.refused["channel limit"] += 1
                 return _throttled(1)
             self.delivered_count += 1

@@ -86,6 +86,36 @@ def settled(db: Database) -> bool:
         return not session.scalar(select(func.count()).where(OutboxMessage.status.notin_((SENT, FAILED))))
 
 
+class Stamped:
+    """The worker's sender, telling the fake platform when the pacer let each request go before sending
+    it, so the fake judges rate limits by departure, not by loaded-loopback arrival (tests.delivery_fakes)."""
+
+    def __init__(self, sender: Any, fake: Any) -> None:
+        self.inner, self.fake = sender, fake
+
+    async def send(self, envelope: Any) -> Any:
+        self.fake.depart(envelope.user_id, envelope.paced_at)
+        return await self.inner.send(envelope)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+def stamped(worker: Any, fake: Any) -> Any:
+    """`worker`, its sends stamped with their departure for `fake` (see `Stamped`)."""
+    worker.sender = Stamped(worker.sender, fake)
+    return worker
+
+
+async def wait_for(condition: Any, timeout: float = 30.0) -> None:
+    """Until `condition()` (checked in a thread) is true — an event to wait for, not a length of time."""
+    started = time.monotonic()
+    while not await asyncio.to_thread(condition):
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not true within {timeout} s")
+        await asyncio.sleep(0.02)
+
+
 async def run_worker_until(worker: Any, done: Any, timeout: float = 30.0) -> float:
     """Run `worker` until `done()` (checked in a thread) is true; stop it; return the seconds it took."""
     task = asyncio.create_task(worker.run())

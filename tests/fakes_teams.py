@@ -126,6 +126,9 @@ class FakeConnector:
     calls: list[dict[str, Any]] = field(default_factory=list)
     fail_next: list[tuple[Any, ...]] = field(default_factory=list)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # user id -> the moments the worker let sends to them go (tests.delivery_helpers.stamped): a posted
+    # activity's `at` is that moment rather than its arrival, as in tests.delivery_fakes.LimitedSlack
+    departures: dict[str, list[float]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -139,8 +142,13 @@ class FakeConnector:
 
     async def _record(self, request: web.Request) -> web.Response | None:
         body = await request.json() if request.can_read_body else None
+        at = time.time()
+        if request.method == "POST" and "/activities" in request.path and isinstance(body, dict):
+            user = str((body.get("recipient") or {}).get("id", "")).removeprefix("29:")
+            if self.departures.get(user):
+                at = self.departures[user].pop(0)
         self.calls.append({"method": request.method, "path": request.path, "body": body,
-                           "authorization": request.headers.get("Authorization"), "at": time.monotonic()})
+                           "authorization": request.headers.get("Authorization"), "at": at})
         if self.fail_next:
             status, headers, *code = self.fail_next.pop(0)
             return web.json_response({"error": {"code": code[0] if code else "Throttled", "message": "no"}},
@@ -183,6 +191,10 @@ class FakeConnector:
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
         return web.json_response(member.json())
+
+    def depart(self, user_id: str, at: float) -> None:
+        """The worker let a send to `user_id` go at `at` (epoch seconds)."""
+        self.departures.setdefault(user_id, []).append(at)
 
     def posted(self) -> list[dict[str, Any]]:
         """The activities the bot sent (replies and proactive messages), oldest first."""

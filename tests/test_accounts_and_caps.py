@@ -39,7 +39,11 @@ def test_a_leader_sees_their_linked_accounts_and_removes_one(db: Database) -> No
     assert "(the one you're using now)" in listing
 
     assert "choose a number" in say(bot, KIM_SLACK, "accounts remove 7")
-    removed = say(bot, KIM_SLACK, "accounts remove 1")  # the Teams one, linked first
+    asked = say(bot, KIM_SLACK, "accounts remove 1")  # the Teams one, linked first: asks before removing
+    assert "Remove this link? Microsoft Teams account in tenant-1" in asked
+    assert "[1] Yes, remove this link  [2] Keep it" in asked and "accounts remove 1 confirm" in asked
+    assert "Microsoft Teams account in tenant-1" in say(bot, KIM_SLACK, "accounts")  # nothing removed yet
+    removed = say(bot, KIM_SLACK, "accounts remove 1 confirm")
     assert "Removed: Microsoft Teams account in tenant-1" in removed
 
     # Teams vouches for the same email, but a removed link is not brought back automatically.
@@ -58,6 +62,7 @@ def test_nobody_can_remove_someone_elses_link(db: Database) -> None:
         kims = session.scalar(select(ChatAccount.id).where(ChatAccount.user_id == "aad-kim"))
     refused = render(bot.handle_action(SEAN, f"accounts.unlink:{kims}"))
     assert "not linked to you" in refused
+    assert "not linked to you" in render(bot.handle_action(SEAN, f"accounts.remove:{kims}"))
     assert "Director of Finance" in say(bot, KIM_TEAMS, "profile")  # Kim is still linked
 
 
@@ -68,10 +73,17 @@ async def test_removing_a_link_by_button_in_slack(server: RunningServer, fake_sl
     assert button["style"] == "danger" and button["value"].startswith("accounts.unlink:")
     await server.press(button["value"], "UAINE", response_url=fake_slack.response_url("press"))
     answers = await fake_slack.wait_for(lambda: len(fake_slack.responses) == 2 and fake_slack.responses)
-    assert "no longer linked to your profile" in texts(answers[1][1]["blocks"])
-    await server.slash("find finance", "UAINE", response_url=fake_slack.response_url("after"))
+    asked = answers[1][1]
+    assert "Remove this link?" in texts(asked["blocks"]) and asked["replace_original"] is True
+    confirm = next(e for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["text"]["text"] == "Yes, remove this link")
+    assert confirm["style"] == "danger" and confirm["value"].startswith("accounts.remove:")
+    await server.press(confirm["value"], "UAINE", response_url=fake_slack.response_url("confirm"))
     answers = await fake_slack.wait_for(lambda: len(fake_slack.responses) == 3 and fake_slack.responses)
-    assert "unlinked from its Leaders Connect profile" in texts(answers[2][1]["blocks"])
+    assert "no longer linked to your profile" in texts(answers[2][1]["blocks"])
+    await server.slash("find finance", "UAINE", response_url=fake_slack.response_url("after"))
+    answers = await fake_slack.wait_for(lambda: len(fake_slack.responses) == 4 and fake_slack.responses)
+    assert "unlinked from its Leaders Connect profile" in texts(answers[3][1]["blocks"])
 
 
 def test_profiles_say_how_their_owner_was_verified(db: Database) -> None:

@@ -58,7 +58,11 @@ async def test_slack_removing_a_link_redraws_the_list_and_an_old_copy_changes_no
     other_link = link(db, "slack", "T0009", "UAINE9", AINE[1])
     shown = await listing(server, fake_slack, "list2")
     assert len(remove_buttons(shown["blocks"])) == 3 and first != shown
-    await server.press(f"accounts.unlink:{teams_link}", AINE[0], response_url=fake_slack.response_url("rm"))
+    await server.press(f"accounts.unlink:{teams_link}", AINE[0], response_url=fake_slack.response_url("ask"))
+    asked = await answered(fake_slack, "ask")  # "Remove this link" asks first, in place
+    assert asked["replace_original"] is True and "Remove this link?" in texts(asked["blocks"])
+    assert not revoked(db, teams_link) and removals(db) == 0
+    await server.press(f"accounts.remove:{teams_link}", AINE[0], response_url=fake_slack.response_url("rm"))
     replaced = await answered(fake_slack, "rm")
     assert replaced["replace_original"] is True
     check_message(replaced)
@@ -72,7 +76,7 @@ async def test_slack_removing_a_link_redraws_the_list_and_an_old_copy_changes_no
     assert stale["replace_original"] is True and "That link was already removed on" in texts(stale["blocks"])
     assert len(remove_buttons(stale["blocks"])) == 2 and removals(db) == 1
     # A double-click on another link: removed once, audited once.
-    clicks = [server.press(f"accounts.unlink:{other_link}", AINE[0],
+    clicks = [server.press(f"accounts.remove:{other_link}", AINE[0],
                            response_url=fake_slack.response_url(f"dbl{n}")) for n in range(2)]
     await asyncio.gather(*clicks)
     answers = [texts((await answered(fake_slack, f"dbl{n}"))["blocks"]) for n in range(2)]
@@ -91,7 +95,12 @@ async def test_teams_removing_a_link_answers_the_invoke_with_the_new_list_and_th
         (card,) = cards_of(fake.posted()[-1])
         check(card)
         assert card["refresh"]["userIds"] == [f"8:orgid:{KIM.aad_object_id}"]
-        remove = next(b for b in submits(card) if b["data"]["action"] == f"accounts.unlink:{slack_link}")
+        ask = next(b for b in submits(card) if b["data"]["action"] == f"accounts.unlink:{slack_link}")
+        status, body = await post(base, teams.card_execute(url, KIM, ask["verb"], ask["data"]))
+        assert card_texts(check(body["value"]))[0].startswith("Remove this link? Slack account in T0001")
+        assert not revoked(db, slack_link)
+        remove = next(b for b in submits(body["value"])
+                      if b["data"]["action"] == f"accounts.remove:{slack_link}")
         status, body = await post(base, teams.card_execute(url, KIM, remove["verb"], remove["data"]))
         assert status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
         shown = card_texts(check(body["value"]))

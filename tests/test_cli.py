@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import SAMPLE_CSV
 
 
@@ -101,3 +103,53 @@ def test_chat_reads_stdin_like_a_terminal(leaders) -> None:  # type: ignore[no-u
     assert result.returncode == 0, result.stderr
     assert "Seán O'Brien — Chief Constable, Police Scotland" in result.stdout
     assert "✓ Verified by staff import" in result.stdout
+
+
+@pytest.mark.parametrize(("env", "sentence"), [
+    ({"LEADERS_PORT": "abc"}, "LEADERS_PORT is 'abc', but it must be a whole number: set it in the "
+                              "environment or in the .env file in this directory."),
+    ({"LEADERS_SEARCH_LIMIT": "100"}, "LEADERS_SEARCH_LIMIT is '100', but it must be at most 50"),
+    ({"LEADERS_TEAMS_INSECURE_LOCAL": "maybe"}, "it must be 1 or 0 (true or false)"),
+    ({"SLACK_CLIENT_ID": "x"},
+     "configuration: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET must be set together."),
+    ({"LEADERS_METRICS_TOKEN": "short"}, "LEADERS_METRICS_TOKEN is set, but"),  # a secret is never echoed
+])
+def test_configuration_errors_read_as_sentences(env: dict[str, str], sentence: str) -> None:
+    run = subprocess.run([sys.executable, "-m", "adapters.cli", "search", "x"], env={**os.environ, **env},
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and sentence in run.stderr, run.stderr
+    assert "Input should" not in run.stderr and "Value error" not in run.stderr and "short" not in run.stderr
+
+
+def test_a_database_url_in_an_error_never_shows_its_password() -> None:
+    from pydantic import ValidationError
+
+    from adapters.cli.config_errors import sentences
+    from directory.settings import Settings
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, LEADERS_DATABASE_URL="mysql://admin:hunter2@db/x")  # type: ignore[call-arg]
+    assert "hunter2" not in " ".join(sentences(caught.value))
+
+
+def test_search_shows_every_email_whole_in_a_narrow_terminal(leaders, db) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import load_sample
+
+    load_sample(db)
+    run = subprocess.run([sys.executable, "-m", "adapters.cli", "search", "sector:central-government"],
+                         env={**os.environ, "LEADERS_DATABASE_URL": db.url, "COLUMNS": "70"},
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    for email in ("priya.patel@hmrc.gov.uk", "sam.harris@defra.gov.uk"):
+        assert email in run.stdout  # on one line, not cut short with an ellipsis
+
+
+def test_search_json_carries_every_field_staff_may_see(leaders, db) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import load_sample
+
+    load_sample(db)
+    [kim] = json.loads(leaders("search", "kim chen", "--json", "--limit", "1").stdout)
+    assert {"email", "full_name", "role", "organisation", "sector", "region", "score"} <= set(kim)
+    assert {"expertise", "bio", "phone", "cohort", "slack_user_id", "teams_user_id", "visibility",
+            "verified", "verified_by", "id"} <= set(kim)
+    assert kim["visibility"]["phone"] == "introduced" and isinstance(kim["expertise"], list)

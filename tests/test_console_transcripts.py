@@ -23,7 +23,7 @@ def bot(db: Database) -> Bot:
 def test_leader_finds_people_and_opens_a_profile(bot: Bot) -> None:
     aine = ConsoleConversation(bot, AINE)
     shown = aine.say("find chief nurse")
-    assert "3 leaders found for “chief nurse”" in shown
+    assert "3 leaders match “chief nurse”" in shown
     # The two Chief Nurses first (the whole query in one field), then Pat Nurse, a Chief Executive.
     first, second, third = (line for line in shown.splitlines() if line.startswith("* "))
     assert {first, second} == {"* Alex Smith-Jones — Chief Nurse, Leeds Teaching Hospitals NHS Trust",
@@ -32,7 +32,7 @@ def test_leader_finds_people_and_opens_a_profile(bot: Bot) -> None:
     assert "[1] View profile" in shown and "[3] View profile" in shown
     profile = aine.press("View profile", 1 if first.startswith("* Rosa") else 2)
     assert profile.startswith("* Rosa Lee — Chief Nurse")
-    assert "About: Paramedic turned nurse leader." in profile
+    assert "Bio: Paramedic turned nurse leader." in profile
     assert "✓ Verified by staff import" in profile
 
 

@@ -69,29 +69,51 @@ async def test_a_mydata_link_dies_with_the_accounts_link(server: RunningServer,
     await server.slash("mydata", AINE[0], response_url=fake_slack.response_url("m"))
     [(_, answer)] = await fake_slack.wait_for(lambda: fake_slack.responses)
     url = next(e["url"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"])
-    await server.slash("accounts remove 1", AINE[0], response_url=fake_slack.response_url("rm"))
+    await server.slash("accounts remove 1 confirm", AINE[0], response_url=fake_slack.response_url("rm"))
     await fake_slack.wait_for(lambda: len(fake_slack.responses) == 2)
     token = url.split("token=", 1)[1]
     async with server.session.post(server.url + "/mydata", data={"token": token}) as gone:
         assert gone.status == 400 and "no longer linked" in await gone.text()
 
 
-def test_forget_me_files_one_request_and_says_what_happens(db: Database, clock: FakeClock) -> None:
+def test_forget_me_asks_first_then_files_one_request_and_says_what_happens(db: Database,
+                                                                        clock: FakeClock) -> None:
     bot = make_bot(db)
     assert "type `forget me`" in render(bot.handle_text(KIM, "forget"))
-    first = render(bot.handle_text(KIM, "forget me"))
+    asked = render(bot.handle_text(KIM, "forget me"))
+    assert "Erase your profile and data?" in asked and "Nothing is filed until you confirm" in asked
+    assert "[1] Yes, erase my data  [2] No, keep my profile" in asked
+    assert "Nothing was filed" in render(bot.handle_action(KIM, "forget.keep"))
+    with db.session(commit=False) as session:
+        assert session.scalar(select(func.count()).select_from(ErasureRequest)) == 0
+    first = render(bot.handle_action(KIM, "forget.confirm"))
     assert "erasure request is filed" in first and "within one month" in first
+    assert "forget me cancel" in first and "Withdraw my request" in first
     clock.advance(days=3)  # asked again later: the answer names the day of the first request
-    assert "You already asked on 15 January 2030" in render(bot.handle_text(KIM, "forget me"))
+    assert "You already asked on 15 January 2030" in render(bot.handle_text(KIM, "forget me confirm"))
     with db.session(commit=False) as session:
         assert session.scalar(select(func.count()).select_from(ErasureRequest)) == 1
         actions = list(session.scalars(select(AuditEvent.action)))
     assert actions.count("data.erasure_requested") == 1
 
 
+def test_a_filed_request_can_be_withdrawn_until_staff_act(db: Database, leaders) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(db)
+    assert "no open erasure request" in render(bot.handle_text(KIM, "forget me cancel"))
+    bot.handle_text(KIM, "forget me confirm")
+    assert "kim.chen@manchester.gov.uk" in leaders("erase", "--pending").stdout
+    withdrawn = render(bot.handle_action(KIM, "forget.cancel"))
+    assert "Your erasure request is withdrawn" in withdrawn
+    assert "No open erasure requests." in leaders("erase", "--pending").stdout
+    with db.session(commit=False) as session:
+        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("data.%"))
+                                       .order_by(AuditEvent.id)))
+    assert actions == ["data.erasure_requested", "data.erasure_cancelled"]
+
+
 def test_erase_removes_the_leader_and_everything_that_identifies_them(db: Database, leaders) -> None:  # type: ignore[no-untyped-def]
     bot = make_bot(db)
-    bot.handle_text(KIM, "forget me")
+    bot.handle_text(KIM, "forget me confirm")
     with db.session() as session:
         save_reference(session, ConversationRef(  # linked to Kim's account (saved on her turns)
             tenant_id="tenant-1", user_id="aad-kim", conversation_id="a:1kim", conversation_type="personal",
@@ -119,7 +141,11 @@ def test_erase_removes_the_leader_and_everything_that_identifies_them(db: Databa
         assert session.scalar(select(Leader).where(Leader.email_key == "kim.chen@manchester.gov.uk")) is None
         assert session.scalar(select(func.count()).select_from(ChatAccount)) == 0
         assert session.scalar(select(func.count()).select_from(TeamsConversation)) == 0
-        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # messages to her too
+        # Messages to her are gone too; what is left is the one telling her it is done, without her details.
+        [notice] = session.scalars(select(OutboxMessage))
+        assert (notice.user_id, notice.status) == ("aad-kim", "pending")
+        assert "Your Leaders Connect data has been erased" in json.dumps(notice.reply)
+        assert "Kim" not in json.dumps(notice.reply) and "poll" not in json.dumps(notice.reply)
         request = session.scalar(select(ErasureRequest))
         assert request is not None and request.completed_at is not None and request.leader_id is None
         assert search(session, "kim chen") == [] and search(session, "kimm chenn") == []

@@ -13,7 +13,7 @@ from directory.conversations import ConversationRef, load_reference, save_refere
 from directory.database import Database
 from directory.outbox import FAILED, SENT, OutboxMessage
 from directory.settings import Settings
-from tests.delivery_helpers import make_accounts, queue, run_worker_until, settled
+from tests.delivery_helpers import make_accounts, queue, run_worker_until, settled, stamped
 from tests.fakes_teams import BOT_ID, TENANT
 from tests.test_teams_http import texts
 
@@ -21,11 +21,13 @@ FAST = {"LEADERS_DELIVERY_POLL_SECONDS": 0.05, "LEADERS_DELIVERY_BACKOFF_SECONDS
         "LEADERS_DELIVERY_BACKOFF_MAX_SECONDS": 0.2}
 
 
-def worker_for(settings: Settings):  # type: ignore[no-untyped-def]
+def worker_for(settings: Settings, fake: object = None):  # type: ignore[no-untyped-def]
+    """A real delivery worker; given the `fake` connector, each post's `at` is when the worker let it go
+    (its pacing, not the loaded loopback's arrival jitter: tests/delivery_fakes.py)."""
     fast = Settings(_env_file=None, **{**settings.model_dump(by_alias=True), **FAST})  # type: ignore[call-arg]
     services = build_services(fast, with_workers=True)
     assert services.delivery is not None
-    return services.delivery
+    return stamped(services.delivery, fake) if fake is not None else services.delivery
 
 
 def limited(settings: Settings, **limits: float) -> Settings:
@@ -139,7 +141,7 @@ async def test_a_tenant_never_gets_more_than_its_limit(settings, connector, db) 
         remember(db, f"U{n:05d}", url)
     queue(db, accounts)
     slow = limited(settings, LEADERS_TEAMS_TENANT_PER_SECOND=5, LEADERS_DELIVERY_HEADROOM=0.8)
-    await run_worker_until(worker_for(slow), lambda: settled(db))
+    await run_worker_until(worker_for(slow, fake), lambda: settled(db))
     times = sorted(call["at"] for call in fake.calls)
     assert len(times) == 12
     assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 5
@@ -158,7 +160,7 @@ async def test_one_conversation_never_gets_more_than_its_limits(settings, connec
         queue(db, [busy], tag=tag)
     queue(db, [other], tag="d1")
     slow = limited(settings, LEADERS_TEAMS_CONVERSATION_PER_SECOND=3, LEADERS_DELIVERY_HEADROOM=0.8)
-    await run_worker_until(worker_for(slow), lambda: settled(db))
+    await run_worker_until(worker_for(slow, fake), lambda: settled(db))
     to_busy = sorted(c["at"] for c in fake.calls if "personal-U00000" in c["path"])
     to_other = [c["at"] for c in fake.calls if "personal-U00001" in c["path"]]
     assert len(to_busy) == 6 and len(to_other) == 1

@@ -122,7 +122,7 @@ def test_a_bad_phone_is_refused_and_nothing_changes(bot: Bot, db: Database) -> N
 
 def test_an_overlong_bio_is_refused(bot: Bot, db: Database) -> None:
     shown = say(ConsoleConversation(bot, AINE), "me set bio " + "word " * 1000)
-    assert "! About: This is 4,999 characters long; the limit is 4,000." in shown
+    assert "! Bio: This is 4,999 characters long; the limit is 4,000." in shown
     assert aine_in_db(db).bio == "Leads the council's finance and audit functions."
 
 
@@ -189,3 +189,18 @@ def test_only_a_linked_leader_can_edit_and_only_themselves(bot: Bot, db: Databas
 def test_help_lists_me(bot: Bot) -> None:
     shown = say(ConsoleConversation(bot, AINE), "help")
     assert "`me [set <field> <value> | show <field> everyone|introduced|staff]`" in shown
+
+
+def test_me_says_what_is_missing_and_who_can_see_each_field(bot: Bot, db: Database) -> None:
+    conversation = ConsoleConversation(bot, AINE)
+    shown = say(conversation, "me")
+    assert "Your profile has everything other leaders search by." in shown
+    assert ("Who can see each field — your name: all verified leaders; all verified leaders: role, "
+            "organisation, sector, region, expertise, bio, cohort; only people you've been introduced "
+            "to: email, phone.") in shown
+    say(conversation, "me set bio")
+    say(conversation, "me set region")
+    say(conversation, "me show phone staff")
+    shown = say(conversation, "me")
+    assert "Missing from your profile: region, bio — other leaders find peers by these" in shown
+    assert "only the Leaders Connect team: phone" in shown

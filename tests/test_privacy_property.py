@@ -24,7 +24,7 @@ from adapters.teams.extension import extension_result
 from adapters.teams.render import render_card
 from bot.cards import profile_card, summary_card
 from bot.engine import Bot
-from bot.replies import Reply
+from bot.replies import PersonCard, Reply
 from directory.accounts import ChatIdentity
 from directory.database import Database
 from directory.models import Leader
@@ -88,7 +88,15 @@ def test_no_renderer_shows_a_field_the_viewer_may_not_see(visibility: dict[str, 
     leader = Leader(id=n, full_name=f"Person {n}", sector=sector, visibility=visibility, verified=True,
                     verified_by="staff import", **values)
     viewer = viewer_for(relation, n)
-    for card in (summary_card(viewer, leader), profile_card(viewer, leader)):
+    # "why it matched" as search might say it, naming every field: only the visible ones may be named
+    reasons = ("name", "role", "organisation", "region", "sector",
+               f"expertise: {values['expertise'].split(';')[0]}", "bio")
+    found = summary_card(viewer, leader, reasons)
+    named = next((f.value for f in found.fields if f.label == "Found in"), "").split("; ")
+    for field in ("role", "organisation", "region", "sector", "expertise", "bio"):
+        shown = any(reason.split(":")[0] == field for reason in named)
+        assert shown == expected_visible(field, visibility[field], relation), (field, named)
+    for card in (found, summary_card(viewer, leader), profile_card(viewer, leader)):
         output = every_rendering(Reply((card,)))
         assert f"Person {n}" in output  # the name is always shown: the test sees real output
         for field, texts in markers(values, sector).items():
@@ -142,8 +150,12 @@ def test_search_and_profile_through_the_engine_never_leak(db: Database, visibili
                ("expertise", f"find tag:{values['expertise'].split(';')[0]}"),
                ("sector", f"find target{n} sector:health"), ("email", f"profile {values['email']}")]
     for field, words in probes:
-        found = f"Target{n} Person" in every_rendering(bot.handle_text(viewer, words))
+        reply = bot.handle_text(viewer, words)
+        found = f"Target{n} Person" in every_rendering(reply)
         assert found == expected_visible(field, visibility[field], "stranger"), (words, visibility[field])
+        # the result cards ("why it matched" included) leak nothing either (below); the heading echoes
+        # what the viewer typed, so only the cards are kept
+        replies.append(Reply(tuple(b for b in reply.blocks if isinstance(b, PersonCard))))
     for reply in replies:
         output = every_rendering(reply)
         for field, texts in markers(values, "health").items():

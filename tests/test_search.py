@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -127,8 +129,11 @@ HOSTILE = ['"', '""', "'", "AND", "OR NOT", "NEAR(", "NEAR(a b, 3)", "*", "a*", 
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_input_never_raises(directory_db: Database, query: str) -> None:
     with directory_db.session() as session:
-        assert isinstance(search(session, query), list)
-        assert isinstance(search(session, f"chief {query} nurse"), list)
+        for text in (query, f"chief {query} nurse"):
+            try:
+                assert isinstance(search(session, text), list)
+            except QueryError as error:  # a filter we can name as unknown: a one-line message
+                assert re.search(r"[A-Za-z]+:", text) and "\n" not in str(error)
     assert names(directory_db, "nurse")  # the table is intact
 
 
@@ -138,8 +143,8 @@ def test_arbitrary_text_never_raises(directory_db: Database, query: str) -> None
     with directory_db.session() as session:
         try:
             result = search(session, query)
-        except QueryError:
-            assert "sector:" in query.lower()  # the only user error we raise names a bad sector
+        except QueryError as error:  # a bad sector, or an unknown filter: named, on one line
+            assert re.search(r"[A-Za-z]+:", query) and "\n" not in str(error)
             return
         assert isinstance(result, list)
 
@@ -148,3 +153,30 @@ def test_scores_are_descending(directory_db: Database) -> None:
     with directory_db.session() as session:
         scores = [hit.score for hit in search(session, "chief")]
     assert scores == sorted(scores, reverse=True) and len(scores) >= 5
+
+
+@pytest.mark.parametrize("query", ["colour:blue", "chief nurse colour:blue", 'Colour:"sky blue"', "name:kim"])
+def test_an_unknown_filter_is_named_with_the_list_of_filters(directory_db: Database, query: str) -> None:
+    with pytest.raises(QueryError) as raised, directory_db.session() as session:
+        search(session, query)
+    message = str(raised.value)
+    assert "is not a filter I know" in message and "sector:, region:, org:, cohort:, tag:" in message
+
+
+@pytest.mark.parametrize("query", ["see https://gov.uk chief nurse", "chief nurse 10:30", "re: chief nurse"])
+def test_links_and_times_are_not_filters(directory_db: Database, query: str) -> None:
+    assert "Alex Smith-Jones" in names(directory_db, query)
+
+
+@pytest.mark.parametrize("spelling", ["north west", "North-West", "NW", "nort west", "northwest",
+                                      "north wset"])
+def test_region_takes_forgiving_spellings(directory_db: Database, spelling: str) -> None:
+    assert set(names(directory_db, f'region:"{spelling}"')) == {"Oluwaseun Adeyemi", "Rosa Lee", "Kim Chen"}
+
+
+def test_region_typos_and_aliases(directory_db: Database) -> None:
+    assert set(names(directory_db, "region:scotand")) == {"Seán O'Brien"}
+    assert set(names(directory_db, "region:yorkshire")) == {"Alex Smith-Jones"}
+    assert set(names(directory_db, "region:ni")) == {"Áine Ní Bhriain"}
+    assert set(names(directory_db, "region:cymru")) == set(names(directory_db, "region:wales"))
+    assert names(directory_db, "region:atlantis") == []  # no such region: nobody, and no error

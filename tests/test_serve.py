@@ -81,7 +81,8 @@ def test_demo_serve_on_an_empty_database_then_never_reseeds(serve) -> None:  # t
     assert body["database"]["revision"] == Database("sqlite://").head_revision()
     assert body["scheduler"]["state"] == "running"
     stderr = stop(process)
-    assert "Demo ready. In another terminal try:  leaders chat --as " in stderr
+    assert "Demo ready. In another terminal, in this directory, try:  " in stderr
+    assert " -m adapters.cli chat --as " in stderr  # how this test started it; see test_the_chat_hint_…
     assert "shutting down" in stderr
 
     process, base = serve("--demo")
@@ -114,3 +115,20 @@ def test_port_in_use_is_a_clear_error(database_url: str, tmp_path: Path) -> None
                                 text=True, timeout=60)
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_chat_hint_gives_the_command_that_works(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """After the README's install `leaders` is in .venv/bin, not on PATH: the hint says .venv/bin/leaders."""
+    import adapters.cli.main  # noqa: F401 (the CLI registers its commands; run_commands is one of them)
+    from adapters.cli.run_commands import chat_hint
+
+    script = tmp_path / ".venv" / "bin" / "leaders"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [str(script), "serve", "--demo"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert chat_hint("a@b.gov.uk") == ".venv/bin/leaders chat --as a@b.gov.uk"
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
+    assert chat_hint("a@b.gov.uk") == "leaders chat --as a@b.gov.uk"  # on PATH: the short form works

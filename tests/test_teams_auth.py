@@ -43,7 +43,7 @@ async def test_a_valid_token_passes_and_the_reply_carries_the_bots_own_token(
         status, _ = await post(base, teams.message(url, KIM, "find chief nurse"), identity.mint(url))
     assert status == 201
     reply = fake.posted()[-1]
-    assert reply["summary"] == "3 leaders found for “chief nurse”"
+    assert reply["summary"] == "3 leaders match “chief nurse”"
     assert {c["authorization"] for c in fake.calls} == {f"Bearer {FakeTokenServer.ACCESS_TOKEN}"}
     assert token_server.requests[0]["client_id"] == APP_ID
     assert token_server.requests[0]["client_secret"] == "app-secret"

@@ -70,7 +70,7 @@ async def test_leader_finds_people_in_a_personal_chat_and_presses_view_profile(s
         reply = fake.posted()[-1]
         assert reply["type"] == "message"
         assert reply["conversation"]["id"] == f"a:1personal-{KIM.aad_object_id}"
-        assert reply["replyToId"] and reply["summary"] == "3 leaders found for “chief nurse”"
+        assert reply["replyToId"] and reply["summary"] == "3 leaders match “chief nurse”"
         (card,) = cards_of(reply)
         shown = texts(card)
         assert "Rosa Lee" in shown and "Alex Smith-Jones" in shown and "Pat Nurse" in shown
@@ -89,7 +89,7 @@ async def test_leader_finds_people_in_a_personal_chat_and_presses_view_profile(s
                         "value": "Done — my answer is below."}
         profile = texts(cards_of(fake.posted()[-1])[0])
         assert profile[:2] == ["Rosa Lee", "Chief Nurse, North West Ambulance Service NHS Trust"]
-        assert "About: Paramedic turned nurse leader." in profile
+        assert "Bio: Paramedic turned nurse leader." in profile
         assert not any("@" in line for line in profile)  # contact details stay hidden
     # The member lookup ran once (first turn), not on the linked second turn.
     lookups = [c for c in fake.calls if c["method"] == "GET"]

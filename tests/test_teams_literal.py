@@ -90,7 +90,7 @@ async def test_a_hostile_bio_shows_as_typed_in_every_teams_card(settings, connec
 
     for card in (profile, channel, picked["content"]):
         check_literal(card)
-    assert f"About: {BIO}" in texts(profile)  # every character as typed, in TextRuns
+    assert f"Bio: {BIO}" in texts(profile)  # every character as typed, in TextRuns
     assert BIO in literal_runs(profile)
     assert any(ROLE in line for line in texts(channel))
     assert any(ROLE in line for line in texts(picked["content"]))

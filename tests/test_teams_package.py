@@ -55,12 +55,27 @@ def test_the_manifest_in_the_repository_validates() -> None:
     assert search["parameters"][0]["name"] == "query"
 
 
-def run_package(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_package(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERS_", "MICROSOFT_", "SLACK_"))}
     clean["MICROSOFT_APP_TENANT_ID"] = "72f988bf-86f1-41af-91ab-2d7cd011db47"  # SingleTenant, the default
     return subprocess.run([sys.executable, "-m", "adapters.cli", "teams-package", "--output", "app.zip",
-                           "--manifest", str(MANIFEST_PATH)], cwd=tmp_path, env={**clean, **env},
+                           "--manifest", str(MANIFEST_PATH), *args], cwd=tmp_path, env={**clean, **env},
                           capture_output=True, text=True, timeout=60)
+
+
+def test_packaging_needs_no_secret_and_can_raise_the_app_version(tmp_path: Path) -> None:
+    """As docs/TEAMS.md writes it: the app id and the public URL, no MICROSOFT_APP_PASSWORD."""
+    result = run_package(tmp_path, "--app-version", "1.0.3", MICROSOFT_APP_ID=APP_ID,
+                         LEADERS_PUBLIC_URL="https://leaders.digital.gov.uk")
+    assert result.returncode == 0, result.stderr
+    assert "app version 1.0.3" in result.stdout
+    with zipfile.ZipFile(tmp_path / "app.zip") as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    validate(manifest)
+    assert manifest["version"] == "1.0.3"
+    bad = run_package(tmp_path, "--app-version", "next", MICROSOFT_APP_ID=APP_ID,
+                      LEADERS_PUBLIC_URL="https://leaders.digital.gov.uk")
+    assert bad.returncode == 2 and "the app version must look like 1.0.1" in bad.stderr
 
 
 def test_teams_package_writes_an_upload_ready_zip(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ async def test_personal_data_commands_asked_in_a_channel_are_answered_in_the_1_t
     fake.members[PRIYA.id] = PRIYA
     channel = "19:abc123@thread.tacv2;messageid=1700000000000"
     async with running(settings) as (base, _, _):
-        for words in ("mydata", "accounts", "me", "forget me"):
+        for words in ("mydata", "accounts", "me", "forget me confirm"):
             before = len(fake.calls)
             await post(base, teams.channel_mention(url, PRIYA, words))
             posts = [c for c in fake.calls[before:] if c["method"] == "POST" and "/activities" in c["path"]]
@@ -108,4 +108,5 @@ async def test_extension_results_show_only_what_everyone_may_see(settings, conne
     [result] = body["composeExtension"]["attachments"]
     assert result["preview"]["content"]["title"] == "Seán O'Brien"
     assert where not in json.dumps(result, ensure_ascii=False)
-    assert result["preview"]["content"]["subtitle"] == "Chief Constable, Police Scotland — Policing"
+    assert (result["preview"]["content"]["subtitle"]
+            == "Chief Constable, Police Scotland — Policing — found in name")  # why it matched, too

@@ -17,9 +17,10 @@ import click
 
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from directory import audit
-from directory.accounts import LEGACY_SLACK_VIA
+from directory.accounts import LEGACY_SLACK_VIA, AccountError, describe, relink, removed_links
 from directory.database import Database
 from directory.link_review import REASONS, Concern, Rules, matches, reverified, review, revoke
+from directory.people import by_email
 from directory.settings import Settings
 
 
@@ -58,6 +59,37 @@ def check_command(as_json: bool, recheck_slack: bool, do_revoke: bool, yes: bool
             removed = revoke(session, concerns, audit.cli_actor())
     _print(concerns, notes, removed, as_json)
     sys.exit(1 if concerns and not removed else 0)
+
+
+@accounts_group.command("relink")
+@click.argument("email")
+@click.option("--account", "account_id", type=int,
+              help="The removed link to restore (its number from the list).")
+def relink_command(email: str, account_id: int | None) -> None:
+    """Put back a chat-account link the leader with EMAIL removed (audited).
+
+    Without --account, lists their removed links with their numbers. Only a link that was theirs comes
+    back; linking an account to a different leader is not done here.
+    """
+    database = database_or_exit(settings_or_exit())
+    with database.session(commit=account_id is not None) as session:
+        leader = by_email(session, email)
+        if leader is None:
+            fail(f"{email[:320]} is not in the directory; nothing changed")
+        if account_id is None:
+            removed = removed_links(session, leader)
+            if not removed:
+                click.echo(f"{leader.email} has no removed links.")
+            for account in removed:
+                click.echo(f"{account.id}\t{describe(account)}, removed {account.revoked_at:%d %b %Y}")
+            if removed:
+                click.echo(f"Restore one with `leaders accounts relink {leader.email} --account N`.")
+            return
+        try:
+            account = relink(session, leader, account_id, audit.cli_actor())
+        except AccountError as error:
+            fail(f"{error}; nothing changed")
+        click.echo(f"Relinked: {describe(account)} acts as {leader.email} again.")
 
 
 def _slack_workspaces(settings: Settings, ask: bool, notes: list[str]) -> frozenset[str] | None:

@@ -27,9 +27,9 @@ def settings_or_exit() -> Settings:
     try:
         return load_settings()
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
-                             for e in error.errors())
-        fail(f"configuration: {problems}", 2)
+        from adapters.cli.config_errors import sentences
+
+        fail("configuration: " + " ".join(sentences(error)), 2)
 
 
 def database_or_exit(settings: Settings, *, ensure: bool = True) -> Database:
@@ -57,13 +57,15 @@ def _safe_url(url: str) -> str:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("-v", "--verbose", is_flag=True,
               help="Log more detail to stderr (our own debug lines; never personal data).")
-def cli(verbose: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
     """Leaders Connect: a shared, verified directory of public-sector leaders, in Slack and Teams.
 
     Configuration comes from the environment or a .env file (LEADERS_DATABASE_URL, LEADERS_PORT, …;
     see README.md). With none, everything runs on a SQLite file in the current directory.
     """
     configure_logging(verbose)  # one line per record, no personal data at any level (adapters/logs.py)
+    ctx.ensure_object(dict)["verbose"] = verbose
 
 
 def _register() -> None:
@@ -72,6 +74,7 @@ def _register() -> None:
         content_commands,
         delivery_commands,
         directory_commands,
+        freshness_commands,
         intros_commands,
         run_commands,
         teams_commands,
@@ -79,7 +82,7 @@ def _register() -> None:
     )
 
     for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands,
-                   accounts_commands, intros_commands, content_commands):
+                   accounts_commands, intros_commands, freshness_commands, content_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from pathlib import Path
 
 import click
 from aiohttp import web
@@ -14,17 +15,41 @@ from adapters.bootstrap import Services, build_services
 from adapters.cli.directory_commands import load_rows
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
 from adapters.console.session import ConsoleConversation, run_repl
+from adapters.logs import configure as configure_logging
 from adapters.server import build_app, build_status_app
 from adapters.teams.config import is_configured as is_teams_configured
 from adapters.teams.service_urls import is_loopback_host
 from adapters.web.signin import log_signin_state
-from directory.demo_data import generate_rows
+from directory.demo_data import DEMO, generate_rows
 from directory.people import LeaderInput, by_email, count
 from directory.settings import Settings
 
 log = logging.getLogger("leaders.serve")
 DEMO_COUNT = 500
 DEMO_SEED = 42
+
+
+def chat_hint(email: str) -> str:
+    """The command that works from here: `leaders` itself when it is on PATH, else the path of this
+    install's script (the README's install puts it in .venv/bin, which is not on PATH)."""
+    import shutil
+    import sys
+
+    def shown(path: Path) -> str:
+        try:
+            return str(path.absolute().relative_to(Path.cwd().absolute()))
+        except ValueError:
+            return str(path.absolute())
+
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    on_path = shutil.which("leaders")
+    if on_path and script is not None and Path(on_path).resolve() == script.resolve():
+        command = "leaders"
+    elif script is not None and script.name == "leaders" and script.exists():
+        command = shown(script)
+    else:
+        command = f"{shown(Path(sys.executable))} -m adapters.cli"
+    return f"{command} chat --as {email}"
 
 
 def seed_demo(settings: Settings) -> str:
@@ -36,7 +61,7 @@ def seed_demo(settings: Settings) -> str:
         click.echo(f"The database already holds {existing} leaders; not adding demo data.", err=True)
     else:
         load_rows([LeaderInput(**r) for r in generate_rows(DEMO_COUNT, DEMO_SEED)], False,
-                  f"{DEMO_COUNT} demo leaders")
+                  f"{DEMO_COUNT} demo leaders", verified_by=DEMO)
     with database.session() as session:
         from sqlalchemy import select
 
@@ -73,7 +98,8 @@ def serve_command(demo: bool, no_scheduler: bool, no_workers: bool, host: str | 
     if demo:
         email = seed_demo(settings)
         if email:
-            click.echo(f"Demo ready. In another terminal try:  leaders chat --as {email}", err=True)
+            click.echo(f"Demo ready. In another terminal, in this directory, try:  {chat_hint(email)}",
+                       err=True)
     database_or_exit(settings).dispose()  # clear message if the database is down or behind
     services = build_services(settings, with_scheduler=not no_scheduler, with_workers=not no_workers)
     try:
@@ -165,8 +191,19 @@ def _warn_if_teams_unauthenticated(app: web.Application) -> None:
 
 @click.command("chat")
 @click.option("--as", "email", required=True, metavar="EMAIL", help="Talk as the leader with this email.")
-def chat_command(email: str) -> None:
-    """Talk to the bot in the terminal as a leader: the same replies as Slack or Teams, in text."""
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("leaders-chat.log"),
+              show_default=True, help="Where the service's log lines go, so they never interrupt the chat.")
+@click.pass_context
+def chat_command(ctx: click.Context, email: str, log_file: Path) -> None:
+    """Talk to the bot in the terminal as a leader: the same replies as Slack or Teams, in text.
+
+    The service's own log lines go to --log-file, not to the terminal the conversation is in.
+    """
+    try:
+        stream = open(log_file, "a", encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+    except OSError as error:
+        fail(f"cannot write the log file {log_file}: {error.strerror} (choose another with --log-file)")
+    configure_logging(bool((ctx.obj or {}).get("verbose")), stream)
     settings = settings_or_exit()
     database = database_or_exit(settings)
     with database.session() as session:

@@ -11,9 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from bot.reply_codec import reply_to_json
+from bot.usecases.data_rights import erasure_done_notice
 from directory import audit, clock
 from directory.data_rights import ErasureError, erase, pending
-from directory.staff import StaffError, grant, members, revoke
+from directory.staff import AlreadyStaff, StaffError, grant, members, revoke
+from directory.suppression import describe, key_for, lift
 
 
 @click.group("staff")
@@ -40,6 +43,9 @@ def _change(email: str, verb: str) -> None:
         try:
             leader = (grant if verb == "add" else revoke)(session, email, audit.cli_actor(),
                                                           settings.staff_email_set)
+        except AlreadyStaff as already:
+            click.echo(f"{already.leader.email} already has the staff role; nothing changed.")
+            return
         except StaffError as error:
             fail(f"{error}; nothing changed")
     click.echo(f"{leader.email} {'now has' if verb == 'add' else 'no longer has'} the staff role.")
@@ -105,15 +111,28 @@ def audit_command(since: str | None, actor: str | None, action: str | None, as_j
 @click.command("erase")
 @click.argument("email", required=False)
 @click.option("--pending", "show_pending", is_flag=True, help="List open `forget me` requests instead.")
+@click.option("--lift", "lift_email", metavar="EMAIL",
+              help="Take EMAIL off the erasure suppression list, so a leader who rejoins can be imported "
+                   "again (audited).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def erase_command(email: str | None, show_pending: bool, yes: bool) -> None:
+def erase_command(email: str | None, show_pending: bool, lift_email: str | None, yes: bool) -> None:
     """Erase the leader with EMAIL: profile, chat links, conversation references, staff role, links.
 
     Anonymous aggregates are kept, and the audit log keeps a line that an erasure happened (by whom, and
-    the leader's number — never their name or email). Use --pending to see who asked with `forget me`.
+    the leader's number — never their name or email). The email goes on a suppression list (a keyed hash,
+    nothing else) so a later import skips it; --lift EMAIL takes it off for someone who rejoins. Each of
+    their chat accounts is told the erasure is done. Use --pending to see who asked with `forget me`.
     """
     settings = settings_or_exit()
     database = database_or_exit(settings)
+    if lift_email:
+        with database.session() as session:
+            entry = lift(session, key_for(session, settings.suppression_key), lift_email, audit.cli_actor())
+        if entry is None:
+            fail(f"{lift_email[:320]} is not on the erasure suppression list; nothing changed")
+        click.echo(f"{lift_email} is off the suppression list ({describe(entry)}); the next import may "
+                   "add them again.")
+        return
     if show_pending:
         with database.session(commit=False) as session:
             rows = pending(session)
@@ -128,10 +147,12 @@ def erase_command(email: str | None, show_pending: bool, yes: bool) -> None:
         fail("cancelled; nothing erased")
     with database.session() as session:
         try:
-            leader_id = erase(session, email, audit.cli_actor())
+            leader_id = erase(session, email, audit.cli_actor(), key_for(session, settings.suppression_key),
+                              reply_to_json(erasure_done_notice()))
         except ErasureError as error:
             fail(f"{error}; nothing erased")
-    click.echo(f"Erased {email} (was leader:{leader_id}).")
+    click.echo(f"Erased {email} (was leader:{leader_id}); their chat accounts are told, and a later import "
+               "skips them (`leaders erase --lift EMAIL` if they rejoin).")
 
 
 COMMANDS = [staff_group, audit_command, erase_command]

@@ -13,18 +13,32 @@ from bot.replies import Actions, Button, Form, PersonCard, Reply, Text
 WIDTH = 100
 
 
+BACK_PREFIX = "find.back:"  # "Back to results" (bot/usecases/find.py): shown as [0], pressed by typing 0
+
+
+def is_back(button: Button) -> bool:
+    return button.action.startswith(BACK_PREFIX)
+
+
 def buttons_of(reply: Reply) -> list[Button]:
-    """Every button in the reply, in the order `render` numbers them."""
+    """Every numbered button in the reply, in the order `render` numbers them (not links, not [0])."""
     found: list[Button] = []
     for block in reply.blocks:
         if isinstance(block, PersonCard | Actions):
-            found.extend(b for b in block.buttons if not b.url)
+            found.extend(b for b in block.buttons if not b.url and not is_back(b))
     return found
 
 
-def render(reply: Reply) -> str:
+def back_of(reply: Reply) -> Button | None:
+    return next((b for block in reply.blocks if isinstance(block, PersonCard | Actions)
+                 for b in block.buttons if is_back(b)), None)
+
+
+def render(reply: Reply, first_number: int = 1) -> str:
+    """The reply as text; buttons numbered from `first_number` (the console continues the numbers of the
+    results a profile was opened from, so those stay pressable)."""
     lines: list[str] = []
-    number = 0
+    number = first_number - 1
     for block in reply.blocks:
         if isinstance(block, Text):
             text = block.text
@@ -50,6 +64,9 @@ def render(reply: Reply) -> str:
             for button in buttons:
                 if button.url:  # a link is opened, not pressed: show where it goes
                     labels.append(f"{button.label}: {button.url}")
+                    continue
+                if is_back(button):
+                    labels.append(f"[0] {button.label}")
                     continue
                 number += 1
                 labels.append(f"[{number}] {button.label}")

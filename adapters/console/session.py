@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from adapters.console.render import buttons_of, render
+from adapters.console.render import back_of, buttons_of, render
 from bot.engine import Bot
 from bot.replies import Reply
 from directory.accounts import ChatIdentity
@@ -21,24 +21,34 @@ def console_identity(email: str) -> ChatIdentity:
 
 
 class ConsoleConversation:
-    """One person talking to the bot; remembers the last reply so its buttons can be pressed."""
+    """One person talking to the bot; remembers the last reply so its buttons can be pressed.
+
+    After a profile opened from search results (it has `[0] Back to results`), the results' numbers
+    still press the results, as on a platform where the results message stays on screen above the
+    profile; the profile's own buttons are numbered after them.
+    """
 
     def __init__(self, bot: Bot, email: str) -> None:
         self.bot = bot
         self.identity = console_identity(email)
         self.last: Reply | None = None
+        self.results: Reply | None = None  # the last reply whose buttons a number can still press
+        self.offset = 0  # how many numbers the results take before the last reply's own buttons
         self.transcript: list[str] = []
 
     def say(self, text: str) -> str:
-        """Send typed text; a bare number presses that button of the previous reply."""
+        """Send typed text; a bare number presses that button of the previous reply (0: back)."""
         stripped = text.strip()
+        if stripped == "0" and self.last is not None and (back := back_of(self.last)) is not None:
+            return self._record(f"[{back.label}]", self.bot.handle_action(self.identity, back.action))
         pressed = parse_id(stripped)
         if pressed is not None and self.last is not None:
-            buttons = buttons_of(self.last)
+            numbered = [*(buttons_of(self.results) if self.offset and self.results else []),
+                        *buttons_of(self.last)]
             index = pressed - 1
-            if 0 <= index < len(buttons):
-                return self._record(f"[{buttons[index].label}]",
-                                    self.bot.handle_action(self.identity, buttons[index].action))
+            if 0 <= index < len(numbered):
+                return self._record(f"[{numbered[index].label}]",
+                                    self.bot.handle_action(self.identity, numbered[index].action))
         return self._record(text, self.bot.handle_text(self.identity, text))
 
     def press(self, label: str, occurrence: int = 1) -> str:
@@ -51,7 +61,13 @@ class ConsoleConversation:
 
     def _record(self, said: str, reply: Reply) -> str:
         self.last = reply
-        shown = render(reply)
+        if back_of(reply) is not None and self.results is not None:
+            self.offset = len(buttons_of(self.results))
+        else:
+            self.offset = 0
+            if buttons_of(reply):
+                self.results = reply
+        shown = render(reply, self.offset + 1)
         self.transcript += [f"> {said}", shown]
         return shown
 

@@ -25,7 +25,8 @@ Json = dict[str, Any]
 def person_result(card: PersonCard) -> Json:
     preview: Json = {"title": clip(card.name, 200)}
     where = next((f.value for f in card.fields if f.label == "Where"), "")
-    subtitle = " — ".join(part for part in (card.headline, where) if part)
+    found = next((f"found in {f.value}" for f in card.fields if f.label == "Found in"), "")
+    subtitle = " — ".join(part for part in (card.headline, where, found) if part)
     if subtitle:
         preview["subtitle"] = clip(subtitle, 300)
     return {"contentType": CARD_CONTENT_TYPE, "content": adaptive_card(person_elements(card)),

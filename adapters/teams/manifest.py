@@ -1,8 +1,13 @@
-"""`leaders teams-package`: the repo's manifest.json, filled for this deployment, zipped with its icons.
+"""`leaders teams-package`: the Teams manifest, filled for this deployment, zipped with its icons.
 
-The manifest in the repository is complete and valid with placeholder ids and domains (the all-zero
-GUID and leaders.example.gov.uk), so it can be checked against the schema as it is. Packaging replaces
-those fields structurally — never by string substitution — from MICROSOFT_APP_ID and LEADERS_PUBLIC_URL.
+The manifest template is complete and valid with placeholder ids and domains (the all-zero GUID and
+leaders.example.gov.uk), so it can be checked against the schema as it is. Packaging replaces those fields
+structurally — never by string substitution — from MICROSOFT_APP_ID and LEADERS_PUBLIC_URL, and sets the
+app version when asked (Teams only takes an updated upload whose version is higher).
+
+The template ships inside the package (adapters/teams/manifest.json, package data), so the command works
+from a wheel install as well as from a checkout; the repository's top-level manifest.json is the same
+file (tests/test_teams_package_wheel.py keeps the two identical).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from urllib.parse import urlsplit
 
 from adapters.teams.icons import color_icon, outline_icon
 
-MANIFEST_PATH = Path(__file__).resolve().parents[2] / "manifest.json"
+MANIFEST_PATH = Path(__file__).with_name("manifest.json")
+_VERSION = re.compile(r"^\d{1,5}\.\d{1,5}\.\d{1,5}$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -30,7 +36,8 @@ def load_template(path: Path = MANIFEST_PATH) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def fill(template: dict[str, Any], app_id: str, public_url: str) -> dict[str, Any]:
+def fill(template: dict[str, Any], app_id: str, public_url: str,
+         version: str | None = None) -> dict[str, Any]:
     if not app_id:
         raise PackageError("MICROSOFT_APP_ID is not set (the bot's Microsoft app id, a GUID)")
     if not _GUID.match(app_id):
@@ -42,8 +49,12 @@ def fill(template: dict[str, Any], app_id: str, public_url: str) -> dict[str, An
     if parts.scheme != "https" or not parts.hostname:
         raise PackageError(f"LEADERS_PUBLIC_URL must be an https URL (got {public_url[:80]!r})")
     host, base = parts.netloc, f"https://{parts.netloc}{parts.path.rstrip('/')}"
+    if version is not None and not _VERSION.match(version):
+        raise PackageError(f"the app version must look like 1.0.1 (three numbers; got {version[:40]!r})")
     manifest = copy.deepcopy(template)
     manifest["id"] = app_id
+    if version is not None:
+        manifest["version"] = version
     for item in (*manifest.get("bots", []), *manifest.get("composeExtensions", [])):
         item["botId"] = app_id
     manifest["developer"].update(websiteUrl=base + "/", privacyUrl=base + "/privacy",
@@ -53,9 +64,10 @@ def fill(template: dict[str, Any], app_id: str, public_url: str) -> dict[str, An
     return manifest
 
 
-def build_package(app_id: str, public_url: str, template: dict[str, Any] | None = None) -> bytes:
+def build_package(app_id: str, public_url: str, template: dict[str, Any] | None = None,
+                  version: str | None = None) -> bytes:
     """The upload-ready zip: manifest.json, color.png (192×192) and outline.png (32×32) at its root."""
-    manifest = fill(template or load_template(), app_id, public_url)
+    manifest = fill(template or load_template(), app_id, public_url, version)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))

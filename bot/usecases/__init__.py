@@ -7,6 +7,7 @@ from bot.usecases import (  # noqa: F401
     data_rights,
     digest,
     find,
+    freshness,
     help,
     intros,
     me,

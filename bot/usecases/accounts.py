@@ -4,8 +4,12 @@ A removed link stays removed: automatic linking by email will not bring that acc
 Sign in with Microsoft from it. Removing the account you are typing from is allowed — it is the only way
 to stop a shared or handed-over account acting as you — and the reply says what happens next.
 
-The list is a live card (bot/live.py): pressing "Remove this link" replaces it with the list as it is
-now; a Remove pressed on an old copy of the list (the link was removed already, from another device or
+Removing asks first: "Remove this link" (or `accounts remove 2`) shows what will happen and a "Yes, remove
+this link" button (or `accounts remove 2 confirm`), because the way back — Sign in with Microsoft — may
+be off in this organisation; staff can relink an account (`leaders accounts relink`).
+
+The list is a live card (bot/live.py): confirming replaces it with the list as it is now; a Remove
+pressed on an old copy of the list (the link was removed already, from another device or
 by a double-click) says when it was removed and changes nothing; and on Teams the card redraws itself
 (`accounts.show`) whenever it is shown, so an old copy never offers a link that is gone.
 """
@@ -30,7 +34,8 @@ from directory.accounts import (
 from directory.ids import parse_id
 from directory.models import ChatAccount, Leader, utcnow
 
-UNLINK = "accounts.unlink"
+UNLINK = "accounts.unlink"  # asks first (an old card's button asks too)
+REMOVE = "accounts.remove"  # confirmed: removes
 SHOW = "accounts.show"
 
 
@@ -57,16 +62,30 @@ def accounts(ctx: Context, args: str) -> Reply:
     verb, _, rest = args.strip().partition(" ")
     if not verb:
         return _listing(ctx)
-    number = rest.strip()
+    number, _, confirm = rest.strip().partition(" ")
     if verb.lower() in ("remove", "unlink") and number.isascii() and number.isdigit():
         linked = accounts_of(ctx.session, ctx.leader)
         index = int(number) if len(number) <= 9 else 0  # 5,000 digits: still just not on the list
         if not 1 <= index <= len(linked):
             return Reply((Text(f"You have {len(linked)} linked account(s); choose a number from the list "
                                "`accounts` shows.", "error"),))
+        if confirm.strip().lower() not in ("confirm", "yes"):
+            return _ask(ctx, linked[index - 1], f"accounts remove {index} confirm")
         return _remove(ctx, linked[index - 1].id)
     return Reply((Text("Type `accounts` to list your linked chat accounts, or `accounts remove <number>`.",
                        "error"),))
+
+
+def _ask(ctx: Context, account: ChatAccount, typed: str) -> Reply:
+    """Are you sure? — with what removing means, and how it could be undone."""
+    current = _is_current(ctx, account)
+    consequence = ("This is the account you're using now: I won't show you directory information here "
+                   "after this." if current else "That account will no longer act as you.")
+    return Reply((Text("Remove this link? " + describe(account) + ".", "heading"), Text(consequence),
+                  Text("To link it again you'd sign in with Microsoft from it (if your organisation allows "
+                       f"that) or ask the Leaders Connect team. (Typing: `{typed}`.)", "muted"),
+                  Actions((Button("Yes, remove this link", f"{REMOVE}:{account.id}", "danger"),
+                           Button("Keep it", SHOW)))))
 
 
 def _remove(ctx: Context, account_id: int) -> Reply:
@@ -87,6 +106,18 @@ def _removed_current() -> Reply:
 
 
 @action(UNLINK)
+def remove_asked(ctx: Context, args: list[str]) -> Reply:
+    """"Remove this link" pressed: ask first, in place; a link already gone is said so."""
+    account_id = parse_id(args[0]) if args else None
+    account = next((a for a in accounts_of(ctx.session, ctx.leader) if a.id == account_id), None) \
+        if account_id is not None else None
+    if account is None:
+        return remove_pressed(ctx, args)  # expired or gone: the same answers as a confirmed press
+    index = [a.id for a in accounts_of(ctx.session, ctx.leader)].index(account.id) + 1
+    return replacing(_ask(ctx, account, f"accounts remove {index} confirm"))
+
+
+@action(REMOVE)
 def remove_pressed(ctx: Context, args: list[str]) -> Reply:
     """Remove the link and redraw the list in place; a link already gone is said so, and nothing changes."""
     account_id = parse_id(args[0]) if args else None

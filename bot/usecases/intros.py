@@ -32,6 +32,7 @@ from bot.intro_cards import (
     card_for,
     followup_card,
 )
+from bot.intro_leavers import close_for_leaver
 from bot.introductions import (
     check_reason,
     deliver_waiting,
@@ -64,6 +65,7 @@ from directory.introductions import (
     may_answer,
     unblock,
 )
+from directory.leavers import ON_LEAVER
 from directory.models import Leader, utcnow
 from directory.people import by_email
 from directory.privacy import may_see
@@ -385,3 +387,4 @@ def met(ctx: Context, args: list[str]) -> Reply:
 
 
 ON_LINK.append(deliver_waiting)  # a request that waited for its recipient goes out as they link
+ON_LEAVER.append(close_for_leaver)  # a leaver's open requests are closed kindly, both sides told

@@ -57,6 +57,29 @@ def profile_form(leader: Leader, values: dict[str, str] | None = None,
     return Form("me", "Edit your profile", tuple(fields), "Save", SAVE, FORM_HINT)
 
 
+WHO = {"everyone": "all verified leaders", "introduced": "only people you've been introduced to",
+       "staff": "only the Leaders Connect team"}
+PEERS_LOOK_FOR = ("role", "organisation", "region", "expertise", "bio")  # what search and cards use
+
+
+def profile_summary(leader: Leader) -> tuple[Text, ...]:
+    """What is missing from the profile (peers find you by these), and who can see each field."""
+    missing = [LABELS[name].lower() for name in PEERS_LOOK_FOR if not (getattr(leader, name) or "").strip()]
+    lines = []
+    if missing:
+        lines.append(Text("Missing from your profile: " + ", ".join(missing)
+                          + " — other leaders find peers by these, so adding them helps people find you.",
+                          "heading"))
+    else:
+        lines.append(Text("Your profile has everything other leaders search by.", "muted"))
+    by_level: dict[str, list[str]] = {}
+    for field in PRIVATE_FIELDS:
+        by_level.setdefault(level_of(leader, field).value, []).append(LABELS[field].lower())
+    seen = "; ".join(f"{WHO[level]}: {', '.join(fields)}" for level, fields in by_level.items())
+    lines.append(Text(f"Who can see each field — your name: all verified leaders; {seen}.", "muted"))
+    return tuple(lines)
+
+
 def _saved(ctx: Context, changed: list[str]) -> Reply:
     if not changed:
         head = Text("Nothing to change — your profile already says that.", "heading")
@@ -132,7 +155,7 @@ def _not_editable(word: str) -> Reply:
 def me(ctx: Context, args: str) -> Reply:
     verb, _, rest = args.strip().partition(" ")
     if not verb:
-        return Reply((profile_form(ctx.leader), Text(TYPED_HELP, "muted")))
+        return Reply((*profile_summary(ctx.leader), profile_form(ctx.leader), Text(TYPED_HELP, "muted")))
     if verb.lower() == "set" and rest.strip():
         return _set(ctx, rest.strip())
     if verb.lower() == "show" and rest.strip():

@@ -8,7 +8,8 @@ from bot.actions import action
 from bot.cards import profile_card, summary_card
 from bot.commands import Context, command
 from bot.intro_cards import FORM as INTRO_FORM
-from bot.replies import Button, Reply, Text
+from bot.replies import Actions, Button, Reply, Text
+from bot.usecases.find import BACK
 from bot.usecases.quota import allowance, cap_reached, exhausted
 from directory import audit
 from directory.accounts import accounts_of
@@ -58,7 +59,7 @@ def profile(ctx: Context, args: str) -> Reply:
         leader = by_email(ctx.session, who)
         # An email the viewer may not see is not a key they may look people up by: the answer would
         # confirm whose address it is. Same words whether nobody or a hidden owner has it.
-        if leader is None or not may_see(ctx.viewer, leader, "email"):
+        if leader is None or leader.left_at is not None or not may_see(ctx.viewer, leader, "email"):
             return Reply((Text(f"No leader you can see has the email {who[:320]}.", "error"),))
         return _profile_reply(ctx, leader)
     try:
@@ -75,18 +76,27 @@ def profile(ctx: Context, args: str) -> Reply:
     if allowed == 0:
         return Reply((cap_reached(ctx),))
     return Reply((Text(f"Several leaders match “{who[:100]}” — which one?", "heading"),
-                  *(summary_card(ctx.viewer, h.leader) for h in hits[:allowed]),
+                  *(summary_card(ctx.viewer, h.leader, h.matched) for h in hits[:allowed]),
                   *((cap_reached(ctx),) if allowed < len(hits) else ())))
 
 
 @action("profile.view")
 def view_profile(ctx: Context, args: list[str]) -> Reply:
-    leader_id = parse_id(args[0]) if args else None
+    """A profile from a card's button; opened from a results page (`profile.view:<id>:<offset>:<query>`,
+    bot/usecases/find.py), it offers "Back to results"."""
+    reply = _view(ctx, parse_id(args[0]) if args else None)
+    if len(args) > 2:
+        back = Actions((Button("Back to results", f"{BACK}:{':'.join(args[1:])}"),))
+        return Reply((*reply.blocks, back))
+    return reply
+
+
+def _view(ctx: Context, leader_id: int | None) -> Reply:
     if leader_id == ctx.leader.id:
         return _profile_reply(ctx, ctx.leader)  # your own profile is never capped
     if exhausted(ctx):
         return Reply((cap_reached(ctx),))
     leader = by_id(ctx.session, leader_id) if leader_id is not None else None
-    if leader is None:
+    if leader is None or leader.left_at is not None:  # a leaver is no longer shown, even from old cards
         return Reply((Text("That profile is no longer in the directory.", "error"),))
     return _profile_reply(ctx, leader)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.commands import Context, command
 from bot.replies import Reply, Text
 from directory import audit
-from directory.staff import StaffError, grant, members, revoke
+from directory.staff import AlreadyStaff, StaffError, grant, members, revoke
 
 USAGE = "staff list | staff add <email> | staff remove <email>"
 
@@ -28,6 +28,9 @@ def staff(ctx: Context, args: str) -> Reply:
         return Reply((Text(f"Usage: `{USAGE}`.", "error"),))
     try:
         leader = (grant if verb == "add" else revoke)(ctx.session, email, actor, env)
+    except AlreadyStaff as already:
+        return Reply((Text(f"{already.leader.full_name} <{already.leader.email}> already has the staff role; "
+                           "nothing changed.", "heading"),))
     except StaffError as error:
         return Reply((Text(f"Nothing changed: {error}.", "error"),))
     done = "now has" if verb == "add" else "no longer has"
