@@ -3,13 +3,15 @@
     python benchmarks/_bare_bolt_server.py PORT
 
 Reads SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_API_URL from the environment. Answers every
-`/leaders` command with a constant in its ack, after bolt's signature check, through the same aiohttp
-conversion as `adapters.slack`; `/healthz` says when it is listening. Stops on SIGTERM or SIGINT.
+`/leaders` command with a constant in its ack, and acknowledges every button press (benchmarks/votes.py),
+after bolt's signature check, through the same aiohttp conversion as `adapters.slack`; `/healthz` says
+when it is listening. Stops on SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from aiohttp import web
@@ -26,6 +28,10 @@ def bare_bolt_app() -> web.Application:
     @bolt.command("/leaders")
     async def constant(ack) -> None:  # type: ignore[no-untyped-def]
         await ack("Leaders Connect")
+
+    @bolt.action(re.compile(".*"))
+    async def pressed(ack) -> None:  # type: ignore[no-untyped-def]
+        await ack()  # a button press (benchmarks/votes.py): acknowledged, nothing else
 
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))

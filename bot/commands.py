@@ -98,7 +98,5 @@ def all_words() -> list[str]:
 # Commands DESIGN.md promises whose capability lands with a later issue. They are understood (so the
 # grammar does not call them unknown) and answer honestly that they are not available yet.
 for _name, _summary, _usage, _staff in (
-    ("polls", "Open polls for the head of government", "polls", False),
-    ("poll", "Create and schedule a poll (staff)", "poll new", True),
 ):
     register(Command(_name, _summary, _usage, None, staff_only=_staff))

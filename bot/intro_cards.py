@@ -107,7 +107,8 @@ def _answerer_blocks(session: Session, intro: Introduction, viewer_id: int, requ
         blocks: list = [Text(heading, "heading"), them,
                         Text(CONSENT_NOTE, "muted")]
         if intro.status == SNOOZED and intro.snoozed_until is not None:
-            blocks.append(Text(f"You said not now; we'll ask again on {day(intro.snoozed_until)}.", "muted"))
+            blocks.append(Text(f"{_said_by(session, intro, viewer_id)} not now; we'll ask again on "
+                               f"{day(intro.snoozed_until)}.", "muted"))
         blocks.append(_answer_buttons(intro))
         if not behalf:
             blocks.append(Actions((Button("Block further requests from them",
@@ -127,6 +128,17 @@ def _answerer_blocks(session: Session, intro: Introduction, viewer_id: int, requ
                 them)
     assert intro.status == EXPIRED
     return (Text(f"This request expired on {day(intro.decided_at)} without an answer", "heading"), them)
+
+
+def _said_by(session: Session, intro: Introduction, viewer_id: int) -> str:
+    """Who pressed Not now, as the viewer should read it: the leader and their office see each other's."""
+    if intro.answered_by_id is None or intro.answered_by_id == viewer_id:
+        return "You said"
+    who = session.get(Leader, intro.answered_by_id)
+    if who is None:
+        return "Someone said"
+    office = " (private office)" if who.id != intro.recipient_id else ""
+    return f"{who.full_name}{office} said"
 
 
 def _answered_by(session: Session, intro: Introduction, viewer_id: int) -> str:

@@ -2,7 +2,8 @@
 
 - a **reminder** to the recipient (and delegates) once, `LEADERS_INTRO_REMINDER_DAYS` (3) after the request
   reached them without an answer;
-- a request the recipient answered "Not now" is **asked again** `LEADERS_INTRO_SNOOZE_DAYS` (7) later;
+- a request the recipient answered "Not now" is **asked again** `LEADERS_INTRO_SNOOZE_DAYS` (7) later
+  (which stands for the reminder, if that had not been sent yet);
 - **expiry** `LEADERS_INTRO_EXPIRY_DAYS` (14) after the request was made, the requester told;
 - the private **"did you meet?"** follow-up to both sides `LEADERS_INTRO_FOLLOWUP_DAYS` (14) after Accept.
 
@@ -19,7 +20,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.intro_cards import card_for, followup_card, reminder_head
@@ -109,8 +110,12 @@ def _expire(session: Session, intro_id: int, settings: Settings) -> bool:
 
 
 def _ask_again(session: Session, intro_id: int, settings: Settings) -> bool:
-    intro = _claim(session, intro_id, Introduction.status == SNOOZED, Introduction.snoozed_until <= utcnow(),
-                   status=REQUESTED, snoozed_until=None, revision=Introduction.revision + 1)
+    # Asking again is the request's one nudge: it counts as the reminder, which would otherwise follow
+    # at once (it was due while the request was snoozed) — two cards in the same minute.
+    now = utcnow()
+    intro = _claim(session, intro_id, Introduction.status == SNOOZED, Introduction.snoozed_until <= now,
+                   status=REQUESTED, snoozed_until=None, revision=Introduction.revision + 1,
+                   reminded_at=func.coalesce(Introduction.reminded_at, now))
     if intro is None:
         return False
     audit.record(session, SWEEPER, "intro.asked_again", audit.leader_ref(intro.recipient_id), intro=intro.id)

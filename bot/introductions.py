@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.intro_cards import card_for, details_for
@@ -41,9 +43,9 @@ from directory.introductions import (
     is_blocked,
     open_between,
     open_count,
+    principals_of,
     reach,
     sent_since,
-    waiting,
     week_ago,
 )
 from directory.models import ChatAccount, Leader, utcnow
@@ -53,18 +55,24 @@ from directory.settings import Settings
 
 NOT_AVAILABLE = "{name} is not available for introductions."
 _CARD_KEY = re.compile(r"^intro:(\d+):(?:[a-z0-9]+:)?to:(\d+)$")
-TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0?users="
+TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0?users="  # + the email, URL-encoded
 
 
 def card_key(intro: Introduction, account_id: int, what: str = "") -> str:
     return f"intro:{intro.id}:{what + ':' if what else ''}to:{account_id}"
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def check_reason(reason: str) -> str:
     """The reason, trimmed; IntroError when it is too short or too long (20–500 characters)."""
     # Control characters (a NUL, which PostgreSQL refuses in text; terminal escapes) become spaces, and
     # runs of whitespace one space: the reason is one paragraph on every platform.
-    reason = " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in reason).split())
+    # Bidirectional embeddings, overrides and isolates go too: they can make a reason read differently
+    # from what it says (a reversed link, a name that seems to be someone else's).
+    reason = " ".join("".join(" " if unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS else c
+                              for c in reason).split())
     if len(reason) < REASON_MIN:
         raise IntroError(f"Please say in a sentence why you'd like to meet ({REASON_MIN}–{REASON_MAX} "
                          f"characters; you wrote {len(reason)}).")
@@ -86,8 +94,6 @@ def request(session: Session, settings: Settings, requester: Leader, account: Ch
     if recipient.id == requester.id:
         raise IntroError("You can't request an introduction to yourself.")
     reason = check_reason(reason)
-    if is_blocked(session, recipient.id, requester.id):
-        raise IntroError(NOT_AVAILABLE.format(name=recipient.full_name))
     existing = open_between(session, requester.id, recipient.id)
     if existing is not None:
         if existing.requester_id == requester.id:
@@ -101,10 +107,21 @@ def request(session: Session, settings: Settings, requester: Leader, account: Ch
     if sent_since(session, requester.id, week_ago()) >= settings.intro_max_per_week:
         raise IntroError(f"You've sent {settings.intro_max_per_week} introduction requests in the last "
                          "seven days, the most we allow. Please try again in a few days.")
+    # After the limits: a blocked requester at a limit hears the limit, as for anyone else, so the
+    # answer never differs by whether they are blocked.
+    if is_blocked(session, recipient.id, requester.id):
+        raise IntroError(NOT_AVAILABLE.format(name=recipient.full_name))
     intro = Introduction(requester_id=requester.id, recipient_id=recipient.id, reason=reason,
                          created_at=utcnow())
-    session.add(intro)
-    session.flush()
+    try:
+        # Two submits at once (a double-clicked form, two devices) both pass the check above; the
+        # database's one-open-request-per-pair index lets one in, and the other hears it exists.
+        with session.begin_nested():
+            session.add(intro)
+            session.flush()
+    except IntegrityError:
+        raise IntroError(f"You already have an open request to {recipient.full_name}. Type `intros` to "
+                         "see it.") from None
     audit.record(session, audit.leader_ref(requester.id), "intro.requested", audit.leader_ref(recipient.id),
                  intro=intro.id)
     deliver(session, intro)
@@ -129,24 +146,27 @@ def deliver(session: Session, intro: Introduction) -> bool:
 
 
 def deliver_open(session: Session, recipient_id: int) -> int:
-    """(Re)deliver every open request to `recipient_id` — after a delegate is approved, so the office gets
-    the requests already waiting; cards already queued are not queued again (their keys)."""
+    """(Re)deliver every open request to `recipient_id` to whoever of the recipient and their office is
+    in chat now — after a delegate is approved, or when one of them links an account — so each gets the
+    requests already waiting; cards already queued are not queued again (their keys). A request that
+    was waiting has its requester's card redrawn, which said so."""
     count = 0
-    for intro in session.scalars(select(Introduction).where(Introduction.recipient_id == recipient_id,
-                                                            Introduction.status.in_(OPEN))):
-        count += deliver(session, intro)
+    for intro in list(session.scalars(select(Introduction).where(Introduction.recipient_id == recipient_id,
+                                                                 Introduction.status.in_(OPEN)))):
+        was_waiting = intro.delivered_at is None
+        if deliver(session, intro):
+            count += 1
+            if was_waiting:
+                redraw(session, intro, skip_answerers=True)
     return count
 
 
 def deliver_waiting(session: Session, leader: Leader) -> int:
-    """Deliver the requests that waited for `leader` to link a chat account (directory/accounts.py hook),
-    and redraw the requesters' cards, which said they were waiting."""
-    delivered = 0
-    for intro in waiting(session, leader.id):
-        if deliver(session, intro):
-            redraw(session, intro, skip_answerers=True)
-            delivered += 1
-    return delivered
+    """On linking an account (directory/accounts.py hook): the open requests to `leader` — those that
+    waited for them, and those their office already has — and, for a delegate, those to the leaders
+    they answer for."""
+    return sum(deliver_open(session, recipient_id)
+               for recipient_id in (leader.id, *principals_of(session, leader.id)))
 
 
 def cards_of(session: Session, intro: Introduction) -> list[tuple[str, int]]:
@@ -167,8 +187,8 @@ def redraw(session: Session, intro: Introduction, *, skip_answerers: bool = Fals
     done = 0
     for key, account_id in cards_of(session, intro):
         account = session.get(ChatAccount, account_id)
-        if account is None:
-            continue
+        if account is None or account.revoked_at is not None:
+            continue  # an unlinked account (left, lost, compromised) hears no more of the request
         if skip_answerers and account.leader_id != intro.requester_id:
             continue
         update_card(session, key, card_for(session, intro, account.leader_id))
@@ -235,7 +255,7 @@ def how_to_talk(me: Leader, other: Leader, mine: ChatAccount, theirs: ChatAccoun
             else ""
         blocks: list = []
         if email:
-            blocks.append(Actions((Button("Chat in Teams", url=TEAMS_CHAT + email),)))
+            blocks.append(Actions((Button("Chat in Teams", url=TEAMS_CHAT + quote(email, safe="@")),)))
         else:
             blocks.append(Text(f"Search for {other.full_name} in Teams to start a chat.", "muted"))
         if mine.workspace_id != theirs.workspace_id:

@@ -118,7 +118,24 @@ class Form:
         return "\n".join(lines)
 
 
-Block = Text | PersonCard | Actions | Form
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart of counts (a poll's results): Teams draws a chart, every other platform text bars."""
+
+    title: str
+    bars: tuple[tuple[str, int], ...]
+
+    def plain(self) -> str:
+        total = sum(value for _, value in self.bars)
+        lines = [self.title] if self.title else []
+        for label, value in self.bars:
+            filled = round(20 * value / total) if total else 0
+            share = round(100 * value / total) if total else 0
+            lines.append(f"{label}\n{'█' * filled}{'░' * (20 - filled)} {value} ({share}%)")
+        return "\n".join(lines)
+
+
+Block = Text | PersonCard | Actions | Form | Chart
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from bot.replies import (
     Block,
     Button,
     ButtonStyle,
+    Chart,
     Field,
     Form,
     Input,
@@ -68,6 +69,9 @@ def _block(block: Block) -> Json:
                 "verified": block.verified, "buttons": [_button(b) for b in block.buttons]}
     if isinstance(block, Actions):
         return {"type": "actions", "buttons": [_button(b) for b in block.buttons]}
+    if isinstance(block, Chart):
+        return {"type": "chart", "title": block.title,
+                "bars": [[label, value] for label, value in block.bars]}
     if isinstance(block, Form):
         return {"type": "form", "form_id": block.form_id, "title": block.title,
                 "submit_label": block.submit_label, "submit_action": block.submit_action, "hint": block.hint,
@@ -170,4 +174,12 @@ class _Reader:
                         tuple(self.input(i) for i in self.items(data, "fields")),
                         self.text(data, "submit_label"), self.text(data, "submit_action"),
                         self.text(data, "hint", ""))
+        if kind == "chart":
+            bars = []
+            for bar in self.items(data, "bars"):
+                if not (isinstance(bar, list) and len(bar) == 2 and isinstance(bar[0], str)
+                        and isinstance(bar[1], int) and not isinstance(bar[1], bool)):
+                    raise TypeError("a chart bar is [label, count]")
+                bars.append((bar[0], bar[1]))
+            return Chart(self.text(data, "title"), tuple(bars))
         raise ValueError(f"unknown block type {kind!r}")

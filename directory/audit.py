@@ -29,6 +29,7 @@ ACTIONS = frozenset({
     "data.exported", "data.erasure_requested", "data.erasure_cancelled", "data.erased",
     "data.suppression_lifted", "profile.self_edited", "import.self_edits_overwritten",
     "search.cap_reached",
+    "poll.created", "poll.edited", "poll.opened", "poll.closed", "poll.cancelled", "poll.comment_redacted",
     "profile.confirmed", "leader.left",
     "intro.requested", "intro.accepted", "intro.declined", "intro.snoozed", "intro.withdrawn",
     "intro.expired", "intro.asked_again", "intro.blocked", "intro.met",

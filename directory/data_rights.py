@@ -1,8 +1,9 @@
 """Data rights under UK GDPR: a leader's copy of everything held about them, and erasure.
 
 `export` gathers every row that names the leader (profile, visibility, links, conversation references,
-staff role, usage counts, one-time links, erasure requests, messages queued or sent to them, and the
-audit lines about them or by them).
+staff role, usage counts, one-time links, erasure requests, their introductions, blocks and private
+office, messages queued or sent to them, and the audit lines about them or by them — save someone else's
+block of them, which they are never told of).
 `erase` removes all of it except what must outlive them without identifying them: audit lines keep only
 `leader:N` references, which point at nobody once the row is gone, and a closing `data.erased` line.
 """
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from directory import audit
 from directory.conversations import TeamsConversation
 from directory.digests import DigestPreference, DigestSent
+from directory.introductions import IntroBlock, IntroDelegate, Introduction
 from directory.models import (
     AccessLink,
     AuditEvent,
@@ -37,6 +39,9 @@ from directory.suppression import AT_THEIR_REQUEST, BY_STAFF, suppress
 PROFILE = ("email", "full_name", "role", "organisation", "sector", "region", "expertise", "bio", "phone",
            "cohort", "slack_user_id", "teams_user_id", "verified", "verified_by", "microsoft_oid",
            "self_edited", "created_at", "updated_at")
+# Entries about the leader that are someone else's decision, which the leader must not learn of: a
+# blocked requester is told only "not available" (bot/introductions.py), so their export says no more.
+NOT_TOLD_TO_SUBJECT = frozenset({"intro.blocked"})
 
 
 class ErasureError(ValueError):
@@ -79,6 +84,7 @@ def export(session: Session, leader: Leader) -> dict[str, Any]:
                                AccessLink.leader_id == leader.id))],
         "erasure_requests": [_row(r, ("requested_at", "completed_at")) for r in session.scalars(
             select(ErasureRequest).where(ErasureRequest.leader_id == leader.id))],
+        **_introductions_of(session, leader),
         "messages_to_you": [_row(m, ("platform", "status", "created_at", "sent_at", "reply"))
                             for m in session.scalars(select(OutboxMessage).where(
                                 _addressed_to(accounts)).order_by(OutboxMessage.id))] if accounts else [],
@@ -88,16 +94,59 @@ def export(session: Session, leader: Leader) -> dict[str, Any]:
         "digest_items_sent": [_row(s, ("item_id", "sent_at", "answered")) for s in session.scalars(
             select(DigestSent).where(DigestSent.leader_id == leader.id).order_by(DigestSent.sent_at))],
         "audit_log": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "subject": e.subject,
-                       "details": e.details} for e in events],
+                       "details": e.details} for e in events
+                      if not (e.action in NOT_TOLD_TO_SUBJECT and e.actor != ref)],
     }
     audit.record(session, ref, "data.exported", ref)
     return data
+
+
+def _introductions_of(session: Session, leader: Leader) -> dict[str, Any]:
+    """The leader's introductions (asked and asked of them, with the reason and their own "did you
+    meet?" answer), whom they blocked and their private-office arrangements — never who blocked them."""
+    def name(leader_id: int | None) -> str:
+        found = session.get(Leader, leader_id) if leader_id is not None else None
+        return found.full_name if found is not None else ""
+    intros = []
+    for intro in session.scalars(select(Introduction).where(or_(
+            Introduction.requester_id == leader.id, Introduction.recipient_id == leader.id))
+            .order_by(Introduction.id)):
+        asked = intro.requester_id == leader.id
+        intros.append({"you": "asked" if asked else "were asked",
+                       "other": name(intro.recipient_id if asked else intro.requester_id),
+                       **_row(intro, ("status", "reason", "created_at", "decided_at")),
+                       # Who answered (the leader or their office) is the recipient's side's to know.
+                       "answered_by": "" if asked else name(intro.answered_by_id),
+                       "your_did_you_meet": intro.met_requester if asked else intro.met_recipient})
+    return {"introductions": intros,
+            "introductions_blocked_by_you": [name(b) for b in session.scalars(
+                select(IntroBlock.blocked_id).where(IntroBlock.blocker_id == leader.id))],
+            "your_private_office": [name(d) for d in session.scalars(
+                select(IntroDelegate.delegate_id).where(IntroDelegate.leader_id == leader.id))],
+            "private_office_for": [name(p) for p in session.scalars(
+                select(IntroDelegate.leader_id).where(IntroDelegate.delegate_id == leader.id))]}
 
 
 def _addressed_to(accounts: list[ChatAccount]) -> Any:
     """Outbox rows for any of these accounts, matched by address (rows keep it after an unlink)."""
     return or_(*(and_(OutboxMessage.platform == a.platform, OutboxMessage.workspace_id == a.workspace_id,
                       OutboxMessage.user_id == a.user_id) for a in accounts))
+
+
+def _forget_introductions(session: Session, leader_id: int) -> None:
+    """Every message of an introduction the leader was party to, to either side: the cards and the
+    details sent to the *other* person carry the leader's name, reason, email and phone. The requests
+    themselves go with the leader's row (cascade). Removing the messages also keeps a later request
+    whose id SQLite reuses from being taken for the erased one's cards (their keys are `intro:<id>:…`)."""
+    ids = list(session.scalars(select(Introduction.id).where(
+        or_(Introduction.requester_id == leader_id, Introduction.recipient_id == leader_id))))
+    for intro_id in ids:
+        in_range = and_(OutboxMessage.dedupe_key >= f"intro:{intro_id}:",
+                        OutboxMessage.dedupe_key < f"intro:{intro_id};")
+        cards = select(OutboxMessage.id).where(in_range).scalar_subquery()
+        session.execute(delete(OutboxMessage).where(OutboxMessage.target_id.in_(cards))
+                        .execution_options(synchronize_session=False))  # their pending redraws
+        session.execute(delete(OutboxMessage).where(in_range).execution_options(synchronize_session=False))
 
 
 def request_erasure(session: Session, leader: Leader) -> tuple[ErasureRequest, bool]:
@@ -159,6 +208,7 @@ def erase(session: Session, email: str, actor: str, key: bytes | None = None,
     if accounts:  # messages to them, sent or waiting: their content and their address are personal data
         session.execute(delete(OutboxMessage).where(_addressed_to(accounts))
                         .execution_options(synchronize_session=False))
+    _forget_introductions(session, leader_id)
     requests = list(session.scalars(select(ErasureRequest).where(ErasureRequest.leader_id == leader_id)))
     asked = any(r.completed_at is None for r in requests)
     if key is not None:

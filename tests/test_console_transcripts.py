@@ -90,12 +90,13 @@ def test_staff_commands_are_refused_to_leaders_and_listed_for_staff(bot: Bot) ->
     refused = ConsoleConversation(bot, AINE).say("poll new")
     assert "`poll` is for the Leaders Connect staff team only." in refused
     staff = ConsoleConversation(bot, STAFF)
-    assert "`poll` — create and schedule a poll (staff) — is not available yet." in staff.say("poll new")
+    assert "New poll" in staff.say("poll new") and "`leaders poll create`" in staff.say("poll new")
+    assert "No polls yet." in staff.say("poll list")
 
 
-def test_planned_commands_say_so_honestly(bot: Bot) -> None:
-    shown = ConsoleConversation(bot, AINE).say("polls")
-    assert "`polls` — open polls for the head of government — is not available yet." in shown
+def test_digest_is_answered_now_that_it_is_built(bot: Bot) -> None:
+    shown = ConsoleConversation(bot, AINE).say("digest")
+    assert "not available yet" not in shown and "The latest for you" in shown
 
 
 def test_unlinked_person_sees_only_help_and_how_to_get_verified(bot: Bot) -> None:

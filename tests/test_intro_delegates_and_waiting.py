@@ -158,3 +158,61 @@ def the_intro_for(db: Database, who: str) -> int:
         leader = by_email(session, SEAN.email or "")
         assert leader is not None and who == "sean"
         return int(session.scalar(select(Introduction.id).where(Introduction.recipient_id == leader.id)) or 0)
+
+
+def test_an_office_and_a_leader_who_link_later_each_receive_the_open_requests(bot: Bot, db: Database) -> None:
+    """Pat is approved as Seán's delegate before either is in chat; Áine's request waits. Pat links first
+    (the request reaches the office, and Áine's card stops saying it waits); Seán links later and gets
+    his own card too — he may still answer himself."""
+    pat_slack = ChatIdentity("slack", "T0001", "UPAT", email=PAT.email)
+    with db.session() as session:
+        add_delegate(session, SEAN.email or "", PAT.email or "", "cli:ops")
+    bot.handle_text(AINE, f"intro Seán O'Brien {REASON}")
+    intro = the_intro(db)
+    assert intro.delivered_at is None
+    bot.handle_text(pat_slack, "help")
+    sent = cards(db)
+    behalf = [k for k in sent if sent[k].startswith("On behalf of Seán O'Brien: Áine Ní Bhriain asks")]
+    assert len(behalf) == 1
+    aine = next(k for k in sent if "Your introduction request to Seán" in sent[k])
+    assert "join Leaders Connect" not in sent[aine] and the_intro(db).delivered_at is not None
+    bot.handle_text(SEAN, "help")
+    sent = cards(db)
+    assert [k for k in sent if sent[k].startswith("Áine Ní Bhriain asks to be introduced to you")]
+    bot.handle_text(SEAN, "help")
+    assert len(cards(db)) == 3  # Áine's, Pat's, Seán's: nothing twice
+
+
+def test_not_now_from_the_office_says_who_said_it_on_the_leaders_card(bot: Bot, db: Database) -> None:
+    sean = link(db, "slack", "T0001", "USEAN", SEAN.email or "")
+    pat = link(db, "teams", "tenant-1", "aad-pat", PAT.email or "")
+    with db.session() as session:
+        add_delegate(session, SEAN.email or "", PAT.email or "", "cli:ops")
+    bot.handle_text(AINE, f"intro Seán O'Brien {REASON}")
+    intro = the_intro(db)
+    assert "You said not now" in bot.handle_action(PAT, f"intro.notnow:{intro.id}~0").plain()
+    sent = cards(db)
+    assert "Pat Nurse (private office) said not now; we'll ask again on" in \
+        sent[f"intro:{intro.id}:to:{sean}"]
+    assert "You said not now" in sent[f"intro:{intro.id}:to:{pat}"]
+
+
+def test_an_unlinked_account_hears_no_more_of_a_request(bot: Bot, db: Database) -> None:
+    """Áine asks from Slack, then removes that link (say the account was lost); Seán accepts. Her old
+    Slack card is not redrawn with the outcome: that account no longer speaks for her."""
+    from directory.accounts import unlink
+    from directory.models import ChatAccount, Leader
+
+    link(db, "slack", "T0001", "USEAN", SEAN.email or "")
+    bot.handle_text(AINE, f"intro Seán O'Brien {REASON}")
+    intro = the_intro(db)
+    with db.session() as session:
+        account = session.scalars(select(ChatAccount).where(ChatAccount.user_id == "UAINE")).one()
+        aine_key = f"intro:{intro.id}:to:{account.id}"
+        unlink(session, session.get(Leader, account.leader_id), account.id)  # type: ignore[arg-type]
+    before = cards(db)[aine_key]
+    assert bot.handle_action(SEAN, f"intro.accept:{intro.id}~0").plain().startswith("Introduction accepted")
+    assert cards(db)[aine_key] == before
+    with db.session() as session:
+        assert not session.scalars(select(OutboxMessage).where(
+            OutboxMessage.user_id == "UAINE", OutboxMessage.dedupe_key.contains("details"))).all()

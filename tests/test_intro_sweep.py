@@ -155,3 +155,18 @@ def test_the_moments_come_from_the_environment(world, db: Database) -> None:
                      _env_file=None)
     clock.advance(timedelta(days=1, minutes=1))
     assert sweep(db, quick).reminded == 1
+
+
+def test_a_request_asked_again_after_not_now_is_not_also_reminded(world, db: Database) -> None:
+    """Not now on day one, asked again on day eight: that is the one nudge. The reminder (due since day
+    three, but held back while snoozed) must not follow in the same run or the next — two cards at once."""
+    bot, settings, clock, _, _ = world
+    intro = the_intro(db)
+    clock.advance(days=1)
+    press(bot, SEAN, "Not now", intro)
+    clock.advance(days=7, minutes=1)
+    counts = sweep(db, settings)
+    assert (counts.asked_again, counts.reminded) == (1, 0)
+    clock.advance(days=1)
+    assert sweep(db, settings).reminded == 0
+    assert [k for k in keys(db) if ":remind:" in k] == []

@@ -71,6 +71,19 @@ def test_several_leaders_matching_are_asked_about(bot: Bot, db: Database) -> Non
     assert intros_in(db) == []
 
 
+def test_two_leaders_with_one_name_can_each_be_asked(bot: Bot, db: Database) -> None:
+    """Two Rosa Lees: no typed name tells them apart, so the list offers each a Request introduction."""
+    with db.session() as session:
+        upsert_leaders(session, [LeaderInput("rosa.lee@example.gov.uk", "Rosa Lee", "Chief Executive",
+                                             "Example Council", "local government")])
+    aine = ConsoleConversation(bot, AINE)
+    shown = aine.say(f'intro "Rosa Lee" {REASON}')
+    assert "Several leaders match “Rosa Lee” — which one? Press Request introduction" in shown
+    assert shown.count("] Request introduction") == 2
+    form = aine.press("Request introduction", 2)
+    assert "Why would you like to meet?" in form and intros_in(db) == []
+
+
 def test_an_email_is_a_key_only_where_it_is_visible(bot: Bot, db: Database) -> None:
     aine = ConsoleConversation(bot, AINE)
     hidden = aine.say(f"intro {KIM} {REASON}")
@@ -133,7 +146,24 @@ def test_a_block_declines_and_refuses_further_requests_as_not_available(bot: Bot
     assert "your request will wait" in aine.say(f"intro Seán O'Brien {REASON}")  # unblocked: asks again
     with db.session() as session:
         assert [e.action for e in audit.lines(session, action="intro.")] == [
-            "intro.requested", "intro.blocked", "intro.declined", "intro.requested"]
+            "intro.requested", "intro.declined", "intro.blocked", "intro.requested"]
+
+
+def test_block_on_a_stale_card_blocks_nothing_and_says_so(bot: Bot, db: Database) -> None:
+    """Seán says Not now, then presses Block on a copy of the card drawn before that: the press is on a
+    stale card, so nothing changes — neither a block (which would leave the request open) nor a decline."""
+    aine, sean = ConsoleConversation(bot, AINE), ConsoleConversation(bot, SEAN)
+    aine.say(f"intro Seán O'Brien {REASON}")
+    (made,) = intros_in(db)
+    sean_identity = sean.identity
+    assert "You said not now" in bot.handle_action(sean_identity, f"intro.notnow:{made.id}~0").plain()
+    answer = bot.handle_action(sean_identity, f"intro.block:{made.id}~0").plain()
+    assert "out of date" in answer and "Blocked:" not in answer
+    assert intros_in(db)[0].status == "snoozed"
+    with db.session() as session:
+        assert not list(audit.lines(session, action="intro.blocked"))
+    assert "Blocked:" in bot.handle_action(sean_identity, f"intro.block:{made.id}~1").plain()
+    assert intros_in(db)[0].status == "declined"
 
 
 def test_intros_lists_sent_received_and_accepted_and_accepting_shows_contact_details(bot: Bot,
@@ -253,3 +283,19 @@ def _id(db: Database, email: str) -> int:
         found = by_email(session, email)
         assert found is not None
         return found.id
+
+
+def test_intros_says_when_more_received_requests_wait_than_it_shows(db: Database) -> None:
+    """A leader many ask: `intros` shows ten waiting requests and says how many more there are."""
+    load_sample(db)
+    bot = make_bot(db)
+    with db.session() as session:
+        upsert_leaders(session, [LeaderInput(f"asker{n}@example.gov.uk", f"Asker Number{chr(97 + n)}",
+                                             "Chief Executive", "Example Council", "local government")
+                                 for n in range(12)])
+    for n in range(12):
+        assert "your request will wait" in ConsoleConversation(bot, f"asker{n}@example.gov.uk").say(
+            f"intro Seán O'Brien {REASON}")
+    shown = ConsoleConversation(bot, SEAN).say("intros")
+    assert "Waiting for your answer (12)" in shown and shown.count("] Accept") == 10
+    assert "…and 2 more, older ones not shown here" in shown

@@ -84,7 +84,7 @@ async def test_unknown_command_and_not_yet_available_commands_answer_honestly(
         server: RunningServer, fake_slack: FakeSlack) -> None:
     await server.slash("fnd finance", AINE[0], response_url=fake_slack.response_url("typo"))
     await fake_slack.wait_for(lambda: len(fake_slack.responses) == 1)
-    await server.slash("polls", AINE[0], response_url=fake_slack.response_url("later"))
+    await server.slash("digest", AINE[0], response_url=fake_slack.response_url("later"))
     await fake_slack.wait_for(lambda: len(fake_slack.responses) == 2)
     typo, later = (texts(a["blocks"]) for _, a in fake_slack.responses)
     assert "I don't know the command" in typo and "Did you mean `find`?" in typo

@@ -51,7 +51,7 @@ TURNS: dict[str, tuple[ChatIdentity, str]] = {
     "profile_hidden_email": (AINE, "profile sean.obrien@scotland.police.uk"),
     "profile_unknown_email": (AINE, "profile nobody@example.com"),
     "unknown_command": (AINE, "fnd finance"),
-    "not_available_yet": (AINE, "polls"),
+    "not_available_yet": (AINE, "digest"),
     "staff_only_refusal": (AINE, "poll new"),
     "unlinked_welcome": (STRANGER, "find finance"),
     "button_profile_view": (AINE, "@profile.view:2"),

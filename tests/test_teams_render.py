@@ -41,7 +41,7 @@ CASES = {
     "own_profile": (KIM, "profile"),
     "other_profile": (KIM, "profile sean obrien"),
     "unknown_command": (KIM, "fnid nurse"),
-    "not_available_yet": (KIM, "polls"),
+    "not_available_yet": (KIM, "digest"),
     "staff_only_refusal": (KIM, "poll new"),
     "unlinked_welcome": (STRANGER, "find chief nurse"),
     "me_form": (KIM, "me"),

@@ -76,13 +76,14 @@ def _register() -> None:
         directory_commands,
         freshness_commands,
         intros_commands,
+        poll_commands,
         run_commands,
         teams_commands,
         trust_commands,
     )
 
     for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands,
-                   accounts_commands, intros_commands, freshness_commands, content_commands):
+                   accounts_commands, intros_commands, freshness_commands, poll_commands, content_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

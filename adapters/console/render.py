@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.replies import Actions, Button, Form, PersonCard, Reply, Text
+from bot.replies import Actions, Button, Chart, Form, PersonCard, Reply, Text
 
 WIDTH = 100
 
@@ -58,6 +58,8 @@ def render(reply: Reply, first_number: int = 1) -> str:
                 lines.append(f"    ✓ {block.verified}")
         elif isinstance(block, Form):
             lines += _form_lines(block)
+        elif isinstance(block, Chart):
+            lines += block.plain().splitlines()
         buttons = block.buttons if isinstance(block, PersonCard | Actions) else ()
         if buttons:
             labels = []

@@ -146,7 +146,7 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
         trigger = str(body.get("trigger_id") or "")
         if reply.form is not None and trigger and await call_api(
                 "views.open", client.views_open(trigger_id=trigger, view=form_modal(reply.form))):
-            return  # a button that asks for input (the profile's "Request introduction") opens a modal
+            return  # a button that asks for input (a poll's free text, "Request introduction"): a modal
         if body.get("response_url"):  # in place of the pressed card, or as a new ephemeral (presses.py)
             await response_urls.send(str(body["response_url"]), reply, replace=replaces(reply, body))
         else:  # pressed in the Home tab or a modal: no response_url, so answer in the bot's DM

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.replies import Block, Button, Form, PersonCard, Reply, Text
+from bot.replies import Block, Button, Chart, Form, PersonCard, Reply, Text
 
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
@@ -147,6 +147,8 @@ def _render_block(block: Block, numbering: _Numbering) -> list[Json]:
         return _card_blocks(block, numbering)
     if isinstance(block, Form):
         return _form_blocks(block)
+    if isinstance(block, Chart):  # text bars: Block Kit has no chart
+        return _text_blocks(Text(block.plain()))
     return _actions(block.buttons, numbering)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from adapters.teams.forms import form_elements
 from adapters.teams.literal import rich_text, run
-from bot.replies import Actions, Block, Button, Field, Form, PersonCard, Reply, Text
+from bot.replies import Actions, Block, Button, Chart, Field, Form, PersonCard, Reply, Text
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -98,7 +98,17 @@ def block_element(block: Block) -> Json:
         return person_container(block)
     if isinstance(block, Form):
         return {"type": "Container", "items": form_elements(block)}
+    if isinstance(block, Chart):
+        return chart(block)
     return action_set(block.buttons)
+
+
+def chart(block: Chart) -> Json:
+    """Teams' own `Chart.VerticalBar` (not in the Adaptive Card schema: a Teams extension), falling back to
+    the same counts as literal text bars where a host cannot draw it."""
+    return {"type": "Chart.VerticalBar", "title": clip(block.title, 200),
+            "data": [{"x": clip(label, 60), "y": value} for label, value in block.bars],
+            "fallback": rich_text(clip(block.plain()), code=False)}
 
 
 def adaptive_card(body: list[Json], refresh: Json | None = None) -> Json:
@@ -176,6 +186,9 @@ def _shortened(reply: Reply, limit: int) -> Reply:
         if isinstance(block, Form):
             return dataclasses.replace(block, hint=cut(block.hint), fields=tuple(
                 dataclasses.replace(i, hint=cut(i.hint), error=cut(i.error)) for i in block.fields))
+        if isinstance(block, Chart):
+            return dataclasses.replace(block, title=cut(block.title),
+                                       bars=tuple((cut(label), value) for label, value in block.bars))
         assert isinstance(block, Actions)
         return block
     return dataclasses.replace(reply, blocks=tuple(shorter(b) for b in reply.blocks))

@@ -11,6 +11,7 @@ from bot.usecases import (  # noqa: F401
     help,
     intros,
     me,
+    polls,
     preferences,
     profile,
     staff,

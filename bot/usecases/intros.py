@@ -43,7 +43,7 @@ from bot.introductions import (
     tell,
 )
 from bot.live import advance, replacing, stale
-from bot.replies import Form, Input, Reply, Text
+from bot.replies import Button, Form, Input, Reply, Text
 from directory import audit
 from directory.accounts import ON_LINK, account_for
 from directory.ids import parse_id
@@ -138,9 +138,16 @@ def resolve_who(ctx: Context, text: str) -> tuple[Leader | None, str, Reply | No
 
 
 def _which(ctx: Context, phrase: str, found: list[Leader]) -> Reply:
-    return Reply((Text(f"Several leaders match “{phrase[:100]}” — which one? Type `intro \"Full Name\" "
-                       "<reason>` with their full name.", "heading"),
-                  *(summary_card(ctx.viewer, leader) for leader in found[:5])))
+    """Each match with a Request introduction button: two leaders may share a full name, and then
+    no typed name tells them apart."""
+    cards = []
+    for leader in found[:5]:
+        card = summary_card(ctx.viewer, leader)
+        cards.append(dataclasses.replace(card, buttons=(
+            *card.buttons, Button("Request introduction", f"{FORM}:{leader.id}"))))
+    return Reply((Text(f"Several leaders match “{phrase[:100]}” — which one? Press Request introduction "
+                       "on the one you mean, or type `intro \"Full Name\" <reason>` with their full name.",
+                       "heading"), *cards))
 
 
 @command("intro", "Ask to be introduced to another leader", "intro <who> <reason>",
@@ -195,6 +202,9 @@ def _listing(ctx: Context, *head: Text) -> Reply:
                                    f"{day(one.decided_at)}"))
                 continue
             blocks.extend(card_for(ctx.session, one, ctx.leader.id).blocks[1:])
+        if len(group) > 10:
+            blocks.append(Text(f"…and {len(group) - 10} more, older ones not shown here (each came as a card "
+                               "of its own).", "muted"))
     return Reply(tuple(blocks))
 
 
@@ -300,13 +310,15 @@ def block_requester(ctx: Context, args: list[str]) -> Reply:
     intro = _load(ctx, args)
     if intro is None or ctx.leader.id != intro.recipient_id:
         return _error(GONE if intro is None else "Only the person asked can block requests.")
+    if intro.status in OPEN:
+        answer = _move(ctx, args, DECLINED)
+        if intro.status != DECLINED or intro.answered_by_id != ctx.leader.id:
+            return answer  # a stale card (or a move that lost a race): nothing declined, nothing blocked
+    else:
+        answer = replacing(card_for(ctx.session, intro, ctx.leader.id))
     if block(ctx.session, intro.recipient_id, intro.requester_id):
         audit.record(ctx.session, audit.leader_ref(ctx.leader.id), "intro.blocked",
                      audit.leader_ref(intro.requester_id), intro=intro.id)
-    if intro.status in OPEN:
-        answer = _move(ctx, args, DECLINED)
-    else:
-        answer = replacing(card_for(ctx.session, intro, ctx.leader.id))
     requester = ctx.session.get(Leader, intro.requester_id)
     name = requester.full_name if requester else "them"
     return dataclasses.replace(answer, blocks=(Text(f"Blocked: {name} can't send you introduction "

@@ -9,7 +9,7 @@
 - `announcement`: a message to an audience; its delivery report is read from its outbox rows.
 
 Revision ID: 0012
-Revises: 0013 (written on 0009; re-chained after 0010, then 0013, when merged)
+Revises: 0011 (written on 0009; re-chained as main moved: 0010, 0013, 0011)
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0013"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
