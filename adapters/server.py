@@ -129,11 +129,12 @@ def build_app(services: Services) -> web.Application:
         else:
             log.warning("SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID: "
                         "Slack is off")
-    from adapters.web import legal, mydata, signin
+    from adapters.web import legal, mydata, redirect, signin
 
     legal.mount(app, services.settings)  # /privacy and /terms, which the Teams manifest links to
     signin.mount(app, services.settings, services.database)  # answers "not set up" when unconfigured
     mydata.mount(app, services.database, services.settings)
+    redirect.mount(app, services.database)  # /r/<token>: curated links, opens counted per item
     from adapters.teams.config import is_configured
 
     if is_configured(services.settings):  # an app id, or the explicit LEADERS_TEAMS_INSECURE_LOCAL=1

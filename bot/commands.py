@@ -98,8 +98,5 @@ def all_words() -> list[str]:
 # Commands DESIGN.md promises whose capability lands with a later issue. They are understood (so the
 # grammar does not call them unknown) and answer honestly that they are not available yet.
 for _name, _summary, _usage, _staff in (
-    ("digest", "Your curated digest: topics and how often", "digest", False),
-    ("settings", "Your notification settings", "settings", False),
-    ("content", "Curate an item for digests (staff)", "content add", True),
 ):
     register(Command(_name, _summary, _usage, None, staff_only=_staff))

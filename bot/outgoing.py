@@ -29,7 +29,16 @@ def queue_reply(session: Session, account: ChatAccount, reply: Reply, dedupe_key
                    not_before=not_before)
 
 
-def queue_replies(session: Session, messages: Iterable[tuple[ChatAccount, Reply, str]]) -> int:
-    """Queue many (account, reply, dedupe key) at once; returns how many were new."""
-    return enqueue_many(session, [Outgoing(account, reply_to_json(reply), key)
+def queue_replies(session: Session, messages: Iterable[tuple[ChatAccount, Reply, str]], *,
+                  not_before: datetime | None = None) -> int:
+    """Queue many (account, reply, dedupe key) at once; returns how many were new. The same reply sent to
+    many (an announcement) is encoded once."""
+    encoded: dict[int, tuple[Reply, dict]] = {}  # the reply is kept, so its id is never reused meanwhile
+
+    def as_json(reply: Reply) -> dict:
+        if id(reply) not in encoded:
+            encoded[id(reply)] = (reply, reply_to_json(reply))
+        return encoded[id(reply)][1]
+
+    return enqueue_many(session, [Outgoing(account, as_json(reply), key, not_before=not_before)
                                   for account, reply, key in messages])

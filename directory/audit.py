@@ -34,6 +34,8 @@ ACTIONS = frozenset({
     "intro.requested", "intro.accepted", "intro.declined", "intro.snoozed", "intro.withdrawn",
     "intro.expired", "intro.asked_again", "intro.blocked", "intro.met",
     "intro.delegate_added", "intro.delegate_removed",
+    "content.drafted", "content.approved", "content.edited", "content.retired",
+    "content.topic_added", "content.topic_retired", "announcement.created",
 })
 
 

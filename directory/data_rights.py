@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from directory import audit
 from directory.conversations import TeamsConversation
+from directory.digests import DigestPreference, DigestSent
 from directory.introductions import IntroBlock, IntroDelegate, Introduction
 from directory.models import (
     AccessLink,
@@ -87,6 +88,11 @@ def export(session: Session, leader: Leader) -> dict[str, Any]:
         "messages_to_you": [_row(m, ("platform", "status", "created_at", "sent_at", "reply"))
                             for m in session.scalars(select(OutboxMessage).where(
                                 _addressed_to(accounts)).order_by(OutboxMessage.id))] if accounts else [],
+        "digest_settings": _row(pref, ("cadence", "weekday", "minute", "timezone", "topics", "last_slot",
+                                       "welcomed"))
+        if (pref := session.get(DigestPreference, leader.id)) else None,
+        "digest_items_sent": [_row(s, ("item_id", "sent_at", "answered")) for s in session.scalars(
+            select(DigestSent).where(DigestSent.leader_id == leader.id).order_by(DigestSent.sent_at))],
         "audit_log": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "subject": e.subject,
                        "details": e.details} for e in events
                       if not (e.action in NOT_TOLD_TO_SUBJECT and e.actor != ref)],

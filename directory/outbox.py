@@ -136,12 +136,17 @@ def enqueue_many(session: Session, messages: Iterable[Outgoing], batch: int = 10
     Every message is checked before anything is written, so a bad one leaves the transaction untouched.
     """
     rows = [_row(message) for message in messages]
+    if not rows:
+        return 0
+    # One statement compiled once and run as executemany: SQLAlchemy batches it into multi-row INSERTs
+    # ("insertmanyvalues") with RETURNING, so only new rows come back. Compiling `.values(chunk)` with a
+    # thousand rows instead cost more than the database's work (0.5 ms a row).
+    statement = dialect_insert(session)(OutboxMessage).on_conflict_do_nothing(
+        index_elements=["dedupe_key"]).returning(OutboxMessage.id)
     inserted = 0
     for start in range(0, len(rows), batch):
-        chunk = rows[start:start + batch]
-        statement = dialect_insert(session)(OutboxMessage).values(chunk).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]).returning(OutboxMessage.id)
-        inserted += len(session.execute(statement).all())  # rowcount is not reliable here on psycopg
+        result = session.execute(statement, rows[start:start + batch])
+        inserted += len(result.all())  # rowcount is not reliable here on psycopg
     return inserted
 
 

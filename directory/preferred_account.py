@@ -26,9 +26,30 @@ def active_accounts(session: Session, leader: Leader) -> list[ChatAccount]:
 
 def preferred_account(session: Session, leader: Leader) -> ChatAccount | None:
     """Where to send `leader` a proactive message, or None when they are not in chat yet."""
-    accounts = active_accounts(session, leader)
+    return _choose(active_accounts(session, leader), leader.preferred_platform)
+
+
+def preferred_accounts(session: Session, leaders: list[Leader]) -> dict[int, ChatAccount]:
+    """`preferred_account` for many leaders in one query (a digest run's batch): leader id → account,
+    for those who have one. The same rule, so one leader gets the same answer either way."""
+    if not leaders:
+        return {}
+    statement = (select(ChatAccount)
+                 .where(ChatAccount.leader_id.in_([leader.id for leader in leaders]),
+                        ChatAccount.revoked_at.is_(None), ChatAccount.platform.in_(PLATFORMS))
+                 .order_by(ChatAccount.created_at.desc(), ChatAccount.id.desc()))
+    by_leader: dict[int, list[ChatAccount]] = {}
+    for account in session.scalars(statement):
+        by_leader.setdefault(account.leader_id, []).append(account)
+    chosen = {leader.id: _choose(by_leader.get(leader.id, []), leader.preferred_platform)
+              for leader in leaders}
+    return {leader_id: account for leader_id, account in chosen.items() if account is not None}
+
+
+def _choose(accounts: list[ChatAccount], preferred: str) -> ChatAccount | None:
+    """From accounts most recently linked first: the one on the preferred platform, else the first."""
     for account in accounts:
-        if account.platform == leader.preferred_platform:
+        if account.platform == preferred:
             return account
     return accounts[0] if accounts else None
 

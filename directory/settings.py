@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     # makes one and keeps it in the database; set it (32+ characters) before the first erasure so a copy
     # of the database alone cannot test guessed emails against the list.
     suppression_key: str = Field("", alias="LEADERS_SUPPRESSION_KEY")
+    # The two-person rule for curated content: an item goes out only after a second staff member approves
+    # it. On by default; `off` (or false/0/no) lets the drafter's item go out as soon as it is published.
+    content_approval: bool = Field(True, alias="LEADERS_CONTENT_APPROVAL")
+    # Items in one digest before "and N more — type `digest`" (1–20).
+    digest_max_items: int = Field(8, alias="LEADERS_DIGEST_MAX_ITEMS", ge=1, le=20)
 
     # Introductions (bot/introductions.py): how many open requests a leader may have at once and send in
     # any seven days, and the scheduler's moments — a reminder to the recipient, expiry, the re-ask after

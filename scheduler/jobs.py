@@ -33,6 +33,8 @@ SWEEPS: list[Sweep] = []
 SWEEPS.append(Sweep("freshness", "bot.freshness_sweep:run", timedelta(hours=1)))
 SWEEPS.append(Sweep("intros", "bot.intro_sweep:run", timedelta(minutes=5)))  # reminders, expiry, follow-ups
 SWEEPS.append(Sweep("polls", "bot.poll_lifecycle:run", timedelta(minutes=1)))  # open, remind, close
+SWEEPS.append(Sweep("digests", "scheduler.digest_jobs:run", timedelta(minutes=5)))
+SWEEPS.append(Sweep("announcement-reports", "scheduler.announcement_jobs:run", timedelta(seconds=30)))
 
 
 def add_sweeps(scheduler: Any, database_url: str) -> None:

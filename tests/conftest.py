@@ -19,7 +19,9 @@ from directory.database import Database
 pytest_plugins = ["tests.slack_fixtures", "tests.teams_fixtures"]
 
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
-_TABLES_IN_DELETE_ORDER = ("poll_comment", "poll_ballot", "poll_participation", "poll_recipient",
+_TABLES_IN_DELETE_ORDER = ("digest_sent", "digest_preference", "announcement", "content_item",
+                           "content_topic",
+                           "poll_comment", "poll_ballot", "poll_participation", "poll_recipient",
                            "poll_option", "poll", "outbox_message", "delivery_lane", "seen_request",
                            "erasure_suppression", "app_secret",
                            "introduction", "intro_block", "intro_delegate",

@@ -18,13 +18,19 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILT = {c.name for c in REGISTRY.values() if c.handler is not None and not c.staff_only}
 NOT_BUILT = {c.name for c in REGISTRY.values() if c.handler is None}
 # What the unbuilt commands are about, as a reader would see it promised.
-PROMISES = re.compile(r"\b(polls?|digests?|settings)\b", re.IGNORECASE)
+PROMISES = re.compile(r"\b(polls?)\b", re.IGNORECASE)
+
+
+# Teams shows at most 10 commands in a list; these working ones are left to help and the Home tab.
+UNLISTED = {"mydata", "library", "digest"}
+TEAMS_MAX_COMMANDS = 10
 
 
 def test_the_teams_command_list_is_exactly_the_commands_that_work() -> None:
     manifest = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
     (commands,) = [c["commands"] for c in manifest["bots"][0]["commandLists"]]
-    assert {c["title"].split()[0] for c in commands} == BUILT
+    assert len(commands) <= TEAMS_MAX_COMMANDS
+    assert {c["title"].split()[0] for c in commands} == BUILT - UNLISTED
     for listed in commands:
         assert REGISTRY[listed["title"].split()[0]].summary == listed["description"]
     assert not PROMISES.search(manifest["description"]["full"] + manifest["description"]["short"])
@@ -41,7 +47,7 @@ def test_the_slack_manifest_promises_nothing_unbuilt() -> None:
 
 def test_help_lists_only_commands_that_work() -> None:
     shown = " ".join(block.plain() for block in help_reply(is_staff=True).blocks)
-    assert NOT_BUILT and not any(f"`{name}" in shown for name in NOT_BUILT)
+    assert not any(f"`{name}" in shown for name in NOT_BUILT)  # every promised command is built now
     assert all(f"`{name}" in shown for name in BUILT)
 
 

@@ -94,9 +94,9 @@ def test_staff_commands_are_refused_to_leaders_and_listed_for_staff(bot: Bot) ->
     assert "No polls yet." in staff.say("poll list")
 
 
-def test_planned_commands_say_so_honestly(bot: Bot) -> None:
+def test_digest_is_answered_now_that_it_is_built(bot: Bot) -> None:
     shown = ConsoleConversation(bot, AINE).say("digest")
-    assert "`digest` — your curated digest: topics and how often — is not available yet." in shown
+    assert "not available yet" not in shown and "The latest for you" in shown
 
 
 def test_unlinked_person_sees_only_help_and_how_to_get_verified(bot: Bot) -> None:

@@ -21,7 +21,8 @@ from tests.test_teams_http import cards_of
 from tests.test_teams_http import texts as card_texts
 
 STAFF_COMMANDS = sorted(name for name, cmd in REGISTRY.items() if cmd.staff_only)
-WORDS = {"staff": "staff add kim.chen@manchester.gov.uk", "poll": "poll new", "content": "content add"}
+WORDS = {"staff": "staff add kim.chen@manchester.gov.uk", "poll": "poll new", "content": "content add",
+         "announce": "announce status 1"}
 
 
 def state(db: Database) -> tuple[int, int]:

@@ -71,6 +71,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 def _register() -> None:
     from adapters.cli import (
         accounts_commands,
+        content_commands,
         delivery_commands,
         directory_commands,
         freshness_commands,
@@ -82,7 +83,7 @@ def _register() -> None:
     )
 
     for module in (directory_commands, run_commands, teams_commands, trust_commands, delivery_commands,
-                   accounts_commands, intros_commands, freshness_commands, poll_commands):
+                   accounts_commands, intros_commands, freshness_commands, poll_commands, content_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

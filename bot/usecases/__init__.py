@@ -2,13 +2,17 @@
 
 from bot.usecases import (  # noqa: F401
     accounts,
+    announce,
+    curate,
     data_rights,
+    digest,
     find,
     freshness,
     help,
     intros,
     me,
     polls,
+    preferences,
     profile,
     staff,
 )
