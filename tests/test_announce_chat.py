@@ -116,7 +116,8 @@ async def test_on_slack_a_modal_then_confirm_in_the_dm_then_the_report(db: Datab
         confirm = next(e for b in posted["blocks"] for e in b.get("elements", [])
                        if e.get("type") == "button" and e["text"]["text"].startswith("Confirm"))
         status, _ = await server.press(confirm["value"], AINE[0], response_url=fake.response_url("c"),
-                                       action_id=confirm["action_id"], channel_id="D0AINE", is_ephemeral=False)
+                                       action_id=confirm["action_id"], channel_id="D0AINE",
+                                       is_ephemeral=False)
         assert status == 200
         _, answer = (await fake.wait_for(lambda: fake.responses))[-1]
         assert f"Announcement {draft.id}: delivery report" in texts(answer["blocks"])

@@ -11,8 +11,6 @@ from __future__ import annotations
 from bot.actions import action
 from bot.commands import Context
 from bot.replies import Actions, Button, Reply, Text
-from bot.usecases.preferences import settings, summary
-from bot.usecases.profile import profile
 from directory.digests import preference
 
 SHOW = "home.show"
@@ -21,6 +19,10 @@ OPEN_SETTINGS = "settings.open"
 
 @action(SHOW)
 def home(ctx: Context, args: list[str]) -> Reply:
+    # Imported here, not at the top: help lists commands in the order their modules are first imported.
+    from bot.usecases.preferences import summary
+    from bot.usecases.profile import profile
+
     own = profile(ctx, "")
     shown = summary(ctx, preference(ctx.session, ctx.leader.id), "Your digest settings")
     return Reply((*own.blocks, *shown.blocks[:-1],
@@ -31,4 +33,6 @@ def home(ctx: Context, args: list[str]) -> Reply:
 
 @action(OPEN_SETTINGS)
 def open_settings(ctx: Context, args: list[str]) -> Reply:
+    from bot.usecases.preferences import settings
+
     return settings(ctx, "")
