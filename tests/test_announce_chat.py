@@ -129,3 +129,40 @@ async def test_on_slack_a_modal_then_confirm_in_the_dm_then_the_report(db: Datab
     finally:
         await stop_server(server)
         await fake.stop()
+
+
+async def test_on_teams_the_card_form_then_confirm_then_the_report(  # type: ignore[no-untyped-def]
+        settings, connector, db) -> None:
+    from tests import fakes_teams as teams
+    from tests.fakes_teams import Member
+    from tests.teams_server import post, running
+    from tests.test_teams_http import cards_of, submits
+    from tests.test_teams_http import texts as card_texts
+
+    kim = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk")
+    fake, url = connector
+    fake.members[kim.id] = kim
+    staff = settings.model_copy(update={"staff_emails": kim.email})
+
+    def everything() -> str:
+        return " ".join(" ".join(card_texts(c)) for a in fake.posted() for c in cards_of(a))
+
+    async with running(staff) as (base, _, _):
+        await post(base, teams.message(url, kim, "announce"))
+        form = cards_of(fake.posted()[-1])[0]
+        (check,) = [b for b in submits(form) if b["data"]["action"] == "announce.check"]
+        values = {**check["data"], "text": "Budget briefing.", "url": "https://www.gov.uk/b",
+                  "audience": "", "at": ""}
+        status, _ = await post(base, teams.card_execute(url, kim, check["verb"], values))
+        assert status == 200
+        (draft,) = announcements(db)
+        assert f"Send this to {draft.audience_size:,} leaders" in everything()
+        assert queued(db, draft.id) == 0
+        buttons = [b for a in fake.posted() for c in cards_of(a) for b in submits(c)]
+        (confirm,) = [b for b in buttons if b["data"]["action"].startswith("announce.confirm")]
+        status, body = await post(base, teams.card_execute(url, kim, confirm["verb"], confirm["data"]))
+        assert status == 200
+    # The pressed confirmation is replaced by the report, in the invoke's answer.
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert f"Announcement {draft.id}: delivery report" in card_texts(body["value"])
+    assert queued(db, draft.id) >= 1
