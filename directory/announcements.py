@@ -35,6 +35,8 @@ class Announcement(Base):
     audience_size: Mapped[int] = mapped_column(Integer, default=0)  # leaders matched
     unreachable: Mapped[int] = mapped_column(Integer, default=0)  # of them, with no chat account
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When its messages were queued; None: a chat draft waiting for its Confirm press (nothing queued).
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 def key_prefix(announcement_id: int) -> str:

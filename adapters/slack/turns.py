@@ -22,6 +22,7 @@ from adapters.slack.identity import IdentityResolver, SlackLookupFailedError, te
 from adapters.slack.render import home_view, message
 from bot.engine import Bot
 from bot.replies import Reply, Text
+from bot.usecases.home import SHOW as HOME_ACTION
 
 log = logging.getLogger("adapters.slack")
 
@@ -29,7 +30,6 @@ LOOKUP_FAILED = Reply((Text("I couldn't check your Slack account with Slack just
                             "minute.", "error"),))
 FAILED = Reply((Text("Sorry — something went wrong on our side. Please try again; if it keeps happening, "
                      "tell the Leaders Connect team.", "error"),))
-# Only what works today: features still to come (polls, introductions, digests) are not advertised.
 HOME_FOOTER = (
     Text("Messages from Leaders Connect arrive here, in the Messages tab.", "muted"),
     Text("Type `/leaders help` anywhere, or message me here, to find other leaders and to see or change "
@@ -56,8 +56,10 @@ class SlackTurns:
                                 neutral_action)
 
     async def home(self, context: Any, client: AsyncWebClient) -> dict[str, Any]:
-        """The Home tab: the leader's own profile (or how to get verified) and what arrives here."""
-        reply = await self.text(context, client, "profile")
+        """The Home tab: the leader's own profile and digest settings with a button that opens the settings
+        modal (bot/usecases/home.py) — or, for someone not linked, how to get verified — and what arrives
+        here."""
+        reply = await self.action(context, client, HOME_ACTION)
         return home_view(Reply((*reply.blocks, *HOME_FOOTER)))
 
     async def _turn(self, context: Any, client: AsyncWebClient, handle: Any, argument: str) -> Reply:

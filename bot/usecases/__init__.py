@@ -9,6 +9,7 @@ from bot.usecases import (  # noqa: F401
     find,
     freshness,
     help,
+    home,
     intros,
     me,
     polls,
