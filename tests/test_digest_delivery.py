@@ -5,9 +5,6 @@ through the outbox) and "Useful" / "Not for me"; a press — a signed Slack `blo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import select
 
 from directory.content import ContentItem
@@ -18,7 +15,7 @@ from tests import fakes_teams as teams
 from tests.content_helpers import digest, digest_rows, publish, topics
 from tests.fakes_teams import BOT_ID, TENANT, Member
 from tests.live_helpers import deliver, link
-from tests.slack_fakes import FakeSlack, RunningServer, start_server, stop_server, texts
+from tests.slack_fakes import texts
 from tests.slack_limits import check_message
 from tests.teams_server import post, running
 from tests.test_live_cards_teams import check
@@ -29,21 +26,7 @@ KIM = Member("29:1kim", "aad-kim-0001", "Kim Chen", "kim.chen@manchester.gov.uk"
 LINK = "https://www.ncsc.gov.uk/collection/10-steps?utm=leaders&x=%3C1%3E#top"
 
 
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack(emails={AINE[0]: AINE[1]}).start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def server(db: Database, database_url: str, fake_slack: FakeSlack) -> AsyncIterator[RunningServer]:
-    from tests.helpers import load_sample
-
-    load_sample(db)
-    running_server = await start_server(database_url, fake_slack)
-    yield running_server
-    await stop_server(running_server)
+# `fake_slack` and `server` (the real application, sample directory loaded) come from tests/slack_fixtures.py.
 
 
 def counters(db: Database, item_id: int) -> tuple[int, int]:
