@@ -42,7 +42,12 @@ async def framed(request: web.Request) -> web.Response:
     return render(request, "message.html", {"title": "Framed", "paragraphs": []})
 
 
+async def broken(request: web.Request) -> web.Response:
+    raise RuntimeError("secret internals: /srv/leaders/db password=hunter2")
+
+
 def mount(app: web.Application) -> None:
+    app.router.add_get("/broken", broken)
     app[RECORDED] = []
     app.router.add_get("/staff/secret/{id}", staff_secret)
     app.router.add_get("/for-leaders", leader_only)
@@ -191,3 +196,18 @@ async def test_a_route_may_allow_framing_and_only_that_route(site: Site) -> None
     async with browser.session.get(site.url + "/") as answer:
         assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
         assert answer.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_an_unexpected_failure_is_an_html_500_without_details(site: Site) -> None:
+    async with site.browser().session.get(site.url + "/broken") as answer:
+        page = await answer.text()
+        assert answer.status == 500 and answer.content_type == "text/html"
+        assert "problem with the service" in page and "hunter2" not in page and "RuntimeError" not in page
+        assert "Content-Security-Policy" in answer.headers
+
+
+async def test_an_oversized_form_is_a_413_page_and_nothing_changes(site: Site) -> None:
+    browser = site.browser()
+    csrf = sign_in(site, browser, add_leader(site.db, "Aine Byrne", "aine@example.gov.uk"))
+    status, page, _ = await browser.post(site.url + "/record", {"csrf_token": csrf, "text": "x" * 70_000})
+    assert status == 413 and "too long" in page and posted_lines(site) == 0
