@@ -22,7 +22,7 @@ import secrets
 
 from aiohttp import web
 
-from adapters.request_bodies import SITE_FORM, UnreadableForm, read_form
+from adapters.request_bodies import SITE_FORM, UnreadableForm, read_form_pairs
 from adapters.server import API_PREFIXES, SERVICES
 from adapters.web import session_cookie
 from adapters.web.web_context import ACTIVE, CSRF_FIELD, NONCE, VIEWER, WebViewer, render
@@ -175,20 +175,34 @@ def check_origin(request: web.Request) -> None:
         raise Refused("This form was sent from another website, so it was refused. Nothing was changed.")
 
 
-async def posted(request: web.Request) -> dict[str, str]:
-    """The fields of a POSTed form, after the origin and CSRF checks (403 page if either fails, 400 if it
-    is not a URL-encoded form, 413 beyond 64 KiB). Signed out, there is no session to hold a token: the
-    origin check alone guards the sign-in forms, whose own one-time tokens are the secret."""
+async def _checked_pairs(request: web.Request) -> list[tuple[str, str]]:
     if request.method != "POST":
         raise web.HTTPMethodNotAllowed(request.method, ["POST"])
     check_origin(request)
     try:
-        form = await read_form(request, SITE_FORM)
+        pairs = await read_form_pairs(request, SITE_FORM)
     except UnreadableForm:
         raise web.HTTPBadRequest() from None
     active = request.get(ACTIVE)
-    if active is not None and not web_sessions.csrf_matches(active, form.get(CSRF_FIELD, "")):
+    token = next((value for name, value in pairs if name == CSRF_FIELD), "")
+    if active is not None and not web_sessions.csrf_matches(active, token):
         raise Refused("This form has expired or did not come from this page. Go back, reload the page and "
                       "try again. Nothing was changed.")
-    form.pop(CSRF_FIELD, None)
-    return form
+    return [(name, value) for name, value in pairs if name != CSRF_FIELD]
+
+
+async def posted(request: web.Request) -> dict[str, str]:
+    """The fields of a POSTed form, after the origin and CSRF checks (403 page if either fails, 400 if it
+    is not a URL-encoded form, 413 beyond 64 KiB). A repeated field keeps its last value.
+
+    Signed out, there is no session to hold a token: the origin check alone guards the sign-in forms,
+    whose own one-time tokens are the secret."""
+    return dict(await _checked_pairs(request))
+
+
+async def posted_all(request: web.Request) -> dict[str, list[str]]:
+    """As `posted`, every value of each field in order (checkboxes: `{"sectors": ["health", "police"]}`)."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in await _checked_pairs(request):
+        grouped.setdefault(name, []).append(value)
+    return grouped
