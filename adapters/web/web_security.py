@@ -112,6 +112,12 @@ def error_page(request: web.Request, status: int, explanation: str = "") -> web.
         return web.Response(text=f"{title}. {message}", status=status, content_type="text/plain")
 
 
+def _route_of(request: web.Request) -> str:
+    """The route's pattern (`/w/{token}`), not the path: a path may hold a one-time token or an id."""
+    route = request.match_info.route
+    return getattr(route.resource, "canonical", "?") if route.resource is not None else "(no route)"
+
+
 def _secure(request: web.Request, response: web.StreamResponse) -> None:
     headers = response.headers
     if request.path.startswith(STATIC_PREFIX) and response.status == 200:
@@ -147,8 +153,10 @@ async def site_security(request: web.Request, handler):  # type: ignore[no-untyp
             _secure(request, error)
             raise
         response = error_page(request, error.status)
+        if "Allow" in error.headers:  # a 405 says which methods the page takes
+            response.headers["Allow"] = error.headers["Allow"]
     except Exception:
-        log.exception("unhandled error serving site page %r %r", request.method[:20], request.path[:200])
+        log.exception("unhandled error serving site page %r %r", request.method[:20], _route_of(request))
         response = error_page(request, 500)
     if stale_cookie and not session_cookie.sets_cookie(response):
         session_cookie.clear_cookie(response)
