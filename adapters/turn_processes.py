@@ -46,6 +46,7 @@ HEADER = struct.Struct(">I")  # every frame: its length, then a pickle
 START_SECONDS = 60.0  # a worker imports the engine (SQLAlchemy, the use cases) before it says ready
 RESTART_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # after a worker dies; the last repeats
 STOP_SECONDS = 5.0
+WORKER_COMMAND = (sys.executable, "-m", "adapters.turn_worker")  # this interpreter: the same install
 
 
 class TurnLostError(RuntimeError):
@@ -110,17 +111,17 @@ class TurnProcesses:
     """A fixed number of worker processes running turns; `start()` before the first, `close()` at the end.
 
     `nice`: how much lower than the server a worker's CPU priority is (0–19; see the module docstring).
-    `argv`: the worker's command line (tests swap in one that misbehaves).
+    `argv`: the worker's command line (default `WORKER_COMMAND`; tests swap in one that misbehaves).
     """
 
     def __init__(self, settings: Settings, size: int, nice: int = 0,
-                 argv: tuple[str, ...] = (sys.executable, "-m", "adapters.turn_worker")) -> None:
+                 argv: tuple[str, ...] | None = None) -> None:
         if size < 1:
             raise ValueError("a turn process pool needs at least one process")
         self.settings = settings
         self.size = size
         self.nice = nice
-        self.argv = argv
+        self.argv = argv or WORKER_COMMAND
         self.workers: set[_Worker] = set()
         self._idle: list[_Worker] = []
         self._waiting: deque[asyncio.Future[_Worker]] = deque()

@@ -9,6 +9,7 @@ closed it (shutdown) or the server itself is gone — a worker never outlives it
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -75,10 +76,8 @@ def main() -> None:
     # stderr, so it can never corrupt a frame.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    try:
+    with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):  # the server went, or Ctrl-C reached us
         serve(sys.stdin.buffer, answers)
-    except (BrokenPipeError, KeyboardInterrupt):  # the server went away, or Ctrl-C reached the group
-        pass
 
 
 if __name__ == "__main__":

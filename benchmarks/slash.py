@@ -246,7 +246,7 @@ async def main(args: argparse.Namespace) -> None:
         await fake.stop()
     print(f"\n{args.count:,} profiles, {dialect}, {args.concurrency} concurrent clients, "
           f"{args.requests} requests each, each server in its own process, one after the other\n")
-    print("| app | ack p50 ms | ack p99 ms | answer p50 ms | answer p99 ms | req/s | load average (1/5/15 min) |")
+    print("| app | ack p50 ms | ack p99 ms | answer p50 ms | answer p99 ms | req/s | load (1/5/15 min) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, *figures, loads in rows:
         print(f"| {name} | " + " | ".join(f"{f:.1f}" for f in figures) + f" | {loads} |")
@@ -257,8 +257,8 @@ async def main(args: argparse.Namespace) -> None:
               f"(bars: p99 <= 150 ms and <= 3x bare); the answer reached response_url after "
               f"p50 {ours[3]:.1f} / p99 {ours[4]:.1f} ms")
     for name, server_ms, workers_ms, client_ms in cpu:
-        print(f"{name}: server CPU {server_ms:.2f} ms/request in the serving process + {workers_ms:.2f} in its "
-              f"child processes; client + fake Slack CPU {client_ms:.2f} ms/request")
+        print(f"{name}: server CPU {server_ms:.2f} ms/request in the serving process + {workers_ms:.2f} in "
+              f"its child processes; client + fake Slack CPU {client_ms:.2f} ms/request")
     print(f"load average at the end: {load()} ({os.cpu_count()} CPUs)")
 
 
@@ -272,5 +272,5 @@ if __name__ == "__main__":
     parser.add_argument("--turn-processes", type=int, default=2,
                         help="LEADERS_TURN_PROCESSES for the server under test (default 2, the default)")
     parser.add_argument("--compare-threads", action="store_true",
-                        help="also run the server with LEADERS_TURN_PROCESSES=0 (turns on threads) in the run")
+                        help="also run the server with LEADERS_TURN_PROCESSES=0 (turns on threads)")
     asyncio.run(main(parser.parse_args()))
