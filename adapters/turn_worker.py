@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import sys
 from typing import Any, BinaryIO
 
@@ -72,11 +73,15 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
 
 
 def main() -> None:
+    # The server stops its workers by closing their stdin, after the turns it owes people are done; a
+    # SIGTERM or Ctrl-C sent to the whole group (systemd does, by default) must not cut those short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # Frames travel on the real stdout; anything else that prints (a library, a stray print) goes to
     # stderr, so it can never corrupt a frame.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):  # the server went, or Ctrl-C reached us
+    with contextlib.suppress(BrokenPipeError):  # the server went away
         serve(sys.stdin.buffer, answers)
 
 

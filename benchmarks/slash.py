@@ -5,6 +5,7 @@ Run from the repository root with the project installed:
     python benchmarks/slash.py                      # 100,000 profiles, SQLite file in a temp folder
     python benchmarks/slash.py --count 10000 --requests 1000
     python benchmarks/slash.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    python benchmarks/slash.py --compare-threads    # also the server with its turns on threads (0 processes)
 
 What is measured, and why this way:
 - The real server, started as in production (`python -m adapters.cli serve --no-scheduler`) in its own
@@ -20,9 +21,14 @@ What is measured, and why this way:
   identity, search, rendering, delivery). The bare app answers in its ack, so both are the same for it.
 - Each of the 20 clients is a different linked leader (the first request of each links the account
   through the fake `users.info`; that warm-up is not timed), querying a fixed mixed set in turn.
+- Slack's turns run in the server's turn worker processes (`LEADERS_TURN_PROCESSES`, default 2;
+  `--turn-processes N`); `--compare-threads` adds, in the same run, the same server with them on threads
+  of its own process (`LEADERS_TURN_PROCESSES=0`). Every timed answer must arrive (each is awaited for up
+  to 30 s), so turn work handed off is shown to be done, not deferred.
 - On a small machine the client still competes with the server for cores: the CPU each side spent per
-  timed request (server from /proc, client + fake Slack from this process) and the load average are
-  printed, so a busy machine can be told from a slow server.
+  timed request (server from /proc: the serving process, and its turn workers separately; client + fake
+  Slack from this process), the load average before and after each server's run, and each server's RSS
+  are printed, so a busy machine can be told from a slow server.
 """
 
 from __future__ import annotations
@@ -86,7 +92,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_env(database_url: str, api_url: str, turn_processes: int | None = None) -> dict[str, str]:
+def server_env(database_url: str, api_url: str, turn_processes: int | None = None,
+               turn_nice: int | None = None) -> dict[str, str]:
     """This environment minus anything that could switch on other platforms, plus the benchmark's."""
     env = {k: v for k, v in os.environ.items()
            if not k.upper().startswith(("SLACK_", "LEADERS_", "MICROSOFT_"))}
@@ -98,6 +105,8 @@ def server_env(database_url: str, api_url: str, turn_processes: int | None = Non
                PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p))
     if turn_processes is not None:
         env["LEADERS_TURN_PROCESSES"] = str(turn_processes)
+    if turn_nice is not None:
+        env["LEADERS_TURN_NICE"] = str(turn_nice)
     return env
 
 
@@ -136,6 +145,10 @@ class Server:
         children = sum(_cpu(pid) for pid in _children(self.process.pid))
         return own, children
 
+    def rss_mb(self) -> tuple[float, list[float]]:
+        """Resident memory of the server process and of each child (turn worker), in MB (Linux)."""
+        return _rss_mb(self.process.pid), [_rss_mb(pid) for pid in _children(self.process.pid)]
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -152,6 +165,15 @@ def _cpu(pid: int) -> float:
     except OSError:
         return math.nan
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return math.nan
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS")),
+                math.nan)
 
 
 def _children(pid: int) -> list[int]:
@@ -213,20 +235,21 @@ async def main(args: argparse.Namespace) -> None:
     fake = await FakeSlack(emails={u: emails[i % len(emails)] for i, u in enumerate(users)}).start()
     fake.record = False  # don't keep thousands of bodies
     serve = [sys.executable, "-m", "adapters.cli", "serve", "--no-scheduler", "--port"]
-    plan = [(f"Leaders Connect ({args.turn_processes} turn processes)", args.turn_processes, True)]
+    nice = "" if args.turn_nice is None else f", nice {args.turn_nice}"
+    plan = [(f"Leaders Connect ({args.turn_processes} turn processes{nice})", args.turn_processes, True)]
     if args.compare_threads:
         plan.append(("Leaders Connect (turns on threads)", 0, True))
     servers: list[Server] = []
     try:
         for name, processes, _ in plan:
             port = free_port()
-            servers.append(Server(name, [*serve, str(port)], server_env(url, fake.api_url, processes), port,
-                                  workdir))
+            servers.append(Server(name, [*serve, str(port)],
+                                  server_env(url, fake.api_url, processes, args.turn_nice), port, workdir))
         port = free_port()
         servers.append(Server("bare slack-bolt", [sys.executable, str(BARE_SERVER), str(port)],
                               server_env(url, fake.api_url), port, workdir))
         await asyncio.gather(*(s.ready() for s in servers))
-        rows, cpu = [], []
+        rows, cpu, memory = [], [], []
         for server, answer in zip(servers, [p[2] for p in plan] + [False], strict=True):
             await drive(server.url, fake, users, max(args.concurrency * 3, 60), args.concurrency,
                         answer)  # warm up, not timed
@@ -234,6 +257,7 @@ async def main(args: argparse.Namespace) -> None:
             acks, answers, elapsed = await drive(server.url, fake, users, args.requests, args.concurrency,
                                                  answer)
             after = server.cpu_seconds()
+            memory.append((server.name, *server.rss_mb()))
             assert len(answers) == args.requests, "every answer must arrive (drive waits 30 s for each)"
             cpu.append((server.name, (after[0] - before[0]) / args.requests * 1000,
                         (after[1] - before[1]) / args.requests * 1000,
@@ -259,6 +283,10 @@ async def main(args: argparse.Namespace) -> None:
     for name, server_ms, workers_ms, client_ms in cpu:
         print(f"{name}: server CPU {server_ms:.2f} ms/request in the serving process + {workers_ms:.2f} in "
               f"its child processes; client + fake Slack CPU {client_ms:.2f} ms/request")
+    for name, own, children in memory:
+        print(f"{name}: RSS after the run {own:.0f} MB" + (
+            f" + turn workers {' + '.join(f'{c:.0f}' for c in children)} MB = {own + sum(children):.0f} MB"
+            if children else ""))
     print(f"load average at the end: {load()} ({os.cpu_count()} CPUs)")
 
 
@@ -271,6 +299,8 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", default="", help="default: a new SQLite file in a temp folder")
     parser.add_argument("--turn-processes", type=int, default=2,
                         help="LEADERS_TURN_PROCESSES for the server under test (default 2, the default)")
+    parser.add_argument("--turn-nice", type=int, default=None,
+                        help="LEADERS_TURN_NICE for the server under test (default: the setting's, 5)")
     parser.add_argument("--compare-threads", action="store_true",
                         help="also run the server with LEADERS_TURN_PROCESSES=0 (turns on threads)")
     asyncio.run(main(parser.parse_args()))

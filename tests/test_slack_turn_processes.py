@@ -186,3 +186,15 @@ async def test_a_server_whose_workers_cannot_start_says_so(db: Database, databas
     monkeypatch.setattr(turn_processes, "WORKER_COMMAND", (sys.executable, "-c", "import sys; sys.exit(2)"))
     with pytest.raises(RuntimeError, match="turn worker process did not start: it exited with code 2"):
         await start_server(database_url, fake_slack, turn_processes=2)
+
+
+async def test_a_command_acknowledged_before_shutdown_is_still_answered(db: Database, database_url: str,
+                                                                       fake_slack: FakeSlack) -> None:
+    load_sample(db)
+    running = await start_server(database_url, fake_slack, turn_processes=1, turn_nice=0)
+    engine = pool(running)
+    status, _ = await running.slash("find finance", AINE, response_url=fake_slack.response_url("late"))
+    assert status == 200
+    await stop_server(running)  # straight after the ack: the turn has not even reached a worker yet
+    assert "Áine Ní Bhriain" in texts(answers(fake_slack)["late"]["blocks"])
+    assert engine.workers == set() or all(w.process.returncode is not None for w in engine.workers)

@@ -70,6 +70,12 @@ class Background:
             return
         await work
 
+    async def drain(self, timeout: float) -> None:
+        """At shutdown: let work already acknowledged finish (up to `timeout` seconds) — answers still
+        owed to people who were told nothing but "received" — before the turn workers stop."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)
+
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
@@ -82,7 +88,8 @@ def not_installed_message(public_url: str) -> str:
             f"was removed). Please ask your Slack admin to install it again{where}.")
 
 
-def build_bolt_app(services: Services, response_urls: ResponseUrls, engine: TurnRunner) -> AsyncApp:
+def build_bolt_app(services: Services, response_urls: ResponseUrls, engine: TurnRunner,
+                   background: Background | None = None) -> AsyncApp:
     settings = services.settings
     app = AsyncApp(name="leaders-connect", signing_secret=settings.slack_signing_secret,
                    process_before_response=True,  # see the module docstring
@@ -91,7 +98,7 @@ def build_bolt_app(services: Services, response_urls: ResponseUrls, engine: Turn
                    **bolt_options(settings, services.database))
     app.use(admission_middleware(is_oauth(settings), settings.allowed_slack_team_set))  # admission.py
     turns = SlackTurns(engine, IdentityResolver(services.database, services.turn_threads))
-    register_listeners(app, turns, response_urls, Background(SeenRequests(services.database)))
+    register_listeners(app, turns, response_urls, background or Background(SeenRequests(services.database)))
     register_uninstall_listeners(app, services.database,
                                  settings.slack_client_id if is_oauth(settings) else "")
     return app
