@@ -145,9 +145,11 @@ class Server:
         children = sum(_cpu(pid) for pid in _children(self.process.pid))
         return own, children
 
-    def rss_mb(self) -> tuple[float, list[float]]:
-        """Resident memory of the server process and of each child (turn worker), in MB (Linux)."""
-        return _rss_mb(self.process.pid), [_rss_mb(pid) for pid in _children(self.process.pid)]
+    def rss_mb(self) -> tuple[float, list[float], float]:
+        """Resident memory of the server process and of each child (turn worker), in MB, and the PSS of
+        them all together (Linux)."""
+        pids = [self.process.pid, *_children(self.process.pid)]
+        return _rss_mb(pids[0]), [_rss_mb(pid) for pid in pids[1:]], sum(pss_mb(pid) for pid in pids)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -167,13 +169,23 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _rss_mb(pid: int) -> float:
+def _memory_mb(pid: int, file: str, field: str) -> float:
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        text = Path(f"/proc/{pid}/{file}").read_text()
     except OSError:
         return math.nan
-    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS")),
+    return next((int(line.split()[1]) / 1024 for line in text.splitlines() if line.startswith(field)),
                 math.nan)
+
+
+def _rss_mb(pid: int) -> float:
+    return _memory_mb(pid, "status", "VmRSS:")
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages (the interpreter, shared libraries) divided among their users,
+    so the figures of a server and its workers add up to what they really take together."""
+    return _memory_mb(pid, "smaps_rollup", "Pss:")
 
 
 def _children(pid: int) -> list[int]:
@@ -283,10 +295,10 @@ async def main(args: argparse.Namespace) -> None:
     for name, server_ms, workers_ms, client_ms in cpu:
         print(f"{name}: server CPU {server_ms:.2f} ms/request in the serving process + {workers_ms:.2f} in "
               f"its child processes; client + fake Slack CPU {client_ms:.2f} ms/request")
-    for name, own, children in memory:
+    for name, own, children, pss in memory:
         print(f"{name}: RSS after the run {own:.0f} MB" + (
             f" + turn workers {' + '.join(f'{c:.0f}' for c in children)} MB = {own + sum(children):.0f} MB"
-            if children else ""))
+            if children else "") + f" (PSS of all: {pss:.0f} MB)")
     print(f"load average at the end: {load()} ({os.cpu_count()} CPUs)")
 
 
