@@ -53,6 +53,10 @@ class TurnLostError(RuntimeError):
     """The worker process running this turn died before answering: it may or may not have happened."""
 
 
+class TurnWorkersDidNotStartError(RuntimeError):
+    """`serve` cannot answer chat without its turn workers: it stops at start-up, saying why."""
+
+
 class EngineFailedError(RuntimeError):
     """The engine raised inside a worker (its traceback is in the worker's log lines)."""
 
@@ -137,7 +141,9 @@ class TurnProcesses:
             self._release(worker)
         if failures:
             await self.close()
-            raise RuntimeError(f"a turn worker process did not start: {failures[0]}") from failures[0]
+            raise TurnWorkersDidNotStartError(f"a turn worker process did not start: {failures[0]} — "
+                                              "or set LEADERS_TURN_PROCESSES=0 to run turns on threads") \
+                from failures[0]
         log.info("chat turns run in %d worker processes (pids %s)", self.size,
                  ", ".join(str(w.pid) for w in self.workers))
 

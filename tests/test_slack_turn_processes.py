@@ -16,7 +16,7 @@ import pytest
 
 from adapters import turn_processes
 from adapters.slack.http import SLACK_TURNS
-from adapters.turn_processes import TurnProcesses
+from adapters.turn_processes import TurnProcesses, TurnWorkersDidNotStartError
 from bot.engine import Bot
 from directory.database import Database
 from tests.helpers import load_sample
@@ -184,7 +184,8 @@ async def test_a_server_whose_workers_cannot_start_says_so(db: Database, databas
                                                           fake_slack: FakeSlack,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(turn_processes, "WORKER_COMMAND", (sys.executable, "-c", "import sys; sys.exit(2)"))
-    with pytest.raises(RuntimeError, match="turn worker process did not start: it exited with code 2"):
+    with pytest.raises(TurnWorkersDidNotStartError,
+                       match="turn worker process did not start: it exited with code 2"):
         await start_server(database_url, fake_slack, turn_processes=2)
 
 
