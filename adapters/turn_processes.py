@@ -4,8 +4,10 @@ A turn (`Bot.handle_text` / `handle_action` / `handle_submit`: the search, the p
 work) is synchronous Python. Run on threads of the server process, it shared that process's one GIL with
 the event loop, and every ack — Slack's 3-second clock, DESIGN's p99 ≤ 150 ms — had to win the GIL back
 from a running search (docs/PERFORMANCE.md, "Slack slash command over HTTP"). In a process of its own a
-turn competes with the acks only for a core, which the operating system shares out far more finely, and
-at a lower priority (`os.nice`), so under load the acks go first and the turns take what is left.
+turn competes with the acks only for a core, which the operating system hands promptly to a process that
+wakes with work. `LEADERS_TURN_NICE` can lower the workers' priority as well (`os.nice`), so a busy core
+runs the ack first — worth it on a machine that runs nothing else; on a shared one the turns would also
+yield to everything else there (measured: docs/PERFORMANCE.md).
 
 The server sends each worker one turn at a time — (method, identity, arguments), pickled, length-prefixed,
 over the worker's stdin — and reads the Reply back from its stdout (adapters/turn_worker.py). Turns that

@@ -312,7 +312,7 @@ if __name__ == "__main__":
     parser.add_argument("--turn-processes", type=int, default=2,
                         help="LEADERS_TURN_PROCESSES for the server under test (default 2, the default)")
     parser.add_argument("--turn-nice", type=int, default=None,
-                        help="LEADERS_TURN_NICE for the server under test (default: the setting's, 5)")
+                        help="LEADERS_TURN_NICE for the server under test (default: the setting's, 0)")
     parser.add_argument("--compare-threads", action="store_true",
                         help="also run the server with LEADERS_TURN_PROCESSES=0 (turns on threads)")
     asyncio.run(main(parser.parse_args()))

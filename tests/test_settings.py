@@ -24,7 +24,7 @@ def test_defaults_run_on_embedded_sqlite() -> None:
     assert (settings.host, settings.port) == ("127.0.0.1", 3978)
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.turn_threads == 2
-    assert (settings.turn_processes, settings.turn_nice) == (2, 5)
+    assert (settings.turn_processes, settings.turn_nice) == (2, 0)
 
 
 def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
