@@ -19,7 +19,7 @@ from aiohttp import web
 from adapters.web import profile_form
 from adapters.web.bidi import shown_text
 from adapters.web.leader_context import leader_context
-from adapters.web.site_kit import SERVICES, leader_page, posted, render, viewer
+from adapters.web.site_kit import SERVICES, leader_page, posted, render, sign_in_url, viewer
 from bot.cards import listing_card
 from bot.commands import Context
 from bot.replies import PersonCard
@@ -57,7 +57,7 @@ async def in_context(request: web.Request, work: Callable[[Context], T]) -> T:
     try:
         return await asyncio.get_running_loop().run_in_executor(services.turn_threads, run)
     except SignedOut:
-        raise web.HTTPSeeOther("/sign-in") from None
+        raise web.HTTPSeeOther(sign_in_url(request) if request.method == "GET" else "/sign-in") from None
 
 
 def shown_card(card: PersonCard) -> PersonCard:
@@ -97,7 +97,7 @@ async def find_page(request: web.Request) -> web.Response:
     number = parse_id(request.query.get("page", "1"))
     context: dict = {"query": raw, "filter_hint": FILTER_HINT, "problem": "", "result": None}
     if number is None:
-        context["problem"] = PAGE_PROBLEM
+        context.update(problem=PAGE_PROBLEM, error_summary=True)
         return render(request, "find.html", context, status=400)
     limit = request.app[SERVICES].settings.search_limit
     offset = min(number - 1, 10_000) * limit
@@ -105,8 +105,9 @@ async def find_page(request: web.Request) -> web.Response:
     def search(ctx: Context) -> tuple[ResultPage, str]:
         return result_page(ctx, raw, offset, listing_card), cap_reached(ctx).text
     page, cap_message = await in_context(request, search)
-    context.update(problem=page.problem, result=page, cap_message=cap_message, no_results=NO_RESULTS_HINT,
-                   narrow=NARROW_HINT, pagination=pagination(raw, page),
+    context.update(problem=page.problem, error_summary=bool(page.problem), result=page,
+                   cap_message=cap_message, no_results=NO_RESULTS_HINT, narrow=NARROW_HINT,
+                   pagination=pagination(raw, page),
                    results=[{"name": card.name, "href": f"/people/{card.leader_id}", "rows": card_rows(card)}
                             for card in map(shown_card, page.cards)])
     status = 400 if page.problem else 429 if page.capped_out else 200
@@ -120,8 +121,8 @@ async def person_page(request: web.Request) -> web.Response:
     def look(ctx: Context):  # type: ignore[no-untyped-def]
         return profile_by_id(ctx, leader_id), cap_reached(ctx).text
     shown, cap_message = await in_context(request, look)
-    if shown == "missing":
-        return render(request, "person_missing.html", {}, status=404)
+    if shown == "missing":  # unknown, malformed or a leaver's: the site's one 404 page, revealing nothing
+        raise web.HTTPNotFound()
     if shown == "capped":
         return render(request, "person_capped.html", {"cap_message": cap_message}, status=429)
     card = shown_card(shown.card)
@@ -142,7 +143,7 @@ async def save_own_profile(request: web.Request) -> web.StreamResponse:
     values = await posted(request)
     outcome = await in_context(request, lambda ctx: profile_form.save(ctx, values))
     if isinstance(outcome, dict):  # the form again, with what was wrong; nothing was saved
-        return render(request, "profile.html", {**outcome, "banner": None}, status=400)
+        return render(request, "profile.html", {**outcome, "banner": None, "error_summary": True}, status=400)
     raise web.HTTPSeeOther("/profile?saved=" + profile_form.saved_param(outcome))
 
 

@@ -38,7 +38,7 @@ def element_id(name: str) -> str:
 
 def _input(field: Input) -> dict:
     params: dict = {"id": element_id(field.name), "name": field.name, "value": field.value,
-                    "label": {"text": field.label, "classes": "govuk-label--s"}}
+                    "label": {"text": field.label, "classes": "govuk-label--m"}}
     if field.hint:
         params["hint"] = {"text": field.hint}
     if field.error:
