@@ -268,3 +268,19 @@ async def test_a_post_without_the_csrf_token_is_refused(site: Site, db: Database
                                   token="not-the-token")
     assert missing[0] == 403 and wrong[0] == 403
     assert stored(db, people["viewer"]).role == before.role and profile_events(db) == []
+
+
+async def test_the_daily_cap_counts_web_pages_as_it_counts_chat(database_url: str, db: Database,
+                                                                people: dict[str, int]) -> None:
+    for n in range(3):
+        add_leader(db, f"nurse{n}@nhs.net", f"Nurse{n} Person", role="Ward Nurse")
+    async with serving(database_url, daily_profile_cap=4) as capped, capped.browser(people["viewer"]) as b:
+        first = await capped.page(b, "/find?q=nurse")  # 4 match: all four shown, the cap is spent
+        answers = [await capped.page(b, path) for path in
+                   ("/find?q=nurse", f"/people/{people['nia']}", "/people/987654", "/find?q=nobody+at+all")]
+        own = await capped.page(b, f"/people/{people['viewer']}")  # your own profile is never capped
+    assert first[0] == 200 and "4 leaders match" in text_of(first[1])
+    for status, body in answers:  # past the cap every lookup answers alike: nothing can be learned
+        assert status == 429 and "You've reached today's limit of 4 profiles shown" in text_of(body)
+        assert "Nia Jones" not in body and "Page not found" not in body
+    assert own[0] == 200 and "Val Viewer" in own[1]
