@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
@@ -159,6 +160,8 @@ async def test_hostile_text_is_shown_as_text(site: Site, db: Database, people: d
     eve = add_leader(db, "eve@hmrc.gov.uk", HOSTILE_NAME, role='Head of "Quotes" & <Tags>', bio=HOSTILE_BIO)
     async with site.browser(people["viewer"]) as browser:
         pages = [(await site.page(browser, path))[1] for path in ("/find?q=eve", f"/people/{eve}")]
+        typed = (await site.page(browser, "/find?" + urlencode({"q": '"><script>alert(1)</script> eve'})))[1]
+        bad_filter = (await site.page(browser, "/find?" + urlencode({"q": "<b>x</b>:y eve"})))[1]
     async with site.browser(eve) as browser:
         pages.append((await site.page(browser, "/profile"))[1])
     for body in pages:
@@ -168,6 +171,9 @@ async def test_hostile_text_is_shown_as_text(site: Site, db: Database, people: d
     assert "Head of &#34;Quotes&#34; &amp; &lt;Tags&gt;" in pages[1] or \
         "Head of &quot;Quotes&quot; &amp; &lt;Tags&gt;" in pages[1]
     assert "evil.com" in text_of(pages[0])  # the text stays, only the control is gone
+    for body in (typed, bad_filter):  # what the viewer typed comes back as text too
+        assert "<script>alert(1)" not in body and "<b>x" not in body
+    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt; eve"' in typed
 
 
 async def test_signed_out_visitors_are_sent_to_sign_in(site: Site) -> None:
