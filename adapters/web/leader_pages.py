@@ -45,8 +45,9 @@ async def in_context(request: web.Request, work: Callable[[Context], T]) -> T:
     (on the threads chat turns use: the use cases are synchronous SQLAlchemy)."""
     services = request.app[SERVICES]
     who = viewer(request)
-    if who is None:
-        raise SignedOut
+    signed_out = web.HTTPSeeOther(sign_in_url(request) if request.method == "GET" else "/sign-in")
+    if who is None:  # leader_page has already sent them to sign in; never run a use case for nobody
+        raise signed_out
 
     def run() -> T:
         with services.database.session() as session:
@@ -57,7 +58,7 @@ async def in_context(request: web.Request, work: Callable[[Context], T]) -> T:
     try:
         return await asyncio.get_running_loop().run_in_executor(services.turn_threads, run)
     except SignedOut:
-        raise web.HTTPSeeOther(sign_in_url(request) if request.method == "GET" else "/sign-in") from None
+        raise signed_out from None
 
 
 def shown_card(card: PersonCard) -> PersonCard:
