@@ -44,6 +44,21 @@ def summary_card(viewer: Viewer, leader: Leader, matched: tuple[str, ...] = ()) 
                       buttons=(Button("View profile", f"profile.view:{leader.id}", "primary"),))
 
 
+def listing_card(viewer: Viewer, leader: Leader, matched: tuple[str, ...] = ()) -> PersonCard:
+    """A search result as a list row (the web's results): one field per line instead of the chat card's
+    "Where" — from the same visible fields and the same "why it matched", so it can show no more."""
+    shown = visible_fields(viewer, leader)
+    fields = [Field(LABELS[name], sector_label(shown[name]) if name == "sector" else shown[name])
+              for name in ("role", "organisation", "sector", "region") if name in shown]
+    reasons = found_in(viewer, leader, matched)
+    if reasons:
+        fields.append(Field("Found in", reasons))
+    stale = staleness(leader)
+    if stale:
+        fields.append(Field("Profile", stale))
+    return PersonCard(leader.id, leader.full_name, headline(shown), tuple(fields))
+
+
 def verification(leader: Leader, linked_via: tuple[str, ...] = ()) -> str:
     """How we know this is them: how the profile was verified, and how their chat accounts were linked."""
     text = f"Verified by {leader.verified_by}" if leader.verified else "Not yet verified"

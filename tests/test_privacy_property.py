@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from urllib.parse import urlencode
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,7 +28,7 @@ from bot.engine import Bot
 from bot.replies import PersonCard, Reply
 from directory.accounts import ChatIdentity
 from directory.database import Database
-from directory.models import Leader
+from directory.models import Leader, StaffMember
 from directory.people import LeaderInput, by_email, update_own_profile, upsert_leaders
 from directory.privacy import PRIVATE_FIELDS, Viewer
 from directory.sectors import SECTORS
@@ -164,3 +165,62 @@ def test_search_and_profile_through_the_engine_never_leak(db: Database, visibili
             for text in texts:
                 assert text not in output, f"{field} ({visibility[field]}) leaked through the engine"
     assert f"Target{n} Person" in every_rendering(replies[0])  # the name search did find them
+
+
+def _results_html(body: str) -> str:
+    """The results of a web search page without the words the viewer typed: the search box and the
+    heading echo them, the result list is what could leak."""
+    return body.split('id="results-count"', 1)[-1].split("</h2>", 1)[-1] if 'id="results-count"' in body \
+        else ""
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(visibility=visibility_maps, relation=st.sampled_from(("stranger", "introduced", "staff")))
+def test_the_web_pages_never_leak_either(database_url: str, db: Database, visibility: dict[str, str],
+                                         relation: str) -> None:
+    """The same property over HTML: a leader signed in on the web searches and opens profiles over real
+    HTTP (`/find`, `/people/<id>`); nothing hidden reaches the page, and what may be seen does."""
+    import asyncio
+
+    from tests.web_leaders import add_leader, introduce, serving
+
+    n = next(_serial) + 20_000
+    values = marked_values(n)
+    fields = {k: v for k, v in values.items() if k != "email"}
+    target = add_leader(db, values["email"], f"Target{n} Person", visibility, sector="health", **fields)
+    viewer = add_leader(db, f"viewer{n}@example.gov.uk", f"Viewer{n} Person")
+    if relation == "introduced":
+        introduce(db, viewer, target, "accepted")
+    if relation == "staff":
+        with db.session() as session:
+            session.add(StaffMember(leader_id=viewer, granted_by="test"))
+    probes = [(field, values[field]) for field in ("role", "organisation", "region", "bio")]
+    probes += [("cohort", f"cohort:{values['cohort']}"), ("region", f'region:"{values["region"]}"'),
+               ("organisation", f"org:{values['organisation']}"),
+               ("expertise", f"tag:{values['expertise'].split(';')[0]}"),
+               ("sector", f"target{n} sector:health")]
+
+    async def pages() -> tuple[str, str, list[tuple[str, str]]]:
+        async with serving(database_url) as site, site.browser(viewer) as browser:
+            listed = (await site.page(browser, f"/find?q=target{n}"))[1]
+            profile = (await site.page(browser, f"/people/{target}"))[1]
+            probed = [(field, (await site.page(browser, "/find?" + urlencode({"q": words})))[1])
+                      for field, words in probes]
+            return listed, profile, probed
+
+    listed, profile, probed = asyncio.run(pages())
+    assert f"Target{n} Person" in _results_html(listed)  # the name search finds them: real output
+    for field, body in probed:
+        # search matches what everyone may see: introduced or staff, a search finds no more than a
+        # stranger's does (the profile then shows them more)
+        found = f"Target{n} Person" in _results_html(body)
+        assert found == expected_visible(field, visibility[field], "stranger"), (field, visibility[field])
+    shown = [_results_html(listed), profile, *(_results_html(body) for _, body in probed)]
+    for field, texts in markers(values, "health").items():
+        visible = expected_visible(field, visibility[field], relation)
+        for text in texts:
+            for html_page in shown:
+                if not visible:
+                    assert text not in html_page, f"{field} ({visibility[field]}) leaked to a {relation}"
+            if visible:
+                assert text in profile, f"{field} ({visibility[field]}) missing for a {relation}"

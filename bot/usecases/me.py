@@ -62,13 +62,20 @@ WHO = {"everyone": "all verified leaders", "introduced": "only people you've bee
 PEERS_LOOK_FOR = ("role", "organisation", "region", "expertise", "bio")  # what search and cards use
 
 
+MISSING_WHY = "other leaders find peers by these, so adding them helps people find you."
+
+
+def missing_from(leader: Leader) -> list[str]:
+    """The fields peers search by that the profile leaves empty (their names, in form order)."""
+    return [name for name in PEERS_LOOK_FOR if not (getattr(leader, name) or "").strip()]
+
+
 def profile_summary(leader: Leader) -> tuple[Text, ...]:
     """What is missing from the profile (peers find you by these), and who can see each field."""
-    missing = [LABELS[name].lower() for name in PEERS_LOOK_FOR if not (getattr(leader, name) or "").strip()]
+    missing = [LABELS[name].lower() for name in missing_from(leader)]
     lines = []
     if missing:
-        lines.append(Text("Missing from your profile: " + ", ".join(missing)
-                          + " — other leaders find peers by these, so adding them helps people find you.",
+        lines.append(Text("Missing from your profile: " + ", ".join(missing) + " — " + MISSING_WHY,
                           "heading"))
     else:
         lines.append(Text("Your profile has everything other leaders search by.", "muted"))
@@ -104,14 +111,26 @@ def _save(ctx: Context, changes: dict[str, str], visibility: dict[str, str],
     return _saved(ctx, changed)
 
 
+def submitted(values: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The changes and visibility levels in a submitted profile form (chat's form or the web page's):
+    only the fields the form has; anything else submitted is not read."""
+    changes = {name: values[name] for name in SELF_EDITABLE if name in values}
+    visibility = {field: values[visibility_name(field)] for field in PRIVATE_FIELDS
+                  if visibility_name(field) in values}
+    return changes, visibility
+
+
+def save_own(ctx: Context, values: dict[str, str]) -> list[str]:
+    """Save a submitted profile form as the leader's own edit; what changed (InvalidProfileError, and
+    nothing changed, on any bad value)."""
+    return update_own_profile(ctx.session, ctx.leader, *submitted(values))
+
+
 @submission(SAVE)
 def save_form(ctx: Context, args: list[str], values: dict[str, str]) -> Reply:
     """Save a submitted form; the answer takes the form's place (where a platform shows forms in place):
     the form again with the errors, or the saved profile."""
-    changes = {name: values[name] for name in SELF_EDITABLE if name in values}
-    visibility = {field: values[visibility_name(field)] for field in PRIVATE_FIELDS
-                  if visibility_name(field) in values}
-    return replacing(_save(ctx, changes, visibility, values))
+    return replacing(_save(ctx, *submitted(values), values))
 
 
 def _field(word: str) -> str | None:

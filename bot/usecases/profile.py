@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
+from typing import Literal
 
 from bot.actions import action
 from bot.cards import profile_card, summary_card
 from bot.commands import Context, command
 from bot.intro_cards import FORM as INTRO_FORM
-from bot.replies import Actions, Button, Reply, Text
+from bot.replies import Actions, Button, PersonCard, Reply, Text
 from bot.usecases.find import BACK
 from bot.usecases.quota import allowance, cap_reached, exhausted
 from directory import audit
 from directory.accounts import accounts_of
+from directory.freshness import staleness
 from directory.ids import parse_id
 from directory.models import Leader
 from directory.people import by_email, by_id
@@ -22,28 +25,72 @@ from directory.search_query import QueryError
 from directory.textfold import tokens
 
 CONTACT_FIELDS = ("email", "phone")
+CONTACT_LATER = "Contact details are shared once you have been introduced."
 
 
-def _profile_reply(ctx: Context, leader: Leader) -> Reply:
+@dataclass(frozen=True)
+class ShownProfile:
+    """One leader's profile as the viewer may see it, and what they may do next — decided here once for
+    chat and the web, so no renderer chooses what to show."""
+
+    card: PersonCard  # only the fields the viewer may see (bot/cards.py: profile_card)
+    own: bool
+    may_request_intro: bool  # someone else, not introduced yet, and the answer is for the viewer alone
+    contact_hidden: bool  # they have an email or phone the viewer will see once introduced
+    confirmed_on: str = ""  # when the leader last confirmed the profile, "3 March 2029"
+    stale: str = ""  # "last confirmed 14 months ago" once a year unconfirmed (directory/freshness.py)
+
+
+def show_profile(ctx: Context, leader: Leader) -> ShownProfile | None:
+    """The profile, charged to the daily cap (your own is free) and its disclosed contact details
+    audited; None once today's cap is reached."""
     own = leader.id == ctx.leader.id
     if not own and allowance(ctx, 1) == 0:
-        return Reply((cap_reached(ctx),))
+        return None
+    viewer = ctx.viewer
     linked = tuple(a.linked_via for a in accounts_of(ctx.session, leader))
-    card = profile_card(ctx.viewer, leader, linked)
-    if not own and not ctx.shared and leader.id not in ctx.viewer.introduced_to:
-        card = dataclasses.replace(card, buttons=(Button("Request introduction", f"{INTRO_FORM}:{leader.id}",
-                                                         "primary"),))
-    disclosed = [f for f in CONTACT_FIELDS if getattr(leader, f) and may_see(ctx.viewer, leader, f)]
+    card = profile_card(viewer, leader, linked)
+    disclosed = [f for f in CONTACT_FIELDS if getattr(leader, f) and may_see(viewer, leader, f)]
     if disclosed and not own:
         audit.record(ctx.session, audit.leader_ref(ctx.leader.id), "contact.disclosed",
                      audit.leader_ref(leader.id), fields=disclosed, staff=ctx.is_staff)
+    hidden = any(getattr(leader, f) and not may_see(viewer, leader, f) for f in CONTACT_FIELDS)
+    may_request = not own and not ctx.shared and leader.id not in viewer.introduced_to
+    confirmed = leader.last_confirmed
+    return ShownProfile(card, own, may_request, hidden and not own,
+                        f"{confirmed.day} {confirmed:%B %Y}" if confirmed else "", staleness(leader))
+
+
+def profile_by_id(ctx: Context, leader_id: int | None) -> ShownProfile | Literal["capped", "missing"]:
+    """A profile by its id, as a button or a web address names it. Past the cap the answer is "capped"
+    whatever the id, before any lookup; an unknown id and a leaver are both "missing", alike."""
+    if leader_id == ctx.leader.id:
+        return show_profile(ctx, ctx.leader) or "capped"  # your own profile is never capped
+    if exhausted(ctx):
+        return "capped"
+    leader = by_id(ctx.session, leader_id) if leader_id is not None else None
+    if leader is None or leader.left_at is not None:  # a leaver is no longer shown, even from old cards
+        return "missing"
+    return show_profile(ctx, leader) or "capped"
+
+
+def _profile_reply(ctx: Context, leader: Leader) -> Reply:
+    return _reply_of(ctx, show_profile(ctx, leader))
+
+
+def _reply_of(ctx: Context, shown: ShownProfile | None) -> Reply:
+    if shown is None:
+        return Reply((cap_reached(ctx),))
+    card = shown.card
+    if shown.may_request_intro:
+        card = dataclasses.replace(card, buttons=(Button("Request introduction",
+                                                         f"{INTRO_FORM}:{card.leader_id}", "primary"),))
     blocks: list = [card]
-    if own:
+    if shown.own:
         blocks.append(Text("This is your own profile; other leaders see only the fields you share with "
                            "them. Type `me` to change it or who sees each field.", "muted"))
-    elif any((leader.email if f == "email" else leader.phone) and not may_see(ctx.viewer, leader, f)
-             for f in ("email", "phone")):
-        blocks.append(Text("Contact details are shared once you have been introduced.", "muted"))
+    elif shown.contact_hidden:
+        blocks.append(Text(CONTACT_LATER, "muted"))
     return Reply(tuple(blocks))
 
 
@@ -92,11 +139,7 @@ def view_profile(ctx: Context, args: list[str]) -> Reply:
 
 
 def _view(ctx: Context, leader_id: int | None) -> Reply:
-    if leader_id == ctx.leader.id:
-        return _profile_reply(ctx, ctx.leader)  # your own profile is never capped
-    if exhausted(ctx):
-        return Reply((cap_reached(ctx),))
-    leader = by_id(ctx.session, leader_id) if leader_id is not None else None
-    if leader is None or leader.left_at is not None:  # a leaver is no longer shown, even from old cards
+    shown = profile_by_id(ctx, leader_id)
+    if shown == "missing":
         return Reply((Text("That profile is no longer in the directory.", "error"),))
-    return _profile_reply(ctx, leader)
+    return _reply_of(ctx, None if shown == "capped" else shown)

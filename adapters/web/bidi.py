@@ -1,0 +1,16 @@
+"""Bidirectional controls out of text people typed, before a page shows it.
+
+Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) in a name or a bio run on into the
+text after them and can make "moc.live" read as "evil.com". HTML escaping leaves them alone, so the
+pages take them out of what they show; right-to-left names need none of them to display correctly.
+Form fields keep the stored value as it is (the leader's own text, edited by the leader).
+"""
+
+from __future__ import annotations
+
+CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_REMOVED = dict.fromkeys(map(ord, CONTROLS))
+
+
+def shown_text(value: str) -> str:
+    return value.translate(_REMOVED)
