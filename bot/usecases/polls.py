@@ -20,7 +20,7 @@ from bot.replies import Chart, Reply, Text
 from bot.usecases.poll_form import poll_form
 from directory.ids import parse_id
 from directory.poll_store import VoteRefused, ballot_of, is_recipient, results, vote
-from directory.polls import MAX_ANSWER, OPEN, Poll, PollRecipient
+from directory.polls import CLOSED, MAX_ANSWER, OPEN, Poll, PollRecipient
 
 _REFUSED = {
     "closed": "This poll has closed, so that press was not counted.",
@@ -147,10 +147,9 @@ def view(ctx: Context, args: list[str]) -> Reply:
     return replacing(card_for(ctx.session, poll, ctx.leader.id))
 
 
-@command("polls", "Open polls for the head of government", "polls", examples=("polls",), private_only=True)
-def polls(ctx: Context, args: str) -> Reply:
-    """The polls open to you now, each as its card (answered or not)."""
-    found = list(
+def open_for(ctx: Context) -> list[Poll]:
+    """The polls open to the leader now, closing soonest first (chat's `polls`, the web's /polls)."""
+    return list(
         ctx.session.scalars(
             select(Poll)
             .join(PollRecipient, PollRecipient.poll_id == Poll.id)
@@ -158,6 +157,26 @@ def polls(ctx: Context, args: str) -> Reply:
             .order_by(Poll.closes_at, Poll.id)
         )
     )
+
+
+def shared_with(ctx: Context, limit: int = 10) -> list[Poll]:
+    """Closed polls the leader was asked whose results are shared with participants, newest first."""
+    return list(
+        ctx.session.scalars(
+            select(Poll)
+            .join(PollRecipient, PollRecipient.poll_id == Poll.id)
+            .where(PollRecipient.leader_id == ctx.leader.id, Poll.status == CLOSED,
+                   Poll.results_for == "participants")
+            .order_by(Poll.closed_at.desc(), Poll.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@command("polls", "Open polls for the head of government", "polls", examples=("polls",), private_only=True)
+def polls(ctx: Context, args: str) -> Reply:
+    """The polls open to you now, each as its card (answered or not)."""
+    found = open_for(ctx)
     if not found:
         return Reply(
             (

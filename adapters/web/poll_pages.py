@@ -1,0 +1,156 @@
+"""/polls and /polls/<id>: the polls open to a leader, answered on the web exactly as in chat.
+
+A poll page is the poll's chat card for the viewer (`card_for`), and its buttons post the card's own
+actions — `poll.vote`, `poll.add`/`poll.remove` (multiple choice), `poll.change` — to /polls/<id>, run
+by the engine as a chat press; a free-text answer or a comment is the chat form's submission
+(`poll.answer`). So one ballot per leader whatever the platform, a second answer replaces the first (the
+chat rule), a press after close is refused with the closed card, and an anonymous poll's ballot is keyed
+by the poll's secret, never by the voter — nothing here stores or logs what anyone chose.
+
+Only a leader the poll was sent to sees it; anyone else gets the same 404 as for no poll at all. Once a
+poll that shares its results has closed, the page shows them (bot/poll_cards.py `shared_results`: the
+counts and the breakdowns, a small group's cell hidden).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+
+from adapters.web.engagement_pages import (
+    Drawn,
+    action_on,
+    as_leader,
+    gone,
+    not_found,
+    parse_subject,
+    press,
+    refused,
+    site_url,
+    submit,
+)
+from adapters.web.html_render import error_summary
+from adapters.web.site_kit import leader_page, posted, render
+from bot.commands import Context
+from bot.poll_cards import ADD, ANSWER, CHANGE, REMOVE, VIEW, VOTE, WRITE, card_for, shared_results
+from bot.replies import Reply
+from bot.usecases.polls import open_for, shared_with
+from directory.outbox import as_utc
+from directory.poll_store import ballot_of, is_recipient
+from directory.polls import Poll
+from directory.when import format_moment
+
+PRESSES = frozenset({VOTE, ADD, REMOVE, CHANGE, VIEW})  # what /polls/<id> accepts as a press
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    question: str
+    closes: str
+    answered: bool
+
+
+def _moment(moment: datetime | None) -> str:
+    shown = as_utc(moment)
+    return format_moment(shown) if shown is not None else ""
+
+
+def _listing(ctx: Context) -> dict[str, list[Row]]:
+    open_now = [Row(p.id, p.question, _moment(p.closes_at),
+                    ballot_of(ctx.session, p, ctx.leader.id) is not None) for p in open_for(ctx)]
+    closed = [Row(p.id, p.question, _moment(p.closed_at), False) for p in shared_with(ctx)]
+    return {"open_polls": open_now, "closed_polls": closed}
+
+
+@leader_page
+async def list_polls(request: web.Request) -> web.StreamResponse:
+    found = await as_leader(request, _listing)
+    if found is None:
+        return gone(request)
+    return render(request, "engagement/polls.html", {**found, "page_title": "Polls"})
+
+
+def _poll(ctx: Context, poll_id: int) -> Poll | None:
+    """The poll if it was sent to the viewer; otherwise None, as for no poll."""
+    poll = ctx.session.get(Poll, poll_id)
+    return poll if poll is not None and is_recipient(ctx.session, poll.id, ctx.leader.id) else None
+
+
+def _drawn(ctx: Context, poll_id: int) -> tuple[str, Reply] | None:
+    poll = _poll(ctx, poll_id)
+    if poll is None:
+        return None
+    card = card_for(ctx.session, poll, ctx.leader.id)
+    return poll.question, Reply((*card.blocks, *shared_results(poll)))
+
+
+def _results(ctx: Context, poll_id: int) -> Reply:
+    poll = _poll(ctx, poll_id)
+    return Reply(shared_results(poll)) if poll is not None else Reply()
+
+
+def _page(request: web.Request, poll_id: int, question: str, reply: Reply, status: int = 200) -> web.Response:
+    form = reply.form
+    title = question[:80] or "Poll"
+    return render(request, "engagement/poll.html", {
+        "page_title": f"Error: {title}" if form is not None and form.errors else title,
+        "errors": error_summary(form), "drawn": Drawn(reply, f"/polls/{poll_id}", site_url(request))},
+        status=status)
+
+
+@leader_page
+async def show_poll(request: web.Request) -> web.StreamResponse:
+    poll_id = parse_subject(request)
+    if poll_id is None:
+        return not_found(request, "poll")
+    found = await as_leader(request, lambda ctx: (True, _drawn(ctx, poll_id)))
+    if found is None:
+        return gone(request)
+    if found[1] is None:
+        return not_found(request, "poll")
+    question, reply = found[1]
+    if request.query.get("write") == "1":  # "Answer" / "Add a comment": the chat form, drawn by its use case
+        written = await press(request, f"{WRITE}:{poll_id}")
+        if written is None:
+            return gone(request)
+        reply = written
+    return _page(request, poll_id, question, reply)
+
+
+@leader_page
+async def answer_poll(request: web.Request) -> web.StreamResponse:
+    poll_id = parse_subject(request)
+    form = await posted(request)  # CSRF and Origin checked before anything else
+    if poll_id is None:
+        return not_found(request, "poll")
+    found = await as_leader(request, lambda ctx: (True, _drawn(ctx, poll_id)))
+    if found is None:
+        return gone(request)
+    if found[1] is None:
+        return not_found(request, "poll")
+    question = found[1][0]
+    if form.get("submit"):
+        if form["submit"] != f"{ANSWER}:{poll_id}":
+            return refused(request, "That form is not on this page. Go back to the poll and try again.")
+        values = {k: form[k] for k in ("answer", "comment") if k in form}
+        reply = await submit(request, form["submit"], values)
+    else:
+        action = form.get("action", "")
+        if not action_on(action, PRESSES, poll_id):
+            return refused(request, "That button is not on this page. Go back to the poll and try again.")
+        reply = await press(request, action)
+    if reply is None:
+        return gone(request)
+    if reply.form is not None and reply.form.errors:
+        return _page(request, poll_id, question, reply, status=400)
+    shown = await as_leader(request, lambda ctx: _results(ctx, poll_id))
+    return _page(request, poll_id, question, Reply((*reply.blocks, *(shown.blocks if shown else ()))))
+
+
+def mount(app: web.Application) -> None:
+    app.router.add_get("/polls", list_polls)
+    app.router.add_get("/polls/{id}", show_poll)
+    app.router.add_post("/polls/{id}", answer_poll)
