@@ -215,3 +215,18 @@ def test_reply_flags_for_chat_change_nothing_on_a_page() -> None:
     plain = Reply((Text("Hello"),))
     assert render(dataclasses.replace(plain, replace=True, refresh="intro.view:3", private=False),
                   PAGE) == render(plain, PAGE)
+
+
+def test_a_pages_choice_buttons_are_radios_that_post_the_chosen_buttons_action() -> None:
+    votes = Actions((Button("Very", "poll.vote:3:1"), Button("Somewhat", "poll.vote:3:2", "primary"),
+                     Button("Not at all", "poll.vote:3:3")))
+    tags = Tags(html(votes, page=dataclasses.replace(PAGE, choices=frozenset({"poll.vote"}))))
+    radios = [a for a in tags.named("input") if a.get("type") == "radio"]
+    assert [(r["value"], "checked" in r) for r in radios] == [
+        ("poll.vote:3:1", False), ("poll.vote:3:2", True), ("poll.vote:3:3", False)]
+    assert {r["name"] for r in radios} == {"action"}
+    assert tags.named("legend") and [b.get("type") for b in tags.named("button")] == ["submit"]
+    assert [a["value"] for a in tags.named("input") if a.get("name") == "csrf_token"] == ["tok-123"]
+    mixed = Actions((Button("Very", "poll.vote:3:1"), Button("Done", "poll.view:3")))
+    page = dataclasses.replace(PAGE, choices=frozenset({"poll.vote"}))
+    assert not Tags(html(mixed, page=page)).named("fieldset")  # not all one choice: buttons as ever

@@ -46,8 +46,8 @@ async def show_library(request: web.Request) -> web.StreamResponse:
         return gone(request)
     errors = found.pop("field_errors")
     return render(request, "engagement/library.html", {
-        **found, "page_title": "Error: Library" if errors else "Library", "q": words[:1000],
-        "topic": topic, "errors": errors, "drawn": Drawn(found.pop("reply"), "/library", site_url(request))},
+        **found, "page_title": "Library", "q": words[:1000], "topic": topic, "errors": errors,
+        "error_summary": bool(errors), "drawn": Drawn(found.pop("reply"), "/library", site_url(request))},
         status=400 if errors else 200)
 
 
@@ -59,12 +59,9 @@ def _settings(ctx: Context) -> Reply:
 
 def _settings_page(request: web.Request, reply: Reply, *, saved: bool = False,
                    status: int = 200) -> web.Response:
-    form = reply.form
-    bad = form is not None and bool(form.errors)
     return render(request, "engagement/settings.html", {
-        "page_title": "Error: Digest settings" if bad else "Digest settings", "saved": saved,
-        "errors": error_summary(form) if bad else "", "drawn": Drawn(reply, "/settings", site_url(request))},
-        status=status)
+        "page_title": "Digest settings", "saved": saved, "error_summary": error_summary(reply.form),
+        "drawn": Drawn(reply, "/settings", site_url(request))}, status=status)
 
 
 @leader_page

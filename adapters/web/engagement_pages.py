@@ -43,9 +43,11 @@ class Drawn:
     post_to: str
     site_url: str = ""
     heading_level: int = 2
+    choices: frozenset[str] = frozenset()  # see html_render.Page.choices
 
     def __call__(self, csrf_token: str) -> Markup:
-        return render(self.reply, Page(csrf_token, self.post_to, self.site_url, self.heading_level))
+        return render(self.reply, Page(csrf_token, self.post_to, self.site_url, self.heading_level,
+                                       choices=self.choices))
 
 
 def bot_of(request: web.Request) -> Bot:

@@ -92,6 +92,10 @@ class Page:
     site_url: str = ""
     heading_level: int = 2
     pages: dict[str, Callable[[list[str]], str | None]] = field(default_factory=lambda: dict(PAGE_OF))
+    # Action names whose button groups are one choice among options (a poll's single answer): drawn as
+    # GOV.UK radios named `action` and one submit button, so the chosen radio posts the very action its
+    # button would have. The button styled `primary` is the one chosen now.
+    choices: frozenset[str] = frozenset()
 
 
 def clean(text: str) -> str:
@@ -157,6 +161,9 @@ def buttons_html(buttons: tuple[Button, ...], page: Page) -> Markup:
     """A button group: presses in one POST form (each button names its action), links beside them."""
     if not buttons:
         return Markup("")
+    if page.choices and all(b.action and not b.url and b.action.split(":")[0] in page.choices
+                            for b in buttons):
+        return choice_html(buttons, page)
     pressed: list[Markup] = []
     links: list[Markup] = []
     for button in buttons:
@@ -177,6 +184,26 @@ def buttons_html(buttons: tuple[Button, ...], page: Page) -> Markup:
     if links:
         out += Markup('<div class="govuk-button-group">{}</div>').format(Markup("").join(links))
     return out
+
+
+def choice_html(buttons: tuple[Button, ...], page: Page, legend: str = "Your answer",
+                submit_label: str = "Send answer") -> Markup:
+    """One press chosen from several, as radios: each radio's value is a button's own action."""
+    ident = _ID_UNSAFE.sub("-", "choice-" + buttons[0].action.split(":")[0].lower()).strip("-")
+    radios = Markup("").join(
+        Markup('<div class="govuk-radios__item"><input class="govuk-radios__input" id="{0}" name="action" '
+               'type="radio" value="{1}"{2}><label class="govuk-label govuk-radios__label" for="{0}">{3}'
+               "</label></div>").format(ident if n == 0 else f"{ident}-{n + 1}", button.action,
+                                        Markup(" checked") if button.style == "primary" else Markup(""),
+                                        _theirs(button.label))
+        for n, button in enumerate(buttons))
+    return Markup('<form method="post" action="{}" novalidate>{}<div class="govuk-form-group">'
+                  '<fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend '
+                  'govuk-fieldset__legend--s">{}</legend>'
+                  '<div class="govuk-radios" data-module="govuk-radios">{}</div></fieldset></div>'
+                  '<button type="submit" class="govuk-button" data-module="govuk-button" '
+                  'data-prevent-double-click="true">{}</button></form>').format(
+        page.post_to, _csrf(page), legend, radios, submit_label)
 
 
 def actions_html(block: Actions, page: Page) -> Markup:

@@ -174,10 +174,8 @@ def _asking(ctx: Context, to: int | None, reason: str = "", error: str = "") -> 
 def _new_page(request: web.Request, to: int, asking: Asking, *problems: str,
               status: int = 200) -> web.Response:
     assert asking.form is not None
-    title = "Request an introduction"
     return render(request, "engagement/intro_new.html", {
-        "page_title": f"Error: {title}" if asking.form.errors or problems else title,
-        "errors": error_summary(asking.form, *problems),
+        "page_title": "Request an introduction", "error_summary": error_summary(asking.form, *problems),
         "who": Drawn(asking.card or Reply(), f"/intros/new?to={to}", site_url(request)),
         "drawn": Drawn(Reply((asking.form,)), f"/intros/new?to={to}", site_url(request))}, status=status)
 

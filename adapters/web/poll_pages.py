@@ -43,6 +43,7 @@ from directory.polls import Poll
 from directory.when import format_moment
 
 PRESSES = frozenset({VOTE, ADD, REMOVE, CHANGE, VIEW})  # what /polls/<id> accepts as a press
+CHOICES = frozenset({VOTE})  # a single-choice or scale poll's buttons, drawn as radios
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,12 @@ def _results(ctx: Context, poll_id: int) -> Reply:
     return Reply(shared_results(poll)) if poll is not None else Reply()
 
 
-def _page(request: web.Request, poll_id: int, question: str, reply: Reply, status: int = 200) -> web.Response:
-    form = reply.form
-    title = question[:80] or "Poll"
+def _page(request: web.Request, poll_id: int, question: str, reply: Reply, status: int = 200,
+          problem: str = "") -> web.Response:
+    summary = error_summary(reply.form, *((problem,) if problem else ()))
     return render(request, "engagement/poll.html", {
-        "page_title": f"Error: {title}" if form is not None and form.errors else title,
-        "errors": error_summary(form), "drawn": Drawn(reply, f"/polls/{poll_id}", site_url(request))},
-        status=status)
+        "page_title": question[:80] or "Poll", "error_summary": summary,
+        "drawn": Drawn(reply, f"/polls/{poll_id}", site_url(request), choices=CHOICES)}, status=status)
 
 
 @leader_page
@@ -139,6 +139,8 @@ async def answer_poll(request: web.Request) -> web.StreamResponse:
         reply = await submit(request, form["submit"], values)
     else:
         action = form.get("action", "")
+        if not action:  # the radios sent with none chosen: nothing to press
+            return _page(request, poll_id, question, found[1][1], 400, "Choose an answer")
         if not action_on(action, PRESSES, poll_id):
             return refused(request, "That button is not on this page. Go back to the poll and try again.")
         reply = await press(request, action)
