@@ -35,7 +35,7 @@ from adapters.web.html_render import error_summary
 from adapters.web.site_kit import leader_page, posted, render
 from bot.commands import Context
 from bot.poll_cards import ADD, ANSWER, CHANGE, REMOVE, VIEW, VOTE, WRITE, card_for, shared_results
-from bot.replies import Reply
+from bot.replies import Reply, Text
 from bot.usecases.polls import open_for, shared_with
 from directory.outbox import as_utc
 from directory.poll_store import ballot_of, is_recipient
@@ -96,9 +96,12 @@ def _results(ctx: Context, poll_id: int) -> Reply:
 def _page(request: web.Request, poll_id: int, question: str, reply: Reply, status: int = 200,
           problem: str = "") -> web.Response:
     summary = error_summary(reply.form, *((problem,) if problem else ()))
+    # The question is the page's <h1>; the card's own heading of it would say it twice.
+    body = Reply(tuple(b for b in reply.blocks if not (isinstance(b, Text) and b.style == "heading"
+                                                       and b.text == question)))
     return render(request, "engagement/poll.html", {
-        "page_title": question[:80] or "Poll", "error_summary": summary,
-        "drawn": Drawn(reply, f"/polls/{poll_id}", site_url(request), choices=CHOICES)}, status=status)
+        "page_title": question[:80] or "Poll", "question": question, "error_summary": summary,
+        "drawn": Drawn(body, f"/polls/{poll_id}", site_url(request), choices=CHOICES)}, status=status)
 
 
 @leader_page
