@@ -18,6 +18,7 @@ from directory.when import format_moment
 
 VIEW, VOTE, ADD, REMOVE, CHANGE = "poll.view", "poll.vote", "poll.add", "poll.remove", "poll.change"
 WRITE, ANSWER = "poll.write", "poll.answer"  # open the free-text form; its submission
+CHOOSE = "poll.choose"  # a multiple-choice answer submitted whole (`option-<position>` fields: the web)
 
 
 def card_key(poll_id: int, account_id: int) -> str:

@@ -468,3 +468,37 @@ async def test_signed_out_pages_send_you_to_sign_in(site: Site) -> None:
     for path in ("/intros", "/intros/3", "/intros/new?to=3", "/polls", "/polls/1", "/library", "/settings"):
         status, _, location = await browser.get(site.url + path)
         assert status == 303 and location.startswith("/sign-in?next="), path
+
+
+async def test_a_multiple_choice_poll_is_answered_whole_with_checkboxes(site: Site, db: Database,
+                                                                       clock) -> None:  # type: ignore[no-untyped-def]
+    link(db, "slack", "T0001", "UAINE", AINE)
+    poll_id = new_poll(db, question="Which matter most?", options=["Staff", "Money", "Time"], kind="multi")
+    with db.session() as session:
+        open_poll(session, session.get(Poll, poll_id), "cli:test")
+    browser = site.browser()
+    csrf = sign_in(site, browser, leader_id(db, AINE))
+    url = f"{site.url}/polls/{poll_id}"
+    status, page, _ = await browser.get(url)
+    assert status == 200 and page.count('type="checkbox"') == 3 and not buttons(page)  # no toggles
+    choose = {"csrf_token": csrf, "submit": f"poll.choose:{poll_id}"}
+
+    def ballots() -> list[list[int]]:
+        with db.session() as session:
+            return [list(b.choices) for b in session.scalars(select(PollBallot))]
+
+    for _ in range(2):  # sent twice (a double-click): the same ballot
+        status, page, _ = await browser.post(url, {**choose, "option-1": "yes", "option-3": "yes"})
+        assert status == 200 and "You chose: Staff, Time" in page
+    assert ballots() == [[1, 3]]
+    for bad, message in (({}, "Choose at least one answer"), ({"option-9": "yes"}, "That button has expired"),
+                         ({"option-x": "yes"}, "That button has expired")):
+        status, page, _ = await browser.post(url, {**choose, **bad})
+        assert status == 400 and "govuk-error-summary" in page and message in page, bad
+        assert 'href="#option-1"' in page and page.count('type="checkbox"') == 3
+    assert ballots() == [[1, 3]]  # nothing changed by a bad form
+    _, page, _ = await browser.get(url)
+    status, page, _ = await browser.post(url, {"csrf_token": csrf, "action": buttons(page)["Change"]})
+    assert status == 200 and re.findall(r'id="option-(\d+)"[^>]*checked', page) == ["1", "3"]
+    status, page, _ = await browser.post(url, {**choose, "option-2": "yes"})
+    assert "You chose: Money" in page and ballots() == [[2]]  # a second answer replaces the first

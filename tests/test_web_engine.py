@@ -128,3 +128,25 @@ def test_participants_see_shared_counts_and_breakdowns_with_small_groups_hidden(
                                 ("open", "participants", 5)):
         hidden = Poll(question="Q?", status=status, results_for=shown_to, min_group=k, results=results)
         assert shared_results(hidden) == ()
+
+
+def test_a_whole_multiple_choice_answer_is_for_multiple_choice_polls_only(db: Database, clock) -> None:  # type: ignore[no-untyped-def]
+    from bot.poll_lifecycle import open_poll
+    from directory.poll_store import VoteRefused, vote
+    from tests.poll_helpers import new_poll
+
+    load_sample(db)
+    link(db, "slack", "T0001", "UAINE", AINE)
+    single, multi = new_poll(db), new_poll(db, options=["Staff", "Money", "Time"], kind="multi")
+    with db.session() as session:
+        for poll_id in (single, multi):
+            open_poll(session, session.get(Poll, poll_id), "cli:test")
+    with db.session() as session:
+        aine = by_email(session, AINE)
+        for poll_id, choices in ((single, [1]), (multi, []), (multi, [1, 7])):
+            try:
+                vote(session, poll_id, aine, choices=choices)
+                raise AssertionError((poll_id, choices))
+            except VoteRefused as refused:
+                assert refused.reason == "bad_choice"
+        assert vote(session, multi, aine, choices=[3, 1, 3]).choices == [1, 3]

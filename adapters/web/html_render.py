@@ -302,11 +302,12 @@ def form_html(form: Form, page: Page) -> Markup:
         hint, fields, clean(form.submit_label))
 
 
-def error_summary(form: Form | None, *problems: str) -> Markup:
+def error_summary(form: Form | None, *problems: str, anchor: str = "") -> Markup:
     """The GOV.UK error summary: each field's error linked to its field, then any other problem (a rule
-    such as a limit) linked to the form's first field. Empty when there is nothing to say."""
+    such as a limit) linked to the form's first field (or `anchor`, the id of the control it is about).
+    Empty when there is nothing to say."""
     items: list[Markup] = []
-    first = field_id(form, form.fields[0].name) if form is not None and form.fields else ""
+    first = field_id(form, form.fields[0].name) if form is not None and form.fields else anchor
     if form is not None:
         items += [Markup('<li><a href="#{}">{}</a></li>').format(field_id(form, f.name), _text(f.error))
                   for f in form.fields if f.error]

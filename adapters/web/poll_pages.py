@@ -31,15 +31,26 @@ from adapters.web.engagement_pages import (
     site_url,
     submit,
 )
-from adapters.web.html_render import error_summary
+from adapters.web.html_render import error_summary, problems_of
 from adapters.web.site_kit import leader_page, posted, render
 from bot.commands import Context
-from bot.poll_cards import ADD, ANSWER, CHANGE, REMOVE, VIEW, VOTE, WRITE, card_for, shared_results
-from bot.replies import Reply, Text
+from bot.poll_cards import (
+    ADD,
+    ANSWER,
+    CHANGE,
+    CHOOSE,
+    REMOVE,
+    VIEW,
+    VOTE,
+    WRITE,
+    card_for,
+    shared_results,
+)
+from bot.replies import Actions, Reply, Text
 from bot.usecases.polls import open_for, shared_with
 from directory.outbox import as_utc
-from directory.poll_store import ballot_of, is_recipient
-from directory.polls import Poll
+from directory.poll_store import ballot_of, is_recipient, options
+from directory.polls import OPEN, Poll
 from directory.when import format_moment
 
 PRESSES = frozenset({VOTE, ADD, REMOVE, CHANGE, VIEW})  # what /polls/<id> accepts as a press
@@ -80,28 +91,49 @@ def _poll(ctx: Context, poll_id: int) -> Poll | None:
     return poll if poll is not None and is_recipient(ctx.session, poll.id, ctx.leader.id) else None
 
 
-def _drawn(ctx: Context, poll_id: int) -> tuple[str, Reply] | None:
+@dataclass(frozen=True)
+class Shown:
+    """What a poll page shows: the card for the viewer and, for a multiple-choice poll being answered,
+    its options as checkboxes (`ticks`: position, label, ticked) in place of the card's toggle buttons."""
+
+    question: str
+    reply: Reply
+    ticks: tuple[tuple[int, str, bool], ...] = ()
+
+
+def _toggles(block: object) -> bool:
+    return isinstance(block, Actions) and any(b.action.split(":")[0] in (ADD, REMOVE) for b in block.buttons)
+
+
+def _shown(ctx: Context, poll_id: int, answer: Reply | None = None) -> Shown | None:
+    """The poll as the viewer sees it now, or after `answer` (what their press or form was answered)."""
     poll = _poll(ctx, poll_id)
     if poll is None:
         return None
-    card = card_for(ctx.session, poll, ctx.leader.id)
-    return poll.question, Reply((*card.blocks, *shared_results(poll)))
+    reply = answer or card_for(ctx.session, poll, ctx.leader.id)
+    blocks = [*reply.blocks, *shared_results(poll)]
+    ticks: tuple[tuple[int, str, bool], ...] = ()
+    if poll.kind == "multi" and poll.status == OPEN and any(_toggles(b) for b in blocks):
+        ballot = ballot_of(ctx.session, poll, ctx.leader.id)
+        chosen = set(ballot.choices) if ballot is not None else set()
+        ticks = tuple((position, label, position in chosen) for position, label in options(ctx.session, poll))
+        blocks = [b for b in blocks if not _toggles(b)]
+    return Shown(poll.question, Reply(tuple(blocks)), ticks)
 
 
-def _results(ctx: Context, poll_id: int) -> Reply:
-    poll = _poll(ctx, poll_id)
-    return Reply(shared_results(poll)) if poll is not None else Reply()
-
-
-def _page(request: web.Request, poll_id: int, question: str, reply: Reply, status: int = 200,
-          problem: str = "") -> web.Response:
-    summary = error_summary(reply.form, *((problem,) if problem else ()))
+def _page(request: web.Request, poll_id: int, shown: Shown, status: int = 200, problem: str = "",
+          ) -> web.Response:
+    problems = [problem] if problem else problems_of(shown.reply)
+    anchor = f"option-{shown.ticks[0][0]}" if shown.ticks else "choice-poll-vote"
+    summary = error_summary(shown.reply.form, *problems, anchor=anchor)
     # The question is the page's <h1>; the card's own heading of it would say it twice.
-    body = Reply(tuple(b for b in reply.blocks if not (isinstance(b, Text) and b.style == "heading"
-                                                       and b.text == question)))
+    body = Reply(tuple(b for b in shown.reply.blocks if not (isinstance(b, Text) and (
+        (b.style == "heading" and b.text == shown.question) or b.style == "error"))))
     return render(request, "engagement/poll.html", {
-        "page_title": question[:80] or "Poll", "question": question, "error_summary": summary,
-        "drawn": Drawn(body, f"/polls/{poll_id}", site_url(request), choices=CHOICES)}, status=status)
+        "page_title": shown.question[:80] or "Poll", "question": shown.question, "error_summary": summary,
+        "poll_id": poll_id, "ticks": shown.ticks, "choose": f"{CHOOSE}:{poll_id}",
+        "drawn": Drawn(body, f"/polls/{poll_id}", site_url(request), choices=CHOICES)},
+        status=400 if summary and status == 200 else status)
 
 
 @leader_page
@@ -109,18 +141,23 @@ async def show_poll(request: web.Request) -> web.StreamResponse:
     poll_id = parse_subject(request)
     if poll_id is None:
         return not_found(request, "poll")
-    found = await as_leader(request, lambda ctx: (True, _drawn(ctx, poll_id)))
+    found = await as_leader(request, lambda ctx: (True, _shown(ctx, poll_id)))
     if found is None:
         return gone(request)
     if found[1] is None:
         return not_found(request, "poll")
-    question, reply = found[1]
+    shown = found[1]
     if request.query.get("write") == "1":  # "Answer" / "Add a comment": the chat form, drawn by its use case
         written = await press(request, f"{WRITE}:{poll_id}")
-        if written is None:
+        again = await as_leader(request, lambda ctx: _shown(ctx, poll_id, written)) if written else None
+        if again is None:
             return gone(request)
-        reply = written
-    return _page(request, poll_id, question, reply)
+        shown = again
+    return _page(request, poll_id, shown)
+
+
+SUBMITTED = {ANSWER: lambda name: name in ("answer", "comment"),
+             CHOOSE: lambda name: name.startswith("option-")}  # the fields each form may send
 
 
 @leader_page
@@ -129,30 +166,28 @@ async def answer_poll(request: web.Request) -> web.StreamResponse:
     form = await posted(request)  # CSRF and Origin checked before anything else
     if poll_id is None:
         return not_found(request, "poll")
-    found = await as_leader(request, lambda ctx: (True, _drawn(ctx, poll_id)))
+    found = await as_leader(request, lambda ctx: (True, _shown(ctx, poll_id)))
     if found is None:
         return gone(request)
     if found[1] is None:
         return not_found(request, "poll")
-    question = found[1][0]
-    if form.get("submit"):
-        if form["submit"] != f"{ANSWER}:{poll_id}":
+    submitted = form.pop("submit", "")
+    if submitted:
+        fields = SUBMITTED.get(submitted.split(":")[0]) if submitted.endswith(f":{poll_id}") else None
+        if fields is None:
             return refused(request, "That form is not on this page. Go back to the poll and try again.")
-        values = {k: form[k] for k in ("answer", "comment") if k in form}
-        reply = await submit(request, form["submit"], values)
+        reply = await submit(request, submitted, {k: v for k, v in form.items() if fields(k)})
     else:
         action = form.get("action", "")
         if not action:  # the radios sent with none chosen: nothing to press
-            return _page(request, poll_id, question, found[1][1], 400, "Choose an answer")
+            return _page(request, poll_id, found[1], 400, "Choose an answer")
         if not action_on(action, PRESSES, poll_id):
             return refused(request, "That button is not on this page. Go back to the poll and try again.")
         reply = await press(request, action)
-    if reply is None:
+    shown = await as_leader(request, lambda ctx: _shown(ctx, poll_id, reply)) if reply is not None else None
+    if shown is None:
         return gone(request)
-    if reply.form is not None and reply.form.errors:
-        return _page(request, poll_id, question, reply, status=400)
-    shown = await as_leader(request, lambda ctx: _results(ctx, poll_id))
-    return _page(request, poll_id, question, Reply((*reply.blocks, *(shown.blocks if shown else ()))))
+    return _page(request, poll_id, shown)
 
 
 def mount(app: web.Application) -> None:

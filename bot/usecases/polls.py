@@ -15,7 +15,19 @@ from sqlalchemy import select
 from bot.actions import action, submission
 from bot.commands import Context, command
 from bot.live import replacing
-from bot.poll_cards import ADD, ANSWER, CHANGE, REMOVE, VIEW, VOTE, WRITE, answer_form, card_for, closed_card
+from bot.poll_cards import (
+    ADD,
+    ANSWER,
+    CHANGE,
+    CHOOSE,
+    REMOVE,
+    VIEW,
+    VOTE,
+    WRITE,
+    answer_form,
+    card_for,
+    closed_card,
+)
 from bot.replies import Chart, Reply, Text
 from bot.usecases.poll_form import poll_form
 from directory.ids import parse_id
@@ -98,6 +110,40 @@ def pressed_write(ctx: Context, args: list[str]) -> Reply:
     if poll.kind != "text" and not poll.allow_comment:
         return replacing(card_for(ctx.session, poll, ctx.leader.id))
     return answer_form(ctx.session, poll, ballot_of(ctx.session, poll, ctx.leader.id))
+
+
+def chosen_positions(values: dict[str, str]) -> list[int] | None:
+    """The positions ticked in a submitted `option-<position>` set; None if a field is not one of ours."""
+    found = []
+    for name in values:
+        position = parse_id(name.removeprefix("option-")) if name.startswith("option-") else None
+        if position is None:
+            return None
+        found.append(position)
+    return found
+
+
+@submission(CHOOSE)
+def submitted_choices(ctx: Context, args: list[str], values: dict[str, str]) -> Reply:
+    """A multiple-choice answer as a whole (the web's checkboxes): the ballot becomes exactly the ticked
+    options — the same ballot the toggle buttons build one press at a time; sent twice, the same ballot."""
+    poll = _poll(ctx, args)
+    if poll is None or not is_recipient(ctx.session, poll.id, ctx.leader.id):
+        return _not_yours()
+    positions = chosen_positions(values)
+    if not positions:
+        problem = "Choose at least one answer." if positions is not None else _REFUSED["bad_choice"]
+        return replacing(Reply((Text(problem, "error"),
+                                *card_for(ctx.session, poll, ctx.leader.id, changing=True).blocks)))
+    try:
+        ballot = vote(ctx.session, poll.id, ctx.leader, choices=positions)
+    except VoteRefused as refused:
+        ctx.session.refresh(poll)
+        if refused.reason == "closed" or poll.status != OPEN:
+            return replacing(closed_card(ctx.session, poll, _REFUSED["closed"]))
+        return replacing(Reply((Text(_REFUSED.get(refused.reason, _REFUSED["bad_choice"]), "error"),
+                                *card_for(ctx.session, poll, ctx.leader.id, changing=True).blocks)))
+    return replacing(card_for(ctx.session, poll, ctx.leader.id, ballot=ballot))
 
 
 @submission(ANSWER)
