@@ -15,6 +15,7 @@ the browser's jar, so page tests need no Microsoft; tests/test_web_signin.py cov
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from http.cookies import SimpleCookie
@@ -51,13 +52,18 @@ class Site:
         return made
 
 
-async def start_site(database_url: str, **settings: Any) -> Site:
+async def start_site(database_url: str, mount: Callable[[web.Application], None] | None = None,
+                     **settings: Any) -> Site:
+    """`mount`: adds a test's own routes (e.g. a page behind `staff_page`) before the app starts."""
     from adapters.bootstrap import build_services
     from adapters.server import build_app
     from directory.settings import Settings
 
     services = build_services(Settings(database_url=database_url, **settings))
-    runner = web.AppRunner(build_app(services), access_log=None)
+    app = build_app(services)
+    if mount is not None:
+        mount(app)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

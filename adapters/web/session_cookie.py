@@ -41,19 +41,28 @@ def cookie_value(request: web.Request) -> str:
     return ""
 
 
+def _partitioned(value: str, max_age: int) -> str:
+    """The tab's Set-Cookie, written out: Python before 3.14 cannot put `Partitioned` on a cookie."""
+    return f"{COOKIE}={value}; Max-Age={max_age}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned"
+
+
 def set_cookie(response: web.StreamResponse, raw_id: str, in_tab: bool) -> None:
     if in_tab:
-        response.set_cookie(COOKIE, raw_id, max_age=int(web_sessions.ABSOLUTE.total_seconds()), path="/",
-                            secure=True, httponly=True, samesite="None", partitioned=True)
+        response.headers.add("Set-Cookie", _partitioned(raw_id, int(web_sessions.ABSOLUTE.total_seconds())))
     else:
         response.set_cookie(COOKIE, raw_id, max_age=int(web_sessions.ABSOLUTE.total_seconds()), path="/",
                             secure=True, httponly=True, samesite="Lax")
 
 
+def sets_cookie(response: web.StreamResponse) -> bool:
+    """Whether the response already sets a cookie (either way of setting one)."""
+    return bool(response.cookies) or "Set-Cookie" in response.headers
+
+
 def clear_cookie(response: web.StreamResponse, in_tab: bool = False) -> None:
     """Expire the cookie with the attributes it was set with (a browser keeps it otherwise)."""
     if in_tab:
-        response.del_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="None", partitioned=True)
+        response.headers.add("Set-Cookie", _partitioned('""', 0))
     else:
         response.del_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="Lax")
 

@@ -21,9 +21,9 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import NoReturn
-from urllib.parse import quote
 
 from aiohttp import web
+from yarl import URL
 
 from adapters.server import SERVICES
 from adapters.web.web_context import WebViewer, active_session, render, viewer
@@ -40,7 +40,8 @@ REAUTH_METHODS = ("microsoft", "tab")  # a chat link proves the chat account, no
 def sign_in_url(request: web.Request, next_path: str | None = None, again: bool = False) -> str:
     """/sign-in?next=<this page>: where a signed-out visitor goes, and comes back from."""
     target = next_path if next_path is not None else request.rel_url.path_qs
-    return "/sign-in?next=" + quote(target, safe="/") + ("&again=1" if again else "")
+    query = {"next": target, **({"again": "1"} if again else {})}
+    return str(URL.build(path="/sign-in", query=query))
 
 
 def leader_page(handler: Handler) -> Handler:

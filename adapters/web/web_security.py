@@ -122,7 +122,7 @@ def _secure(request: web.Request, response: web.StreamResponse) -> None:
         headers["X-Frame-Options"] = "DENY"
     headers["X-Content-Type-Options"] = "nosniff"
     headers.setdefault("Referrer-Policy", "same-origin")
-    if request.get(VIEWER) is not None or "Set-Cookie" in headers:
+    if request.get(VIEWER) is not None or session_cookie.sets_cookie(response):
         headers["Cache-Control"] = "no-store"
     else:
         headers.setdefault("Cache-Control", "no-cache")
@@ -150,7 +150,7 @@ async def site_security(request: web.Request, handler):  # type: ignore[no-untyp
     except Exception:
         log.exception("unhandled error serving site page %r %r", request.method[:20], request.path[:200])
         response = error_page(request, 500)
-    if stale_cookie and "Set-Cookie" not in response.headers:
+    if stale_cookie and not session_cookie.sets_cookie(response):
         session_cookie.clear_cookie(response)
     _secure(request, response)
     return response
