@@ -502,3 +502,31 @@ async def test_a_multiple_choice_poll_is_answered_whole_with_checkboxes(site: Si
     assert status == 200 and re.findall(r'id="option-(\d+)"[^>]*checked', page) == ["1", "3"]
     status, page, _ = await browser.post(url, {**choose, "option-2": "yes"})
     assert "You chose: Money" in page and ballots() == [[2]]  # a second answer replaces the first
+
+
+async def test_a_private_office_answers_on_the_web_on_behalf(site: Site, db: Database) -> None:
+    """A delegate sees the request "on behalf of" the leader asked and may answer it; the audit log says
+    who did; blocking is the leader's own choice, so the delegate has no Block button."""
+    from directory.intro_reports import add_delegate
+
+    for user, email in (("UAINE", AINE), ("USEAN", SEAN), ("UPAT", PAT)):
+        link(db, "slack", "T0001", user, email)
+    with db.session() as session:
+        add_delegate(session, SEAN, PAT, "cli:ops")
+    chat(db, site, "UAINE", f"intro Seán O'Brien {REASON}")
+    intro = intro_of(db, leader_id(db, AINE))
+    office = site.browser()
+    csrf = sign_in(site, office, leader_id(db, PAT))
+    status, page, _ = await office.get(f"{site.url}/intros")
+    assert status == 200 and "On behalf of Seán O&#39;Brien" in page
+    pressed = buttons(page)
+    assert "Accept" in pressed and "Block further requests from them" not in pressed
+    status, page, _ = await office.post(f"{site.url}/intros/{intro.id}", {"csrf_token": csrf,
+                                                                          "action": pressed["Accept"]})
+    assert status == 200 and "Introduction accepted on" in page and "by you" in page
+    with db.session() as session:
+        done = session.get(Introduction, intro.id)
+        assert done is not None and (done.status, done.answered_by_id) == ("accepted", leader_id(db, PAT))
+        (entry,) = list(audit.lines(session, action="intro.accepted"))
+        assert entry.actor.startswith(f"leader:{leader_id(db, PAT)}")
+        assert str(entry.details["on_behalf_of"]).startswith(f"leader:{leader_id(db, SEAN)}")
