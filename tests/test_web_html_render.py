@@ -230,3 +230,53 @@ def test_a_pages_choice_buttons_are_radios_that_post_the_chosen_buttons_action()
     mixed = Actions((Button("Very", "poll.vote:3:1"), Button("Done", "poll.view:3")))
     page = dataclasses.replace(PAGE, choices=frozenset({"poll.vote"}))
     assert not Tags(html(mixed, page=page)).named("fieldset")  # not all one choice: buttons as ever
+
+
+ALLOWED_TAGS = {"p", "h2", "h3", "code", "br", "div", "span", "strong", "bdi", "dl", "dt", "dd", "form",
+                "input", "button", "a", "label", "fieldset", "legend", "textarea", "table", "caption",
+                "thead", "tbody", "tr", "th", "td", "svg", "rect"}
+
+
+def _replies():  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    words = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(
+        [HOSTILE, "</textarea><script>x</script>", "\" onmouseover=\"alert(1)", "`code`", "\u202e", "\n"])
+    style = st.sampled_from(list(get_args(replies.ButtonStyle)))
+    button = st.builds(Button, words, words, style, st.sampled_from(["", "https://x.example/a",
+                                                                     "javascript:alert(1)", "/r/abc"]))
+    text = st.builds(Text, words, st.sampled_from(list(get_args(replies.TextStyle))))
+    card = st.builds(PersonCard, st.integers(0, 10**6), words, words,
+                     st.lists(st.builds(Field, words, words), max_size=3).map(tuple), words,
+                     st.lists(button, max_size=3).map(tuple))
+    actions = st.builds(Actions, st.lists(button, min_size=1, max_size=4).map(tuple))
+    field = st.builds(Input, words, words, words, st.sampled_from(list(get_args(replies.InputKind))),
+                      st.lists(st.tuples(words, words), max_size=3).map(tuple), st.just(0), words, words)
+    form = st.builds(Form, words, words, st.lists(field, max_size=3).map(tuple), words, words, words)
+    chart = st.builds(Chart, words, st.lists(st.tuples(words, st.integers(0, 10**6)), max_size=4).map(tuple))
+    return st.lists(text | card | actions | form | chart, max_size=6).map(lambda b: Reply(tuple(b)))
+
+
+def test_no_reply_whatever_its_text_can_add_markup_to_a_page() -> None:
+    """Any reply, any text: only the renderer's own tags, no event-handler attributes, links only to
+    http(s) or our own paths, and every form posts to the page with its CSRF token."""
+    from hypothesis import given, settings
+
+    @settings(max_examples=300, deadline=None)
+    @given(_replies())
+    def check(reply: Reply) -> None:
+        tags = Tags(str(render(reply, PAGE)))
+        assert {name for name, _ in tags.tags} <= ALLOWED_TAGS
+        for name, attrs in tags.tags:
+            assert not any(key.startswith("on") or key == "style" for key in attrs), (name, attrs)
+            if name == "a":
+                assert (attrs["href"] or "").startswith(("https://", "http://", "/")), attrs
+                assert not (attrs["href"] or "").startswith("//")
+            if name == "form":
+                assert attrs["action"] == "/intros/7" and attrs["method"] == "post"
+        forms = len(tags.named("form"))
+        tokens = [a for a in tags.named("input")
+                  if a.get("name") == "csrf_token" and a.get("value") == "tok-123"]
+        assert len(tokens) == forms
+
+    check()
