@@ -1,5 +1,6 @@
-"""The HTML renderer of the neutral reply model (adapters/web/html_render.py): every element, escaped,
-with the press a chat button carries — and no element of bot/replies.py left without its HTML."""
+"""The HTML renderer of the neutral reply model (adapters/web/html_render.py, html_forms.py,
+html_text.py): every element, escaped, with the press a chat button carries — and no element of
+bot/replies.py left without its HTML."""
 
 from __future__ import annotations
 
@@ -11,19 +12,18 @@ from typing import get_args
 import pytest
 
 import bot.replies as replies
+from adapters.web.html_forms import error_summary, field_id
 from adapters.web.html_render import (
     BUTTON_CLASSES,
     INPUT_KINDS,
     PARTS,
     RENDERERS,
     TEXT_STYLES,
-    Page,
-    error_summary,
-    field_id,
     problems_of,
     render,
     render_block,
 )
+from adapters.web.html_text import Page
 from bot.replies import Actions, Button, Chart, Field, Form, Input, PersonCard, Reply, Text
 
 PAGE = Page(csrf_token="tok-123", post_to="/intros/7", site_url="https://leaders.example.gov.uk")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from adapters.web.engagement_pages import Drawn, as_leader, gone, refused, site_url, submit
-from adapters.web.html_render import error_summary
+from adapters.web.html_forms import error_summary
 from adapters.web.site_kit import leader_page, posted, render
 from bot.commands import Context
 from bot.replies import PersonCard, Reply

@@ -21,7 +21,8 @@ from typing import TypeVar
 from aiohttp import web
 from markupsafe import Markup
 
-from adapters.web.html_render import Page, render
+from adapters.web.html_render import render
+from adapters.web.html_text import Page
 from adapters.web.site_kit import SERVICES, WebViewer, viewer
 from adapters.web.site_kit import render as render_page
 from bot.actions import split_revision

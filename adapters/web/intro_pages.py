@@ -29,7 +29,8 @@ from adapters.web.engagement_pages import (
     site_url,
     submit,
 )
-from adapters.web.html_render import error_summary, problems_of
+from adapters.web.html_forms import error_summary
+from adapters.web.html_render import problems_of
 from adapters.web.site_kit import leader_page, posted, render
 from bot.cards import summary_card
 from bot.commands import Context
