@@ -18,6 +18,7 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 _BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 _CODE = re.compile(r"`([^`\n]+)`")
 
+
 def _one_id(args: list[str]) -> str | None:
     return args[0] if args and args[0].isascii() and args[0].isdigit() and len(args[0]) <= 12 else None
 
