@@ -22,16 +22,20 @@ ITEMS_PER_MESSAGE = 10
 USEFUL, NOT_FOR_ME = "content.useful", "content.not_for_me"
 
 
-def link_url(settings: Settings, item: ContentItem) -> str:
+def link_url(settings: Settings, item: ContentItem, *, on_site: bool = False) -> str:
     """Where the link button goes: `/r/<item token>` on our server when it has a public https URL (an
-    open is counted for the item), else the item's own https link."""
+    open is counted for the item), else the item's own https link. `on_site`: the list is shown on our
+    own website, where `/r/<token>` (relative, the same site) always works and is always counted."""
+    if on_site:
+        return f"/r/{item.link_token}"
     if settings.public_url.startswith("https://"):
         return f"{settings.public_url}/r/{item.link_token}"
     return item.url
 
 
-def item_blocks(settings: Settings, item: ContentItem, *, feedback: bool) -> tuple[Block, ...]:
-    buttons = [Button("Open", url=link_url(settings, item), style="primary")]
+def item_blocks(settings: Settings, item: ContentItem, *, feedback: bool,
+                on_site: bool = False) -> tuple[Block, ...]:
+    buttons = [Button("Open", url=link_url(settings, item, on_site=on_site), style="primary")]
     if feedback:
         buttons += [Button("Useful", f"{USEFUL}:{item.id}"), Button("Not for me", f"{NOT_FOR_ME}:{item.id}")]
     blocks: list[Block] = [Text(item.title, "heading")]
@@ -69,13 +73,13 @@ def digest_replies(settings: Settings, items: Sequence[ContentItem], more: int, 
 
 
 def listing(settings: Settings, title: str, items: Sequence[ContentItem], empty: str,
-            footer: str = "") -> Reply:
+            footer: str = "", *, on_site: bool = False) -> Reply:
     """Items on demand (`digest`, `library`): link buttons only — feedback belongs to digests sent."""
     if not items:
         return Reply((Text(title, "heading"), Text(empty, "muted")))
     blocks: list[Block] = [Text(title, "heading")]
     for item in items[:ITEMS_PER_MESSAGE]:
-        blocks += item_blocks(settings, item, feedback=False)
+        blocks += item_blocks(settings, item, feedback=False, on_site=on_site)
     if footer:
         blocks.append(Text(footer, "muted"))
     return Reply(tuple(blocks))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -20,13 +21,14 @@ from bot.grammar import parse
 from bot.replies import Reply, Text
 from bot.usecases.help import help_reply, unlinked_reply
 from directory import links
-from directory.accounts import ChatIdentity, is_revoked, resolve
+from directory.accounts import WEB, ChatIdentity, is_revoked, resolve
 from directory.database import Database
 from directory.models import Leader
 from directory.settings import Settings
 from directory.staff import is_staff
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # The longest message read as a command: `me set bio …` with a full 4,000-character bio fits; anything
 # longer is refused before it is parsed, so hostile text costs nothing but its length check.
 MAX_TEXT_LENGTH = 6_000
@@ -112,6 +114,48 @@ class Bot:
             ctx.revision = revision
             return run(ctx)
 
+    # --- the website: a signed-in leader, known by id (adapters/web); no chat account in between ---------
+
+    def as_leader(self, leader_id: int, run: Callable[[Context], T]) -> T | None:
+        """`run` with the Context of the leader signed in on the website, in one unit of work; None when
+        that leader is gone or has left (their web session is worth nothing any more).
+
+        The identity is `web_identity(leader_id)`: no chat account answers to it, so a use case that
+        looks up "the account this turn came from" finds none and treats the turn as the leader's own.
+        """
+        with self.database.session() as session:
+            leader = session.get(Leader, leader_id)
+            if leader is None or leader.left_at is not None:
+                return None
+            return run(self._context(session, web_identity(leader_id), leader, False))
+
+    def handle_web_action(self, leader_id: int, action_id: str) -> Reply | None:
+        """A button pressed on a web page: the same neutral action, handler and state rules as a chat
+        press (a stale revision answers and changes nothing; of two presses at once one wins)."""
+        base, revision = split_revision(action_id)
+        handler, args = decode(base)
+        return self._web(leader_id, action_id, revision, None if handler is None else
+                         lambda ctx: handler(ctx, args), "That button has expired.")
+
+    def handle_web_submit(self, leader_id: int, action_id: str, values: dict[str, str]) -> Reply | None:
+        """A form submitted on a web page, through the same submission handler as a chat form."""
+        base, revision = split_revision(action_id)
+        handler, args = decode_submission(base)
+        return self._web(leader_id, action_id, revision, None if handler is None else
+                         lambda ctx: handler(ctx, args, clean_values(values)), "That form has expired.")
+
+    def _web(self, leader_id: int, action_id: str, revision: int | None,
+             run: Callable[[Context], Reply] | None, expired: str) -> Reply | None:
+        if run is None:
+            log.info("unknown web action or form: %r", action_id[:60])
+            return Reply((Text(f"{expired} Please reload the page and try again.", "error"),))
+        found = run
+
+        def pressed(ctx: Context) -> Reply:
+            ctx.revision = revision
+            return found(ctx)
+        return self.as_leader(leader_id, pressed)
+
     def _context(self, session: Session, identity: ChatIdentity, leader: Leader, shared: bool) -> Context:
         return Context(session, self.settings, identity, leader,
                        is_staff(session, leader, self.settings.staff_email_set), shared)
@@ -125,3 +169,8 @@ class Bot:
             url = f"{self.settings.base_url}/auth/microsoft/start?token={token}"
         return unlinked_reply(url, revoked=is_revoked(session, identity),
                               support=self.settings.support_contact)
+
+
+def web_identity(leader_id: int) -> ChatIdentity:
+    """Who a website visit is, in the engine's terms: the leader's id on the `web` platform."""
+    return ChatIdentity(WEB, "", str(leader_id))

@@ -54,6 +54,7 @@ from directory.privacy import Viewer, may_see
 from directory.settings import Settings
 
 NOT_AVAILABLE = "{name} is not available for introductions."
+GONE_FROM_DIRECTORY = "That profile is no longer in the directory."
 _CARD_KEY = re.compile(r"^intro:(\d+):(?:[a-z0-9]+:)?to:(\d+)$")
 TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0?users="  # + the email, URL-encoded
 
@@ -93,6 +94,8 @@ def request(session: Session, settings: Settings, requester: Leader, account: Ch
     are in chat. Raises IntroError with the sentence to show; nothing is changed then."""
     if recipient.id == requester.id:
         raise IntroError("You can't request an introduction to yourself.")
+    if recipient.left_at is not None:  # a leaver is found nowhere: asked by id (an old card, a web link)
+        raise IntroError(GONE_FROM_DIRECTORY)
     reason = check_reason(reason)
     existing = open_between(session, requester.id, recipient.id)
     if existing is not None:

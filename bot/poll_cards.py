@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.replies import Actions, Button, Form, Input, Reply, Text
+from bot.replies import Actions, Block, Button, Chart, Form, Input, Reply, Text
 from directory.outbox import as_utc
 from directory.poll_store import ballot_of, options
 from directory.polls import CANCELLED, CLOSED, MAX_ANSWER, OPEN, Poll, PollBallot
@@ -18,6 +18,7 @@ from directory.when import format_moment
 
 VIEW, VOTE, ADD, REMOVE, CHANGE = "poll.view", "poll.vote", "poll.add", "poll.remove", "poll.change"
 WRITE, ANSWER = "poll.write", "poll.answer"  # open the free-text form; its submission
+CHOOSE = "poll.choose"  # a multiple-choice answer submitted whole (`option-<position>` fields: the web)
 
 
 def card_key(poll_id: int, account_id: int) -> str:
@@ -94,6 +95,33 @@ def headline(session: Session, poll: Poll) -> str:
         return f"{results.get('responded', 0)} of {results.get('audience', 0)} answered."
     shown = ", ".join(f"{o['label']} {round(100 * o['count'] / total)}%" for o in counts)
     return f"Result: {shown} ({results.get('responded', 0)} of {results.get('audience', 0)} answered)."
+
+
+def shared_results(poll: Poll) -> tuple[Block, ...]:
+    """What participants may see of a closed poll that shares its results: the counts as a chart and the
+    breakdowns by sector and region, a small group's cell shown as hidden — or nothing: not closed,
+    results for staff only, or too few answers in all (the headline's threshold). Comments stay staff's."""
+    results = poll.results or {}
+    if poll.status != CLOSED or poll.results_for != "participants":
+        return ()
+    if results.get("responded", 0) < poll.min_group:
+        return ()
+    blocks: list[Block] = []
+    counts = results.get("options") or []
+    if counts and all(isinstance(o.get("count"), int) for o in counts):
+        blocks.append(Chart("Answers", tuple((str(o["label"]), int(o["count"])) for o in counts)))
+    for dimension in ("sector", "region"):
+        lines = []
+        for group in (results.get("breakdowns") or {}).get(dimension, []):
+            if group.get("suppressed"):
+                lines.append(f"{group['group']}: hidden (fewer than {poll.min_group} answered)")
+            elif group.get("responded"):
+                shown = ", ".join(f"{o['label']} {o['count']}" for o in group.get("options", []))
+                lines.append(f"{group['group']}: {group['responded']} answered"
+                             + (f" — {shown}" if shown else ""))
+        if lines:
+            blocks.append(Text(f"By {dimension}\n" + "\n".join(lines)))
+    return tuple(blocks)
 
 
 def closed_card(session: Session, poll: Poll, *notice: str) -> Reply:

@@ -39,6 +39,9 @@ VIA = {"slack": "Slack confirmed email", "teams": "Microsoft Teams account", "co
 LEGACY_SLACK_VIA = "Slack verified email"
 SIGNED_IN = "Sign in with Microsoft"
 PLATFORM_NAMES = {"slack": "Slack", "teams": "Microsoft Teams", "console": "console"}
+# A website visit (adapters/web): the leader signed in on the web, known by id. No chat account ever has
+# this platform, so a use case looking for "the account this turn came from" finds none.
+WEB = "web"
 
 
 # Called with (session, leader) in the linking transaction whenever a chat account is linked to a leader.

@@ -271,9 +271,11 @@ def vote(
     remove: int | None = None,
     answer: str | None = None,
     comment: str | None = None,
+    choices: Sequence[int] | None = None,
 ) -> PollBallot:
     """Record the leader's answer (one ballot per leader; pressing again changes it, the same press twice
-    changes nothing). Raises VoteRefused.
+    changes nothing). Raises VoteRefused. `choices`: a multiple-choice poll's whole answer at once (the
+    web's checkboxes), instead of one `add`/`remove` per press.
 
     The ledger row is written first: on SQLite that takes the write lock, so the poll's state read next
     cannot change before commit; on PostgreSQL the poll row is read `FOR SHARE`, so a close waits for
@@ -310,10 +312,12 @@ def vote(
         if not found[1]:
             raise VoteRefused("not_asked")
         positions = {p for p, _ in options(session, poll)}
-        for wanted in (choose, add, remove):
+        for wanted in (choose, add, remove, *(choices or ())):
             if wanted is not None and wanted not in positions:
                 raise VoteRefused("bad_choice")
         if (choose is not None or add is not None or remove is not None) and poll.kind == "text":
+            raise VoteRefused("bad_choice")
+        if choices is not None and (poll.kind != "multi" or not choices):
             raise VoteRefused("bad_choice")
     except VoteRefused:
         if inserted:
@@ -370,6 +374,8 @@ def vote(
         chosen = sorted([*chosen, add])
     if remove is not None:
         chosen = [c for c in chosen if c != remove]
+    if choices is not None:
+        chosen = sorted(set(choices))
     if chosen != ballot.choices:
         ballot.choices = chosen
     if answer is not None:

@@ -18,6 +18,7 @@ from bot.commands import Context, command
 from bot.content_cards import NOT_FOR_ME, USEFUL, listing
 from bot.replies import Reply, Text
 from directory import content
+from directory.accounts import WEB
 from directory.audience import matches, parse_audience
 from directory.content import ContentItem
 from directory.digests import DigestSent, preference, wanted
@@ -46,7 +47,7 @@ def digest(ctx: Context, args: str) -> Reply:
     return listing(ctx.settings, "The latest for you", items,
                    "Nothing has been curated for your topics yet. Type `library` to search everything.",
                    f"Your digest comes {pref.describe()}, with {pref.describe_topics()}: type `settings` to "
-                   "change it, or `library <words>` to search everything curated.")
+                   "change it, or `library <words>` to search everything curated.", on_site=_on_site(ctx))
 
 
 def _search(ctx: Context, words: str) -> list[ContentItem]:
@@ -73,7 +74,13 @@ def library(ctx: Context, args: str) -> Reply:
     more = f"{len(found) - 10} more: add words to narrow it." if len(found) > 10 else ""
     return listing(ctx.settings, f"Library: {words}", found,
                    f"Nothing curated matches “{words}”. Try a topic: "
-                   + (", ".join(content.live_topics(ctx.session)) or "none yet") + ".", more)
+                   + (", ".join(content.live_topics(ctx.session)) or "none yet") + ".", more,
+                   on_site=_on_site(ctx))
+
+
+def _on_site(ctx: Context) -> bool:
+    """Shown on our own website: its links are our /r/<token>, so every open there is counted."""
+    return ctx.identity.platform == WEB
 
 
 def _feedback(ctx: Context, args: list[str], counter: str, thanks: str) -> Reply:

@@ -45,7 +45,7 @@ from bot.introductions import (
 from bot.live import advance, replacing, stale
 from bot.replies import Button, Form, Input, Reply, Text
 from directory import audit
-from directory.accounts import ON_LINK, account_for
+from directory.accounts import ON_LINK, WEB, account_for
 from directory.ids import parse_id
 from directory.introductions import (
     ACCEPTED,
@@ -63,10 +63,11 @@ from directory.introductions import (
     day,
     intros_of,
     may_answer,
+    reach,
     unblock,
 )
 from directory.leavers import ON_LEAVER
-from directory.models import Leader, utcnow
+from directory.models import ChatAccount, Leader, utcnow
 from directory.people import by_email
 from directory.privacy import may_see
 from directory.search import search
@@ -167,8 +168,7 @@ def _made(ctx: Context, recipient: Leader, reason: str) -> Reply:
         return _error(f"What would you like to meet {recipient.full_name} about? Type `intro "
                       f"\"{recipient.full_name}\" <reason>` with a sentence on why (20–500 characters).")
     try:
-        made = request(ctx.session, ctx.settings, ctx.leader, account_for(ctx.session, ctx.identity),
-                       recipient, reason)
+        made = request(ctx.session, ctx.settings, ctx.leader, _asked_from(ctx), recipient, reason)
     except IntroError as error:
         return _error(str(error))
     card = card_for(ctx.session, made, ctx.leader.id)
@@ -177,6 +177,22 @@ def _made(ctx: Context, recipient: Leader, reason: str) -> Reply:
             Text(f"{recipient.full_name} isn't in Leaders Connect's chat yet: your request will wait and "
                  "reach them when they join. I'll tell you when they answer.", "heading"))
     return dataclasses.replace(card, blocks=(head, *card.blocks[1:]))
+
+
+def _asked_from(ctx: Context) -> ChatAccount | None:
+    """Where the requester's own card of a new request goes: the chat account they asked from; asked on
+    the website, the account they are reached on — so chat shows it too, and every later change redraws
+    it there as it would a card asked for in chat."""
+    if ctx.identity.platform == WEB:
+        return reach(ctx.session, ctx.leader)
+    return account_for(ctx.session, ctx.identity)
+
+
+def in_directory(ctx: Context, args: list[str]) -> Leader | None:
+    """The leader a "Request introduction" names, if they are still in the directory (not a leaver)."""
+    leader_id = parse_id(args[0]) if args else None
+    leader = ctx.session.get(Leader, leader_id) if leader_id is not None else None
+    return leader if leader is not None and leader.left_at is None else None
 
 
 def _listing(ctx: Context, *head: Text) -> Reply:
@@ -341,8 +357,7 @@ def reason_form(recipient: Leader, value: str = "", error: str = "") -> Form:
 @action(FORM)
 def open_form(ctx: Context, args: list[str]) -> Reply:
     """The profile card's "Request introduction": a form for the reason (a Slack modal, a Teams card)."""
-    leader_id = parse_id(args[0]) if args else None
-    recipient = ctx.session.get(Leader, leader_id) if leader_id is not None else None
+    recipient = in_directory(ctx, args)
     if recipient is None:
         return _error("That profile is no longer in the directory.")
     if recipient.id == ctx.leader.id:
@@ -355,8 +370,7 @@ def open_form(ctx: Context, args: list[str]) -> Reply:
 def send_form(ctx: Context, args: list[str], values: dict[str, str]) -> Reply:
     """The reason submitted: the request is made (the answer shows what was sent), or the form comes back
     with what is wrong and nothing is made."""
-    leader_id = parse_id(args[0]) if args else None
-    recipient = ctx.session.get(Leader, leader_id) if leader_id is not None else None
+    recipient = in_directory(ctx, args)
     if recipient is None:
         return replacing(_error("That profile is no longer in the directory."))
     reason = values.get("reason", "")

@@ -15,12 +15,24 @@ from sqlalchemy import select
 from bot.actions import action, submission
 from bot.commands import Context, command
 from bot.live import replacing
-from bot.poll_cards import ADD, ANSWER, CHANGE, REMOVE, VIEW, VOTE, WRITE, answer_form, card_for, closed_card
+from bot.poll_cards import (
+    ADD,
+    ANSWER,
+    CHANGE,
+    CHOOSE,
+    REMOVE,
+    VIEW,
+    VOTE,
+    WRITE,
+    answer_form,
+    card_for,
+    closed_card,
+)
 from bot.replies import Chart, Reply, Text
 from bot.usecases.poll_form import poll_form
 from directory.ids import parse_id
 from directory.poll_store import VoteRefused, ballot_of, is_recipient, results, vote
-from directory.polls import MAX_ANSWER, OPEN, Poll, PollRecipient
+from directory.polls import CLOSED, MAX_ANSWER, OPEN, Poll, PollRecipient
 
 _REFUSED = {
     "closed": "This poll has closed, so that press was not counted.",
@@ -100,6 +112,40 @@ def pressed_write(ctx: Context, args: list[str]) -> Reply:
     return answer_form(ctx.session, poll, ballot_of(ctx.session, poll, ctx.leader.id))
 
 
+def chosen_positions(values: dict[str, str]) -> list[int] | None:
+    """The positions ticked in a submitted `option-<position>` set; None if a field is not one of ours."""
+    found = []
+    for name in values:
+        position = parse_id(name.removeprefix("option-")) if name.startswith("option-") else None
+        if position is None:
+            return None
+        found.append(position)
+    return found
+
+
+@submission(CHOOSE)
+def submitted_choices(ctx: Context, args: list[str], values: dict[str, str]) -> Reply:
+    """A multiple-choice answer as a whole (the web's checkboxes): the ballot becomes exactly the ticked
+    options — the same ballot the toggle buttons build one press at a time; sent twice, the same ballot."""
+    poll = _poll(ctx, args)
+    if poll is None or not is_recipient(ctx.session, poll.id, ctx.leader.id):
+        return _not_yours()
+    positions = chosen_positions(values)
+    if not positions:
+        problem = "Choose at least one answer." if positions is not None else _REFUSED["bad_choice"]
+        return replacing(Reply((Text(problem, "error"),
+                                *card_for(ctx.session, poll, ctx.leader.id, changing=True).blocks)))
+    try:
+        ballot = vote(ctx.session, poll.id, ctx.leader, choices=positions)
+    except VoteRefused as refused:
+        ctx.session.refresh(poll)
+        if refused.reason == "closed" or poll.status != OPEN:
+            return replacing(closed_card(ctx.session, poll, _REFUSED["closed"]))
+        return replacing(Reply((Text(_REFUSED.get(refused.reason, _REFUSED["bad_choice"]), "error"),
+                                *card_for(ctx.session, poll, ctx.leader.id, changing=True).blocks)))
+    return replacing(card_for(ctx.session, poll, ctx.leader.id, ballot=ballot))
+
+
 @submission(ANSWER)
 def submitted_answer(ctx: Context, args: list[str], values: dict[str, str]) -> Reply:
     poll = _poll(ctx, args)
@@ -147,10 +193,9 @@ def view(ctx: Context, args: list[str]) -> Reply:
     return replacing(card_for(ctx.session, poll, ctx.leader.id))
 
 
-@command("polls", "Open polls for the head of government", "polls", examples=("polls",), private_only=True)
-def polls(ctx: Context, args: str) -> Reply:
-    """The polls open to you now, each as its card (answered or not)."""
-    found = list(
+def open_for(ctx: Context) -> list[Poll]:
+    """The polls open to the leader now, closing soonest first (chat's `polls`, the web's /polls)."""
+    return list(
         ctx.session.scalars(
             select(Poll)
             .join(PollRecipient, PollRecipient.poll_id == Poll.id)
@@ -158,6 +203,26 @@ def polls(ctx: Context, args: str) -> Reply:
             .order_by(Poll.closes_at, Poll.id)
         )
     )
+
+
+def shared_with(ctx: Context, limit: int = 10) -> list[Poll]:
+    """Closed polls the leader was asked whose results are shared with participants, newest first."""
+    return list(
+        ctx.session.scalars(
+            select(Poll)
+            .join(PollRecipient, PollRecipient.poll_id == Poll.id)
+            .where(PollRecipient.leader_id == ctx.leader.id, Poll.status == CLOSED,
+                   Poll.results_for == "participants")
+            .order_by(Poll.closed_at.desc(), Poll.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@command("polls", "Open polls for the head of government", "polls", examples=("polls",), private_only=True)
+def polls(ctx: Context, args: str) -> Reply:
+    """The polls open to you now, each as its card (answered or not)."""
+    found = open_for(ctx)
     if not found:
         return Reply(
             (

@@ -97,13 +97,14 @@ def save_form(ctx: Context, args: list[str], values: dict[str, str]) -> Reply:
             checked[name] = check(values.get(name, ""))
         except PreferenceError as error:
             errors[name] = str(error)
-    platform = values.get("platform", "")
+    platform, before = values.get("platform", ""), ctx.leader.preferred_platform
     if platform and platform != ctx.leader.preferred_platform:
         try:
             set_preferred_platform(ctx.session, ctx.leader, platform)
         except ValueError as error:
             errors["platform"] = str(error)
     if errors:
+        ctx.leader.preferred_platform = before  # nothing is saved when anything is wrong: not even this
         pref = preference(ctx.session, ctx.leader.id)
         return replacing(Reply((Text("Nothing was saved: " + "; ".join(errors.values()) + ".", "error"),
                                 settings_form(ctx, pref, values, errors))))
