@@ -18,9 +18,55 @@ from pathlib import Path
 from typing import Any
 
 from directory.csv_cells import to_cell
+from directory.outbox import as_utc
+from directory.poll_store import options, results
+from directory.polls import Poll
 from directory.when import format_moment
 
 Results = dict[str, Any]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    moment = as_utc(moment)
+    return moment.isoformat() if moment else None
+
+
+def poll_json(session: Any, poll: Poll) -> dict[str, Any]:
+    return {
+        "id": poll.id,
+        "question": poll.question,
+        "kind": poll.kind,
+        "options": [label for _, label in options(session, poll)],
+        "audience": poll.audience or "everyone",
+        "status": poll.status,
+        "opens_at": _iso(poll.opens_at),
+        "closes_at": _iso(poll.closes_at),
+        "reminders": list(poll.reminders),
+        "attributed": poll.attributed,
+        "comments": poll.allow_comment,
+        "min_group": poll.min_group,
+        "results_for": poll.results_for,
+        "asked": poll.audience_size,
+        "opened_at": _iso(poll.opened_at),
+        "closed_at": _iso(poll.closed_at),
+    }
+
+
+def results_data(session: Any, poll: Poll) -> Results:
+    """`leaders poll results --json`: the poll's own fields and its (published, suppressed) results —
+    what the CLI prints and the staff console shows, so both read one dictionary."""
+    about = poll_json(session, poll)
+    return {
+        "id": poll.id,
+        "question": poll.question,
+        "kind": poll.kind,
+        "status": poll.status,
+        "audience_query": about["audience"],
+        "opened_at": about["opened_at"],
+        "closed_at": about["closed_at"] or about["closes_at"],
+        "attributed": poll.attributed,
+        **results(session, poll),
+    }
 
 
 def results_csv(data: Results) -> str:
