@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
+from adapters.web.session_cookie import COOKIE
 from aiohttp import ClientSession, web
 from sqlalchemy import func, insert, select
 
-from adapters.web.session_cookie import COOKIE
 from directory import web_sessions
 from directory.database import Database
 from directory.models import AuditEvent, ChatAccount, Leader
@@ -143,8 +143,9 @@ async def running_console(database_url: str, **settings: Any) -> AsyncIterator[C
     base = f"http://127.0.0.1:{port}"
     http = ClientSession()
     try:
-        yield Console(db, base, Browser(base, http, sign_in(db, staff_id)), Browser(base, http, sign_in(db, leader_id)),
-                      Browser(base, http), staff_id, leader_id, services)
+        yield Console(db, base, Browser(base, http, sign_in(db, staff_id)),
+                      Browser(base, http, sign_in(db, leader_id)), Browser(base, http), staff_id, leader_id,
+                      services)
     finally:
         await http.close()
         await runner.cleanup()

@@ -65,7 +65,8 @@ def error_list(errors: Mapping[str, str]) -> list[dict[str, str]]:
 
 def page(request: web.Request, template: str, context: dict, status: int = 200) -> web.Response:
     """Render a console page: the staff section of the navigation, no caching of staff data."""
-    response = render(request, template, {"section": "staff", **context}, status=status)
+    response = render(request, template, {"section": "staff", "error_summary": bool(context.get("errors")),
+                                          **context}, status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -70,6 +70,7 @@ def _reach(session: Any, text: str) -> tuple[int | None, str]:
 async def _form_page(request: web.Request, values: dict[str, str], errors: dict[str, str], *,
                      poll_id: int | None = None, status: int = 200) -> web.Response:
     reach = await in_store(request, lambda s: _reach(s, values.get("audience", "")), commit=False)
+    errors = {name: errors[name] for name in sorted(errors, key=poll_form.FIELDS.index)}  # the form's order
     return page(request, "staff/poll_form.html", {
         "title": f"Change poll {poll_id}" if poll_id else "Create a poll", "values": values,
         "errors": errors, "error_list": error_list(errors), "poll_id": poll_id, "reach": reach[0],

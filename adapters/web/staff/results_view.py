@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from directory.sectors import sector_label
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -87,10 +89,11 @@ def view(data: dict[str, Any]) -> ResultsView:
     for dimension in ("sector", "region"):
         rows = []
         for group in data["breakdowns"][dimension]:
+            name = sector_label(group["group"]) if dimension == "sector" else group["group"]
             if group.get("suppressed"):
-                rows.append(GroupRow(group["group"], True))
+                rows.append(GroupRow(name, True))
             else:
-                rows.append(GroupRow(group["group"], False, group["responded"],
+                rows.append(GroupRow(name, False, group["responded"],
                                      tuple(o["count"] for o in group["options"])))
         breakdowns.append(Breakdown(dimension, labels, tuple(rows)))
     comments = tuple(c["text"] for c in data.get("comments", []))
