@@ -135,6 +135,8 @@ async def test_staff_are_added_and_removed_with_a_confirmation_and_audited(conso
     assert (await console.staff.post("/staff/members/add/confirm", {"email": email})).status == 303
     page = await console.staff.get("/staff/members")
     assert email in page.text
+    ask_remove = await console.staff.post("/staff/members/remove", {"email": email})
+    assert ask_remove.status == 200 and "Remove the staff role from" in ask_remove.text
     removed = await console.staff.post("/staff/members/remove/confirm", {"email": email})
     assert removed.status == 303
     me = f"leader:{console.staff_id}"
