@@ -12,12 +12,11 @@ import asyncio
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TypeVar
-from urllib.parse import quote
 
 from aiohttp import web
 from sqlalchemy.orm import Session
 
-from adapters.web.site_kit import SERVICES, recent_sign_in, render, viewer
+from adapters.web.site_kit import SERVICES, recent_sign_in, render, sign_in_url, viewer
 from directory import audit
 from directory.ids import parse_id
 
@@ -85,7 +84,7 @@ def needs_sign_in_again(request: web.Request, return_to: str) -> web.HTTPSeeOthe
     as a form cannot be sent again after a redirect. Asked on that page and again on its POST."""
     if recent_sign_in(request, REAUTH_WITHIN):
         return None
-    return web.HTTPSeeOther(f"/sign-in?next={quote(return_to, safe='/')}&again=1")
+    return web.HTTPSeeOther(sign_in_url(request, return_to, again=True))
 
 
 def done(location: str) -> web.HTTPSeeOther:
