@@ -247,3 +247,37 @@ async def test_hostile_text_is_escaped_on_the_page_and_spreadsheet_safe_in_the_c
 async def test_a_poll_that_does_not_exist_is_404_for_staff(console: Console) -> None:
     for path in ("/staff/polls/424242", "/staff/polls/424242/results", "/staff/polls/424242/open"):
         assert (await console.staff.get(path)).status == 404
+
+
+async def test_free_text_answers_are_escaped_and_staff_can_redact_one_audited(console: Console) -> None:
+    from bot.poll_lifecycle import close_poll, open_poll
+    from directory.poll_store import PollSpec, create
+
+    with console.db.session() as session:
+        session.execute(update(Leader).where(Leader.id.in_([console.staff_id, console.leader_id]))
+                        .values(sector="education"))
+    ids = add_leaders(console.db, 6, sector="justice")
+    with console.db.session() as session:
+        poll = create(session, PollSpec(question="What would help?", kind="text", audience="sector:justice",
+                                        closes_at=clock.now() + timedelta(days=1)), "cli:test")
+        open_poll(session, poll, "cli:test")
+        poll_id = poll.id
+    for n, leader_id in enumerate(ids):
+        with console.db.session() as session:
+            vote(session, poll_id, session.get(Leader, leader_id),
+                 answer=f"<b>answer {n}</b> call 07700 900{n:03d}")
+    with console.db.session() as session:
+        close_poll(session, get(session, poll_id), "cli:test")
+    page = await console.staff.get(f"/staff/polls/{poll_id}/results")
+    assert "free text" in page.text and "<svg" not in page.text
+    assert "&lt;b&gt;answer 0&lt;/b&gt;" in page.text and "<b>answer" not in page.text
+    link = re.search(rf"/staff/polls/{poll_id}/comments/(\d+)/redact", page.text)
+    assert link
+    ask = await console.staff.get(link.group(0))
+    assert ask.status == 200 and "Redact this comment?" in ask.text
+    assert (await console.staff.post(link.group(0), {})).status == 303
+    after = await console.staff.get(f"/staff/polls/{poll_id}/results")
+    assert after.text.count("[redacted by staff]") == 1 and after.text.count("&lt;b&gt;answer") == 5
+    assert audit_actions(console.db, "poll.comment_redacted") == [
+        (f"leader:{console.staff_id}", "poll.comment_redacted", f"poll:{poll_id}")]
+    assert (await console.staff.post(f"/staff/polls/{poll_id}/comments/999999/redact", {})).status == 404

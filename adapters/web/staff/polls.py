@@ -21,7 +21,7 @@ from bot.poll_lifecycle import cancel_poll, close_poll, open_poll
 from directory import audit
 from directory.audience import count as audience_count
 from directory.audience import parse_audience
-from directory.poll_store import PollError, PollSpec, create, edit, get, spec_of, validate
+from directory.poll_store import PollError, PollSpec, create, edit, get, redact, spec_of, validate
 from directory.polls import Poll
 from directory.search_query import QueryError
 from directory.when import format_moment
@@ -236,6 +236,37 @@ async def report_file(request: web.Request) -> web.Response:
     return _download(body, f"poll-{data['id']}-report.html", "text/html")
 
 
+@staff_page
+async def ask_redact(request: web.Request) -> web.Response:
+    poll_id, comment_id = path_id(request), path_id(request, "comment")
+    await in_store(request, lambda s: _poll(s, poll_id), commit=False)
+    return confirm(request, title="Redact this comment?", lines=[
+        "Its text is deleted from the results and the report, for good; the results show "
+        "“[redacted by staff]” in its place."], action=f"/staff/polls/{poll_id}/comments/{comment_id}/redact",
+        button="Redact comment", back=f"/staff/polls/{poll_id}/results", warning="This cannot be undone.")
+
+
+@staff_page
+async def redact_comment(request: web.Request) -> web.Response:
+    """`leaders poll redact ID COMMENT`: the comment's text is deleted, audited as the CLI audits it."""
+    poll_id, comment_id = path_id(request), path_id(request, "comment")
+    await posted(request)
+    who = actor(request)
+
+    def work(session: Any) -> None:
+        poll = _poll(session, poll_id)
+        redact(session, poll, comment_id)
+        audit.record(session, who, "poll.comment_redacted", f"poll:{poll.id}", comment=comment_id)
+
+    try:
+        await in_store(request, work)
+    except PollError as error:
+        return page(request, "staff/problem.html", {"title": "Nothing changed", "message":
+                    poll_form.web_words(str(error)) + ".", "back": f"/staff/polls/{poll_id}/results"},
+                    status=404)
+    raise done(f"/staff/polls/{poll_id}/results#comments")
+
+
 def mount(app: web.Application) -> None:
     add = app.router.add_route
     add("GET", "/staff/polls", list_polls)
@@ -249,3 +280,5 @@ def mount(app: web.Application) -> None:
     add("GET", r"/staff/polls/{id:\d+}/results", results_page)
     add("GET", r"/staff/polls/{id:\d+}/results.csv", results_csv_file)
     add("GET", r"/staff/polls/{id:\d+}/report.html", report_file)
+    add("GET", r"/staff/polls/{id:\d+}/comments/{comment:\d+}/redact", ask_redact)
+    add("POST", r"/staff/polls/{id:\d+}/comments/{comment:\d+}/redact", redact_comment)

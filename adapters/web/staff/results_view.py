@@ -38,12 +38,19 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
+class Comment:
+    id: int
+    text: str
+    redacted: bool
+
+
+@dataclass(frozen=True)
 class ResultsView:
     final: bool
     summary: str
     bars: tuple[Bar, ...] = ()
     breakdowns: tuple[Breakdown, ...] = ()
-    comments: tuple[str, ...] = ()
+    comments: tuple[Comment, ...] = ()
     comments_note: str = ""
     rate: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -96,7 +103,7 @@ def view(data: dict[str, Any]) -> ResultsView:
                 rows.append(GroupRow(name, False, group["responded"],
                                      tuple(o["count"] for o in group["options"])))
         breakdowns.append(Breakdown(dimension, labels, tuple(rows)))
-    comments = tuple(c["text"] for c in data.get("comments", []))
+    comments = tuple(Comment(c["id"], c["text"], c["redacted"]) for c in data.get("comments", []))
     note = "" if data.get("comments_shown") else (
         f"Comments are shown once at least {data['min_group']} people have answered.")
     return ResultsView(True, summary(data), bars, tuple(breakdowns), comments, note, rate)
