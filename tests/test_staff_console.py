@@ -133,6 +133,7 @@ async def test_staff_create_edit_open_and_close_a_poll_each_audited_as_the_cli_d
     assert location == f"/staff/polls/{poll_id}?done=created"
     shown = await console.staff.get(location)
     assert "Poll created." in shown.text and "How confident are you in the winter plan?" in shown.text
+    assert "everyone (reaches 2 leaders now)" in shown.text
     edit = await console.staff.get(f"/staff/polls/{poll_id}/edit")
     assert 'value="How confident are you in the winter plan?"' in edit.text
     changed = await console.staff.post(f"/staff/polls/{poll_id}/edit", {

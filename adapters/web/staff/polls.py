@@ -153,7 +153,14 @@ def _poll(session: Any, poll_id: int) -> Poll:
 @staff_page
 async def show_poll(request: web.Request) -> web.Response:
     poll_id = path_id(request)
-    data = await in_store(request, lambda s: _describe(poll_json(s, _poll(s, poll_id))), commit=False)
+    def work(session: Any) -> dict[str, Any]:
+        poll = _poll(session, poll_id)
+        data = _describe(poll_json(session, poll))
+        if poll.status == "scheduled":  # who it would reach if it opened now (fixed at opening)
+            data["reach"] = _reach(session, poll.audience)[0]
+        return data
+
+    data = await in_store(request, work, commit=False)
     return page(request, "staff/poll.html", {"title": f"Poll {poll_id}", "poll": data,
                                              "notice": NOTICES.get(request.query.get("done", ""))})
 
