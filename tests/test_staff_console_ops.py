@@ -10,11 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from directory import audit, clock
+from bot.poll_lifecycle import open_poll
+from directory import audit, clock, content
 from directory.health import as_json
 from directory.health import report as health_report
 from directory.models import ChatAccount, Leader
 from directory.outbox import FAILED, OutboxMessage
+from directory.poll_store import PollSpec, create
 from directory.staff import members
 from tests.delivery_helpers import queue
 from tests.staff_web import Console, add_leaders, audit_actions, running_console, sign_in
@@ -120,6 +122,15 @@ async def test_overview_counts_what_needs_attention(console: Console, clock: clo
     page = await console.staff.get("/staff")
     assert 'id="figure-3">1</span>' in page.text and 'id="figure-4">1</span>' in page.text
     assert 'id="figure-1">0</span>' in page.text and 'id="figure-2">0</span>' in page.text
+    with console.db.session() as session:
+        content.add_topic(session, "cyber", "cli:test")
+        for title in ("One", "Two"):
+            content.add_item(session, actor="cli:test", title=title, url="https://www.gov.uk/", summary="",
+                             topics=["cyber"])
+        poll = create(session, PollSpec(question="Q?", options=["A", "B"]), "cli:test")
+        open_poll(session, poll, "cli:test")
+    page = await console.staff.get("/staff")
+    assert 'id="figure-1">1</span>' in page.text and 'id="figure-2">2</span>' in page.text
     for link in ("/staff/polls", "/staff/content", "/staff/outbox", "/staff/health"):
         assert f'href="{link}"' in page.text
 
