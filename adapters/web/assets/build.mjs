@@ -36,7 +36,9 @@ const css = sass.compile(join(here, "src", "leaders.scss"), {
   sourceMap: false,
 });
 emit("leaders.css", Buffer.from(css.css + "\n"));
-emit("govuk-frontend.min.js", readFileSync(join(govuk, "govuk-frontend.min.js")));
+// Without its source-map comment: the map is not served, so a browser's developer tools would only 404.
+const js = readFileSync(join(govuk, "govuk-frontend.min.js"), "utf8").replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n");
+emit("govuk-frontend.min.js", Buffer.from(js));
 // No images: govuk-frontend's are the crown, the crest and GOV.UK's icons, which only GOV.UK may use; the
 // one the CSS names (govuk-crest.svg) belongs to the crown footer and header we do not render.
 
