@@ -37,6 +37,7 @@ ACTIONS = frozenset({
     "intro.delegate_added", "intro.delegate_removed",
     "content.drafted", "content.approved", "content.edited", "content.retired",
     "content.topic_added", "content.topic_retired", "announcement.created",
+    "outbox.retried",
 })
 
 
@@ -88,15 +89,24 @@ def resolve_actor(session: Session, actor: str) -> str:
 
 
 def lines(session: Session, since: datetime | None = None, actor: str | None = None,
-          action: str | None = None) -> Iterator[AuditLine]:
-    """Entries oldest first, filtered; references to leaders shown as `leader:12 <email>` if they exist."""
-    query = select(AuditEvent).order_by(AuditEvent.id)
+          action: str | None = None, *, until: datetime | None = None, newest_first: bool = False,
+          offset: int = 0, limit: int | None = None) -> Iterator[AuditLine]:
+    """Entries oldest first (or newest first, for a page of the web console), filtered; references to
+    leaders shown as `leader:12 <email>` if they exist. `until` is exclusive, so a day range is
+    `since=day 00:00, until=next day 00:00`."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc() if newest_first else AuditEvent.id)
     if since is not None:
         query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
     if actor:
         query = query.where(AuditEvent.actor == resolve_actor(session, actor))
     if action:
         query = query.where(AuditEvent.action.startswith(action))
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
     emails: dict[str, str] = {}
 
     def show(ref: str) -> str:

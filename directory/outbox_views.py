@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.outbox import FAILED, PENDING, SENDING, UPDATE, OutboxMessage, as_utc
+from directory import audit
+from directory.outbox import FAILED, PENDING, SENDING, UPDATE, OutboxMessage, as_utc, retry_failed
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,13 @@ def list_messages(session: Session, *, failed_only: bool, limit: int) -> list[Me
 
 def status_of(session: Session, message_id: int) -> str | None:
     return session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
+
+
+def retry(session: Session, actor: str, message_id: int | None = None) -> int:
+    """Queue failed messages again (one, or all) and say so in the audit log: a retry sends to leaders,
+    so it is a staff action like any other, from the CLI or the web console alike."""
+    count = retry_failed(session, message_id)
+    if count:
+        audit.record(session, actor, "outbox.retried", f"outbox:{message_id}" if message_id else "",
+                     messages=count)
+    return count

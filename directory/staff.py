@@ -59,6 +59,9 @@ def revoke(session: Session, email: str, actor: str, env_emails: frozenset[str])
     if leader is None:
         raise StaffError(f"{email.strip()[:320]} is not in the directory")
     row = session.get(StaffMember, leader.id)
+    if row is not None and actor == audit.leader_ref(leader.id) and len(members(session, env_emails)) <= 1:
+        raise StaffError("you are the last staff member: give someone else the staff role before removing "
+                         "your own")
     if row is None:
         if leader.email_key in env_emails:
             raise StaffError(f"{leader.email} is staff through LEADERS_STAFF_EMAILS; remove them there")

@@ -11,9 +11,10 @@ from rich.table import Table
 
 from adapters.bootstrap import build_services
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
+from directory import audit
 from directory.ids import MAX_ID
-from directory.outbox import STATUSES, depth, retry_failed
-from directory.outbox_views import list_messages, status_of
+from directory.outbox import STATUSES, depth
+from directory.outbox_views import list_messages, retry, status_of
 from scheduler.delivery_metrics import lane_label
 
 
@@ -80,7 +81,7 @@ def outbox_command(failed_only: bool, retry_id: int | None, retry_all_failed: bo
                     fail(f"no outbox message with id {retry_id}")
                 if status != "failed":
                     fail(f"message {retry_id} is {status}, not failed; nothing to retry")
-            count = retry_failed(session, retry_id)
+            count = retry(session, audit.cli_actor(), retry_id)
         click.echo(f"Queued {count} failed message{'s' if count != 1 else ''} again.")
         return
     with database.session() as session:

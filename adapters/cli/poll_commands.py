@@ -14,12 +14,18 @@ from typing import Any
 import click
 
 from adapters.cli.main import database_or_exit, fail, settings_or_exit
-from adapters.cli.poll_reports import chart_png, report_html, results_csv, write_private
+from adapters.cli.poll_reports import (
+    chart_png,
+    poll_json,
+    report_html,
+    results_csv,
+    results_data,
+    write_private,
+)
 from bot.poll_lifecycle import cancel_poll, close_poll, open_poll
 from directory import audit
 from directory.audience import parse_audience, resolve
-from directory.outbox import as_utc
-from directory.poll_store import PollError, PollSpec, create, edit, get, options, redact, results, spec_of
+from directory.poll_store import PollError, PollSpec, create, edit, get, redact, spec_of
 from directory.polls import KINDS, RESULTS_FOR, Poll
 from directory.when import WhenError, format_moment, parse_when
 
@@ -31,32 +37,6 @@ def _when(value: str | None, name: str) -> datetime | None:
         return parse_when(value)
     except WhenError as error:
         fail(f"{name}: {error}; nothing changed", 2)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    moment = as_utc(moment)
-    return moment.isoformat() if moment else None
-
-
-def poll_json(session: Any, poll: Poll) -> dict[str, Any]:
-    return {
-        "id": poll.id,
-        "question": poll.question,
-        "kind": poll.kind,
-        "options": [label for _, label in options(session, poll)],
-        "audience": poll.audience or "everyone",
-        "status": poll.status,
-        "opens_at": _iso(poll.opens_at),
-        "closes_at": _iso(poll.closes_at),
-        "reminders": list(poll.reminders),
-        "attributed": poll.attributed,
-        "comments": poll.allow_comment,
-        "min_group": poll.min_group,
-        "results_for": poll.results_for,
-        "asked": poll.audience_size,
-        "opened_at": _iso(poll.opened_at),
-        "closed_at": _iso(poll.closed_at),
-    }
 
 
 def _describe(data: dict[str, Any]) -> str:
@@ -300,18 +280,7 @@ def results_command(poll_id: int, as_json: bool, as_csv: bool, png: Path | None,
             poll = get(session, poll_id)
         except PollError as error:
             fail(str(error))
-        about = poll_json(session, poll)
-        data = {
-            "id": poll.id,
-            "question": poll.question,
-            "kind": poll.kind,
-            "status": poll.status,
-            "audience_query": about["audience"],
-            "opened_at": about["opened_at"],
-            "closed_at": about["closed_at"] or about["closes_at"],
-            "attributed": poll.attributed,
-            **results(session, poll),
-        }
+        data = results_data(session, poll)
     if (as_csv or png or report) and not data["final"]:
         fail(f"poll {poll_id} is {data['status']}: files are made from the results of a closed poll")
     if as_json:

@@ -18,9 +18,55 @@ from pathlib import Path
 from typing import Any
 
 from directory.csv_cells import to_cell
+from directory.outbox import as_utc
+from directory.poll_store import options, results
+from directory.polls import Poll
 from directory.when import format_moment
 
 Results = dict[str, Any]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    moment = as_utc(moment)
+    return moment.isoformat() if moment else None
+
+
+def poll_json(session: Any, poll: Poll) -> dict[str, Any]:
+    return {
+        "id": poll.id,
+        "question": poll.question,
+        "kind": poll.kind,
+        "options": [label for _, label in options(session, poll)],
+        "audience": poll.audience or "everyone",
+        "status": poll.status,
+        "opens_at": _iso(poll.opens_at),
+        "closes_at": _iso(poll.closes_at),
+        "reminders": list(poll.reminders),
+        "attributed": poll.attributed,
+        "comments": poll.allow_comment,
+        "min_group": poll.min_group,
+        "results_for": poll.results_for,
+        "asked": poll.audience_size,
+        "opened_at": _iso(poll.opened_at),
+        "closed_at": _iso(poll.closed_at),
+    }
+
+
+def results_data(session: Any, poll: Poll) -> Results:
+    """`leaders poll results --json`: the poll's own fields and its (published, suppressed) results —
+    what the CLI prints and the staff console shows, so both read one dictionary."""
+    about = poll_json(session, poll)
+    return {
+        "id": poll.id,
+        "question": poll.question,
+        "kind": poll.kind,
+        "status": poll.status,
+        "audience_query": about["audience"],
+        "opened_at": about["opened_at"],
+        "closed_at": about["closed_at"] or about["closes_at"],
+        "attributed": poll.attributed,
+        **results(session, poll),
+    }
 
 
 def results_csv(data: Results) -> str:
@@ -46,33 +92,32 @@ def results_csv(data: Results) -> str:
 
 
 def chart_png(data: Results) -> bytes:
-    """A bar chart of the total counts, as PNG bytes."""
-    import matplotlib
+    """A bar chart of the total counts, as PNG bytes.
 
-    matplotlib.use("Agg")  # no display: a server, a CI runner
-    from matplotlib import pyplot as plt
+    Drawn on a `Figure` of its own rather than through pyplot's global state, so the web console can
+    draw reports in worker threads at once without one chart's bars landing on another's axes.
+    """
+    from matplotlib.figure import Figure  # PNG through the Agg canvas: no display needed
 
     labels = [o["label"] for o in data["options"]] or ["(free text)"]
     counts = [o["count"] or 0 for o in data["options"]] or [data["responded"]]
-    figure, axes = plt.subplots(figsize=(7, 3.6), dpi=120)
-    try:
-        bars = axes.bar(range(len(labels)), counts, color="#1d70b8")
-        axes.set_xticks(
-            range(len(labels)),
-            [_short(label) for label in labels],
-            rotation=0 if len(labels) < 5 else 30,
-            ha="center" if len(labels) < 5 else "right",
-        )
-        axes.bar_label(bars, labels=[str(c) for c in counts])
-        axes.set_ylabel("answers")
-        axes.spines[["top", "right"]].set_visible(False)
-        axes.set_title(f"{data['responded']} of {data['audience']} answered", fontsize=10)
-        figure.tight_layout()
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
-        return out.getvalue()
-    finally:
-        plt.close(figure)
+    figure = Figure(figsize=(7, 3.6), dpi=120)
+    axes = figure.subplots()
+    bars = axes.bar(range(len(labels)), counts, color="#1d70b8")
+    axes.set_xticks(
+        range(len(labels)),
+        [_short(label) for label in labels],
+        rotation=0 if len(labels) < 5 else 30,
+        ha="center" if len(labels) < 5 else "right",
+    )
+    axes.bar_label(bars, labels=[str(c) for c in counts])
+    axes.set_ylabel("answers")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_title(f"{data['responded']} of {data['audience']} answered", fontsize=10)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
 
 
 def _short(label: str, limit: int = 28) -> str:
