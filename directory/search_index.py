@@ -58,18 +58,15 @@ def tags_of(leader: Any) -> list[str]:
     return [tag for tag in dict.fromkeys(fold(item)[:100] for item in leader.expertise_list) if tag]
 
 
-# Where each filter key's words start in the `filters` tsvector (PostgreSQL): far enough apart that a
-# phrase query for one key can never run on into the next.
-_KEY_POSITIONS = {"o": 1, "c": 400, "rw": 800}
-
-
 def filter_lexemes(leader: Any) -> str:
     """The leader's filter keys as a PostgreSQL tsvector literal, for `filters @@ …` (search_pool.py).
 
-    Lexemes carry a prefix no query word can have (words are [a-z0-9] only): `s=` the sector key,
-    `r=` the whole region key, `t=` each tag; and, with positions so phrases hold, the words of the
-    organisation (`o=`), cohort (`c=`) and region (`rw=`) keys, which filters match at a word's start.
-    The keys are already blank for a field the leader hides (people.refresh_filter_keys)."""
+    Lexemes carry a prefix no query word can have (words are [a-z0-9] only): `s=` the sector key, `r=`
+    the whole region key, `t=` each tag; and for the keys filters match at the start of any word
+    (organisation `o=`, cohort `c=`, region `rw=`), the key from each word on ("o=greater manchester
+    combined authority", "o=manchester combined authority", …), so "starts at a word" is one prefix
+    match: `'o=manchester comb':*`. The keys are already blank for a field the leader hides
+    (people.refresh_filter_keys)."""
     lexemes = []
     if leader.sector_key:
         lexemes.append(lexeme(f"s={leader.sector_key}"))
@@ -77,9 +74,9 @@ def filter_lexemes(leader: Any) -> str:
         lexemes.append(lexeme(f"r={leader.region_key}"))
     lexemes += [lexeme(f"t={tag}") for tag in tags_of(leader)]
     for prefix, key in (("o", leader.org_key), ("c", leader.cohort_key), ("rw", leader.region_key)):
-        words = enumerate((key or "").split(), start=_KEY_POSITIONS[prefix])
-        lexemes += [lexeme(f"{prefix}={word}") + f":{at}" for at, word in words]
-    return " ".join(lexemes)
+        words = (key or "").split()
+        lexemes += [lexeme(f"{prefix}={' '.join(words[n:])}") for n in range(len(words))]
+    return " ".join(dict.fromkeys(lexemes))
 
 
 def lexeme(value: str) -> str:
