@@ -147,9 +147,8 @@ def _groups(session: Session, words: tuple[str, ...],
 
 def _idf(session: Session, sqlite: bool, current: str | None, groups: list[Group]) -> dict[str, float]:
     terms = {t for group in groups for a in group for t in a.tokens}
-    count, total = (_count_sqlite, _total_sqlite) if sqlite else (_count_postgres, _total_postgres)
-    frequencies = search_cache.counts(session, current, terms, count)
-    return idf_of(search_cache.document_total(session, current, total), frequencies)
+    frequencies = search_cache.counts(session, current, terms, _count_sqlite if sqlite else _count_postgres)
+    return idf_of(search_cache.document_total(session, current, _directory_size), frequencies)
 
 
 def _count_sqlite(session: Session, terms: list[str]) -> dict[str, int]:
@@ -157,8 +156,12 @@ def _count_sqlite(session: Session, terms: list[str]) -> dict[str, int]:
     return {term: session.scalar(_COUNT_FTS, {"q": f'"{term}"', "cap": DF_CAP}) or 0 for term in terms}
 
 
-def _total_sqlite(session: Session) -> int:
-    return session.scalar(text("SELECT count(*) FROM leader_fts")) or 0
+def _directory_size(session: Session) -> int:
+    """The directory's size for idf: its highest leader id. Counting the indexed profiles exactly reads
+    all 100,000 on either backend (50–80 ms, after every change); the highest id is one index look-up,
+    the same on both backends for the same data, and over-counts only leavers and erasures, which moves
+    every word's weight alike."""
+    return int(session.scalar(_HIGHEST_ID) or 0)
 
 
 def _count_postgres(session: Session, terms: list[str]) -> dict[str, int]:
@@ -166,12 +169,9 @@ def _count_postgres(session: Session, terms: list[str]) -> dict[str, int]:
     return {word: int(n) for word, n in rows}
 
 
-def _total_postgres(session: Session) -> int:
-    return int(session.scalar(text("SELECT count(*) FROM leader_search")) or 0)
-
-
 # Statements that do not depend on the query are built once (building one costs about as much CPU as
 # running it on the hot path); SQLAlchemy statements are immutable, so every thread can share them.
+_HIGHEST_ID = text("SELECT max(id) FROM leader")
 _COUNT_FTS = text("SELECT count(*) FROM (SELECT 1 FROM leader_fts WHERE leader_fts MATCH :q LIMIT :cap)")
 _COUNT_TSVECTOR = text(
     "SELECT w.word, (SELECT count(*) FROM (SELECT 1 FROM leader_search s WHERE s.document @@ "
