@@ -604,7 +604,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         for size in args.size_list:
             for backend in args.backend_list:
-                print(f"[{backend} {size:,}] building with {args.build} …", file=sys.stderr, flush=True)
+                if not args.reuse:
+                    print(f"[{backend} {size:,}] building with {args.build} …", file=sys.stderr, flush=True)
                 url, seconds = prepare(backend, size, args, workdir)
                 built = "reused" if args.reuse else f"built in {seconds:.1f} s ({size / seconds:,.0f} rows/s)"
                 print(f"[{backend} {size:,}] {built}; measuring {len(queries)} queries × {args.repeat} …",
