@@ -12,7 +12,7 @@ from directory import audit
 from directory.models import Leader, LeaderTag, utcnow
 from directory.privacy import DEFAULT_VISIBILITY, is_public
 from directory.profile_rules import check_own_profile
-from directory.search_index import index_leaders
+from directory.search_index import index_leaders, tags_of
 from directory.textfold import fold
 
 
@@ -140,8 +140,7 @@ def _replace_tags(session: Session, leaders: list[Leader]) -> None:
         return
     session.execute(text("DELETE FROM leader_tag WHERE leader_id IN :ids")
                     .bindparams(bindparam("ids", expanding=True)), {"ids": [le.id for le in leaders]})
-    rows = [{"leader_id": le.id, "tag": tag} for le in leaders if is_public(le, "expertise")
-            for tag in dict.fromkeys(fold(t)[:100] for t in le.expertise_list) if tag]
+    rows = [{"leader_id": le.id, "tag": tag} for le in leaders for tag in tags_of(le)]
     if rows:
         session.execute(LeaderTag.__table__.insert(), rows)
 

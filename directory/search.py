@@ -6,28 +6,31 @@ How a query runs, the same way on both backends:
    the backend's candidate lookup and vetted by fuzzy.py), and for the last word a prefix, since people
    type names as they remember them. A run of words the short-form vocabulary knows (synonyms.py: "perm
    sec", "DG", "chief exec") becomes one group whose alternatives are the words as typed or an expansion.
-3. Groups are ANDed in the backend's full-text engine, filters applied in SQL, and candidates gathered
-   field by field (every word in the name first, then in the role, …, then anywhere) up to a fixed pool
-   (`POOL`, the same whatever the limit asked for). If nothing matches every word, the same runs with any
-   word.
+3. Groups are ANDed in the backend's full-text engine, with the filters, and candidates gathered
+   field by field (every word in the name first, then in the role, …, then anywhere), each field in
+   leader id order, up to a fixed pool (`POOL`, the same whatever the limit asked for) — the same pool on
+   both backends (search_pool.py). If nothing matches every word, the same runs with any word.
 4. Every candidate is ranked in Python (search_rank.py) — field tier first, then exact-field, length,
    evidence in several fields, rarity and freshness — before the list is cut to the limit, so the limit
-   never changes who comes first and the order is one contract on both backends.
+   never changes who comes first and the order is one contract on both backends. Document counts and
+   staff's synonyms are remembered per process until the directory changes (search_cache.py).
 """
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from directory import synonyms
+from directory import search_cache, synonyms
 from directory.fuzzy import close_terms, deletes, max_typos
 from directory.models import Leader
 from directory.regions import KEYS as REGION_KEYS
+from directory.search_cache import DF_CAP
+from directory.search_pool import plan_counts, postgres_pool, sqlite_pool
 from directory.search_query import STOPWORDS, SearchQuery, parse_query
 from directory.search_rank import Alternative, Group, Ranked, candidate, explain, idf_of, rank
 
@@ -50,7 +53,7 @@ def search(session: Session, query: str | SearchQuery, limit: int = 10) -> list[
     if parsed.is_empty:
         return []
     limit = max(1, min(limit, MAX_LIMIT))
-    dialect = session.get_bind().dialect.name
+    sqlite = session.get_bind().dialect.name == "sqlite"
     filter_sql, params = _filters(parsed)
     if not parsed.words:
         # Filters alone: directory order (by id) lets the database stop at the limit instead of sorting
@@ -58,27 +61,29 @@ def search(session: Session, query: str | SearchQuery, limit: int = 10) -> list[
         sql = f"SELECT l.id FROM leader l WHERE l.left_at IS NULL AND {filter_sql} ORDER BY l.id LIMIT :limit"
         ids = session.scalars(text(sql), {**params, "limit": limit})
         return [SearchHit(leader, 0.0) for leader in _load(session, list(ids))]
-    groups, in_vocabulary = _groups(session, parsed.words, dialect)
-    run = _match_sqlite if dialect == "sqlite" else _match_postgres
+    current, groups, in_vocabulary = _groups(session, parsed.words, sqlite)
+
+    if not sqlite:  # how many profiles hold each word, per field: how PostgreSQL should look (search_pool)
+        counts = plan_counts(session, current, groups, parsed.filters)
+
+    def gather(chosen: list[Group], joiner: str) -> list[Mapping[str, Any]]:
+        if sqlite:
+            return sqlite_pool(session, chosen, joiner, filter_sql, params, pool)
+        return postgres_pool(session, chosen, joiner, parsed.filters, pool, counts)
+
     pool = max(POOL, limit)
     require_all = True
-    ids = run(session, groups, "AND", filter_sql, params, pool)
+    rows = gather(groups, "AND")
     # Nobody matches every word: try any word the directory's vocabulary knows (or corrected to). Words it
     # has never seen cannot help, and an OR over them alone would only make the database look everywhere.
     known = [group for group, known in zip(groups, in_vocabulary, strict=True) if known]
-    if not ids and len(groups) > 1 and known:
-        ids = run(session, known, "OR", filter_sql, params, pool)
+    if not rows and len(groups) > 1 and known:
+        rows = gather(known, "OR")
         groups, require_all = known, False
-    if not ids:
+    if not rows:
         return []
-    idf = _idf(session, dialect, groups)
-    if dialect == "sqlite":  # the index keeps each field's folded text: no folding here
-        texts = {row["rowid"]: row for row in session.execute(_INDEXED_TEXT, {"ids": ids}).mappings()}
-        rows = session.execute(_TIE_BREAKS, {"ids": ids}).mappings().all()
-        candidates = [candidate(row, texts[row["id"]]) for row in rows if row["id"] in texts]
-    else:
-        candidates = [candidate(row) for row in session.execute(_CANDIDATE_ROWS, {"ids": ids}).mappings()]
-    return _hits(session, rank(candidates, groups, idf, require_all)[:limit])
+    idf = _idf(session, sqlite, current, groups)
+    return _hits(session, rank([candidate(row) for row in rows], groups, idf, require_all)[:limit])
 
 
 def _hits(session: Session, ranked: list[Ranked]) -> list[SearchHit]:
@@ -86,11 +91,13 @@ def _hits(session: Session, ranked: list[Ranked]) -> list[SearchHit]:
     return [SearchHit(leaders[r.id], r.score, explain(leaders[r.id], r)) for r in ranked if r.id in leaders]
 
 
-def _groups(session: Session, words: tuple[str, ...], dialect: str) -> tuple[list[Group], list[bool]]:
-    """Each word's alternatives (or a short form's), and whether the vocabulary knows the group."""
+def _groups(session: Session, words: tuple[str, ...],
+            sqlite: bool) -> tuple[str | None, list[Group], list[bool]]:
+    """The search version, each word's alternatives (or a short form's), and whether the vocabulary
+    knows each group."""
     fuzzable = [w for w in words if max_typos(w) > 0]
-    lookup = _candidates_sqlite if dialect == "sqlite" else _candidates_postgres
-    candidates = lookup(session, fuzzable) if fuzzable else {}
+    lookup = _vocabulary_sqlite if sqlite else _vocabulary_postgres
+    current, candidates = lookup(session, fuzzable)
     per_word: list[list[Alternative]] = []
     known_word: list[bool] = []
     corrected: list[str] = []
@@ -105,7 +112,7 @@ def _groups(session: Session, words: tuple[str, ...], dialect: str) -> tuple[lis
         known_word.append(word in near or bool(fixes))
         corrected.append(fixes[0] if fixes else word)
     # Short forms: the longest known phrase wins at each position, as typed or with its typos corrected.
-    expansions = synonyms.lookup(session, list(dict.fromkeys([*words, *corrected])))
+    expansions = synonyms.lookup(session, list(dict.fromkeys([*words, *corrected])), current)
     groups: list[Group] = []
     in_vocabulary: list[bool] = []
     position = 0
@@ -135,110 +142,83 @@ def _groups(session: Session, words: tuple[str, ...], dialect: str) -> tuple[lis
         groups.append(tuple(dict.fromkeys(alternatives)))
         in_vocabulary.append(True)
         position += span
-    return groups, in_vocabulary
+    return current, groups, in_vocabulary
 
 
-# Inverse document frequencies change slowly: each term's count is cached per database for a while, and
-# counted only up to a cap (past it a word is common, and how common no longer matters to the order).
-_DF_CAP = 5000
-_TOTAL = " total"  # the cache key of the document count (no term has a space)
-_DF_TTL = 600.0
-_df_cache: dict[tuple[str, str], tuple[float, int]] = {}
-_df_lock = threading.Lock()
-
-
-def _idf(session: Session, dialect: str, groups: list[Group]) -> dict[str, float]:
-    terms = sorted({t for group in groups for a in group for t in a.tokens})
-    url = str(session.get_bind().engine.url)
-    now = time.monotonic()
-    known: dict[str, int] = {}
-    missing: list[str] = []
-    with _df_lock:
-        for term in [*terms, _TOTAL]:
-            cached = _df_cache.get((url, term))
-            if cached and now - cached[0] < _DF_TTL:
-                known[term] = cached[1]
-            else:
-                missing.append(term)
-    if missing:
-        count = _count_sqlite if dialect == "sqlite" else _count_postgres
-        counted = count(session, missing)
-        with _df_lock:
-            if len(_df_cache) > 50_000:
-                _df_cache.clear()
-            for term, df in counted.items():
-                _df_cache[(url, term)] = (now, df)
-        known.update(counted)
-    total = known.pop(_TOTAL)
-    return idf_of(total, known)
+def _idf(session: Session, sqlite: bool, current: str | None, groups: list[Group]) -> dict[str, float]:
+    terms = {t for group in groups for a in group for t in a.tokens}
+    frequencies = search_cache.counts(session, current, terms, _count_sqlite if sqlite else _count_postgres)
+    return idf_of(search_cache.document_total(session, current, _directory_size), frequencies)
 
 
 def _count_sqlite(session: Session, terms: list[str]) -> dict[str, int]:
-    counted = {}
-    for term in terms:
-        if term == _TOTAL:
-            counted[term] = session.scalar(text("SELECT count(*) FROM leader_fts")) or 0
-        else:  # folded tokens are [a-z0-9]: quoted, each is a plain FTS5 string
-            counted[term] = session.scalar(text(
-                "SELECT count(*) FROM (SELECT 1 FROM leader_fts WHERE leader_fts MATCH :q LIMIT :cap)"),
-                {"q": f'"{term}"', "cap": _DF_CAP}) or 0
-    return counted
+    # folded tokens are [a-z0-9]: quoted, each is a plain FTS5 string
+    return {term: session.scalar(_COUNT_FTS, {"q": f'"{term}"', "cap": DF_CAP}) or 0 for term in terms}
+
+
+def _directory_size(session: Session) -> int:
+    """The directory's size for idf: its highest leader id. Counting the indexed profiles exactly reads
+    all 100,000 on either backend (50–80 ms, after every change); the highest id is one index look-up,
+    the same on both backends for the same data, and over-counts only leavers and erasures, which moves
+    every word's weight alike."""
+    return int(session.scalar(_HIGHEST_ID) or 0)
 
 
 def _count_postgres(session: Session, terms: list[str]) -> dict[str, int]:
-    words = [t for t in terms if t != _TOTAL]
-    counted: dict[str, int] = {}
-    if words:
-        rows = session.execute(text(
-            "SELECT w.word, (SELECT count(*) FROM (SELECT 1 FROM leader_search s WHERE s.document @@ "
-            " to_tsquery('leaders_fold', quote_literal(w.word)) LIMIT :cap) AS m) "
-            "FROM unnest(CAST(:words AS text[])) AS w(word)"), {"words": words, "cap": _DF_CAP})
-        counted.update({word: int(n) for word, n in rows})
-    if _TOTAL in terms:
-        counted[_TOTAL] = int(session.scalar(text("SELECT count(*) FROM leader_search")) or 0)
-    return counted
+    rows = session.execute(_COUNT_TSVECTOR, {"words": terms, "cap": DF_CAP})
+    return {word: int(n) for word, n in rows}
 
 
 # Statements that do not depend on the query are built once (building one costs about as much CPU as
 # running it on the hot path); SQLAlchemy statements are immutable, so every thread can share them.
-_TERMS_BY_VARIANT = text("SELECT DISTINCT term FROM search_term_variant WHERE variant IN :v").bindparams(
+_HIGHEST_ID = text("SELECT max(id) FROM leader")
+_COUNT_FTS = text("SELECT count(*) FROM (SELECT 1 FROM leader_fts WHERE leader_fts MATCH :q LIMIT :cap)")
+_COUNT_TSVECTOR = text(
+    "SELECT w.word, (SELECT count(*) FROM (SELECT 1 FROM leader_search s WHERE s.document @@ "
+    " to_tsquery('leaders_fold', quote_literal(w.word)) LIMIT :cap) AS m) "
+    "FROM unnest(CAST(:words AS text[])) AS w(word)")
+_TERMS_BY_VARIANT = text("SELECT variant, term FROM search_term_variant WHERE variant IN :v").bindparams(
     bindparam("v", expanding=True))
 _LEADERS_BY_ID = select(Leader).where(Leader.id.in_(bindparam("ids", expanding=True)))
-# What ranking needs of each candidate, without building ORM objects (the pool is up to POOL rows).
-_TIE_BREAKS = select(Leader.id, Leader.full_name, Leader.verified, Leader.confirmed_at,
-                     Leader.created_at).where(
-    Leader.id.in_(bindparam("ids", expanding=True)), Leader.left_at.is_(None))
-_INDEXED_TEXT = text("SELECT rowid, name, role, organisation, expertise, bio FROM leader_fts "
-                     "WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True))
-_CANDIDATE_ROWS = select(
-    Leader.id, Leader.full_name, Leader.role, Leader.organisation, Leader.region, Leader.sector,
-    Leader.expertise, Leader.bio, Leader.visibility, Leader.verified, Leader.confirmed_at, Leader.created_at,
-).where(Leader.id.in_(bindparam("ids", expanding=True)), Leader.left_at.is_(None))
+# The search version in the same round trip as the typo look-up: the first row carries it.
+_VOCABULARY_POSTGRES = text(
+    f"SELECT NULL AS word, ({search_cache.VERSION_SQL}) AS term UNION ALL "
+    "SELECT w.word, t.term FROM unnest(CAST(:words AS text[])) AS w(word), LATERAL ("
+    " (SELECT k.term FROM search_term k WHERE k.term = w.word) UNION ALL"
+    " (SELECT s.term FROM search_term s"
+    "   WHERE NOT EXISTS (SELECT 1 FROM search_term k WHERE k.term = w.word)"
+    "   ORDER BY s.term <-> w.word LIMIT 12)) AS t")
 
 
-def _candidates_sqlite(session: Session, words: list[str]) -> dict[str, list[str]]:
-    """Vocabulary terms sharing a delete-variant with each word (the word itself, if known, included)."""
-    found: dict[str, list[str]] = {}
+def _vocabulary_sqlite(session: Session, words: list[str]) -> tuple[str | None, dict[str, list[str]]]:
+    """The search version, and the vocabulary terms sharing a delete-variant with each word (the word
+    itself, if known, included), in one look-up for all the words."""
+    current = search_cache.version(session)
+    if not words:
+        return current, {}
+    wanted: dict[str, list[str]] = {}
     for word in words:
-        variants = sorted(deletes(word, max_typos(word)))
-        found[word] = list(session.scalars(_TERMS_BY_VARIANT, {"v": variants}))
-    return found
+        for variant in deletes(word, max_typos(word)):
+            wanted.setdefault(variant, []).append(word)
+    found: dict[str, dict[str, None]] = {word: {} for word in words}
+    for variant, term in session.execute(_TERMS_BY_VARIANT, {"v": sorted(wanted)}):
+        for word in wanted[variant]:
+            found[word][term] = None
+    return current, {word: sorted(terms) for word, terms in found.items()}
 
 
-def _candidates_postgres(session: Session, words: list[str]) -> dict[str, list[str]]:
-    """For every word, in one round trip: the word itself if the vocabulary has it, otherwise its 12
-    nearest terms by trigram distance (the nearest-neighbour scan is skipped for known words: it is most
-    of the cost)."""
-    rows = session.execute(text(
-        "SELECT w.word, t.term FROM unnest(CAST(:words AS text[])) AS w(word), LATERAL ("
-        " (SELECT k.term FROM search_term k WHERE k.term = w.word) UNION ALL"
-        " (SELECT s.term FROM search_term s"
-        "   WHERE NOT EXISTS (SELECT 1 FROM search_term k WHERE k.term = w.word)"
-        "   ORDER BY s.term <-> w.word LIMIT 12)) AS t"), {"words": words})
+def _vocabulary_postgres(session: Session, words: list[str]) -> tuple[str | None, dict[str, list[str]]]:
+    """In one round trip: the search version and, for every word, the word itself if the vocabulary has
+    it, otherwise its 12 nearest terms by trigram distance (the nearest-neighbour scan is skipped for
+    known words: it is most of the cost)."""
+    current = None
     found: dict[str, list[str]] = {}
-    for word, term in rows:
-        found.setdefault(word, []).append(term)
-    return found
+    for word, term in session.execute(_VOCABULARY_POSTGRES, {"words": words}):
+        if word is None:
+            current = term
+        else:
+            found.setdefault(word, []).append(term)
+    return current, found
 
 
 def _filters(parsed: SearchQuery) -> tuple[str, dict[str, object]]:
@@ -264,63 +244,6 @@ def _filters(parsed: SearchQuery) -> tuple[str, dict[str, object]]:
             }[name])
         clauses.append("(" + " OR ".join(options) + ")")
     return " AND ".join(clauses), params
-
-
-# Candidates are gathered field by field, heaviest first, each stage an unranked indexed lookup that
-# stops at the pool size: "every word in the name", then "every word in the role", …, then "the words
-# anywhere". Asking the engine to rank every match instead (bm25, ts_rank) costs time in proportion to
-# the number of matches — 20+ ms for a common phrase such as "net zero" at 100,000 profiles — while the
-# order inside the pool is decided by `_rerank` anyway.
-SQLITE_STAGES = ("name", "role", "organisation", "expertise", "bio", None)
-POSTGRES_STAGES = ("name_doc", "role_doc", "organisation_doc", "expertise_doc", "document")
-
-
-def _fts5_alternative(a: Alternative) -> str:
-    last = len(a.tokens) - 1
-    parts = [f'"{t}"' + ("*" if a.prefix and i == last else "") for i, t in enumerate(a.tokens)]
-    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
-
-
-def _tsquery_alternative(a: Alternative) -> str:
-    last = len(a.tokens) - 1
-    parts = [t + (":*" if a.prefix and i == last else "") for i, t in enumerate(a.tokens)]
-    return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
-
-
-def _match_sqlite(session: Session, groups: list[Group], joiner: str, filter_sql: str,
-                  params: dict[str, object], pool: int) -> list[int]:
-    # Tokens are [a-z0-9]+ (textfold.py), so wrapping them in double quotes makes each an FTS5 string.
-    expression = f" {joiner} ".join(
-        "(" + " OR ".join(_fts5_alternative(a) for a in group) + ")" for group in groups)
-    statement = text("SELECT l.id FROM leader_fts JOIN leader l ON l.id = leader_fts.rowid "
-                     f"WHERE leader_fts MATCH :expression AND {filter_sql} LIMIT :limit")  # one per search
-    found: dict[int, None] = {}
-    for column in SQLITE_STAGES:
-        staged = f"{{{column}}} : ({expression})" if column else expression
-        rows = session.execute(statement, {**params, "expression": staged, "limit": pool})
-        found.update(dict.fromkeys(row[0] for row in rows))
-        if len(found) >= pool:
-            break
-    return list(found)[:pool]
-
-
-def _match_postgres(session: Session, groups: list[Group], joiner: str, filter_sql: str,
-                    params: dict[str, object], pool: int) -> list[int]:
-    # All stages in one statement: a round trip costs more than a stage.
-    operator = " & " if joiner == "AND" else " | "
-    branches: list[str] = []
-    expression = operator.join(
-        "(" + " | ".join(_tsquery_alternative(a) for a in group) + ")" for group in groups)
-    join = "" if not params else " JOIN leader l ON l.id = s.leader_id"  # filters need the leader row
-    for n, column in enumerate(POSTGRES_STAGES):
-        branches.append(f"(SELECT s.leader_id, {n} AS stage FROM leader_search s{join} "
-                        f"WHERE s.{column} @@ to_tsquery('leaders_fold', :q) AND {filter_sql} LIMIT :limit)")
-    # The outer LIMIT stops PostgreSQL's Append once the heavier fields have filled the pool, so a
-    # common phrase never pays for the lighter stages: the same early stop as SQLite's loop, in one trip.
-    sql = "SELECT leader_id, stage FROM (" + " UNION ALL ".join(branches) + ") AS staged LIMIT :limit"
-    rows = session.execute(text(sql), {**params, "q": expression, "limit": pool})
-    found = dict.fromkeys(leader_id for leader_id, _ in sorted(rows, key=lambda row: row[1]))
-    return list(found)[:pool]
 
 
 def _load(session: Session, ids: list[int]) -> list[Leader]:

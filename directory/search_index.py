@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
+from directory import search_cache
 from directory.fuzzy import deletes, max_typos
 from directory.models import Leader
 from directory.privacy import is_public
 from directory.sectors import sector_label
-from directory.textfold import index_tokens
+from directory.textfold import fold, index_tokens
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,45 @@ class Document:
 SEARCH_FIELDS = ("name", "role", "organisation", "expertise", "bio")
 
 
-def field_text(leader: Leader, field: str) -> str:
+def search_texts(leader: Any) -> dict[str, str]:
+    """Every search field's folded text, by field name (what both backends store and rank on)."""
+    return {name: field_text(leader, name) for name in SEARCH_FIELDS}
+
+
+def tags_of(leader: Any) -> list[str]:
+    """The `tag:` filter's values: each expertise item folded, none if the expertise is hidden."""
+    if not is_public(leader, "expertise"):
+        return []
+    return [tag for tag in dict.fromkeys(fold(item)[:100] for item in leader.expertise_list) if tag]
+
+
+def filter_lexemes(leader: Any) -> str:
+    """The leader's filter keys as a PostgreSQL tsvector literal, for `filters @@ …` (search_pool.py).
+
+    Lexemes carry a prefix no query word can have (words are [a-z0-9] only): `s=` the sector key, `r=`
+    the whole region key, `t=` each tag; and for the keys filters match at the start of any word
+    (organisation `o=`, cohort `c=`, region `rw=`), the key from each word on ("o=greater manchester
+    combined authority", "o=manchester combined authority", …), so "starts at a word" is one prefix
+    match: `'o=manchester comb':*`. The keys are already blank for a field the leader hides
+    (people.refresh_filter_keys)."""
+    lexemes = []
+    if leader.sector_key:
+        lexemes.append(lexeme(f"s={leader.sector_key}"))
+    if leader.region_key:
+        lexemes.append(lexeme(f"r={leader.region_key}"))
+    lexemes += [lexeme(f"t={tag}") for tag in tags_of(leader)]
+    for prefix, key in (("o", leader.org_key), ("c", leader.cohort_key), ("rw", leader.region_key)):
+        words = (key or "").split()
+        lexemes += [lexeme(f"{prefix}={' '.join(words[n:])}") for n in range(len(words))]
+    return " ".join(dict.fromkeys(lexemes))
+
+
+def lexeme(value: str) -> str:
+    """A quoted tsvector/tsquery lexeme (values are folded, but quote and backslash are escaped anyway)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def field_text(leader: Any, field: str) -> str:
     """The folded text indexed for one search field of a leader (the same for indexing and ranking)."""
     if field == "name":
         raw = leader.full_name
@@ -71,8 +111,9 @@ def index_leaders(session: Session, leaders: Sequence[Leader]) -> None:
     if session.get_bind().dialect.name == "sqlite":
         _index_sqlite(session, documents)
     else:
-        _index_postgres(session, documents)
+        _index_postgres(session, documents, {leader.id: filter_lexemes(leader) for leader in leaders})
     _add_vocabulary(session, set().union(*(d.vocabulary() for d in documents)))
+    search_cache.changed(session)
 
 
 def unindex_leaders(session: Session, leader_ids: Iterable[int]) -> None:
@@ -85,6 +126,7 @@ def unindex_leaders(session: Session, leader_ids: Iterable[int]) -> None:
         session.execute(text("DELETE FROM leader_fts WHERE rowid = :id"), ids)
     else:
         session.execute(text("DELETE FROM leader_search WHERE leader_id = :id"), ids)
+    search_cache.changed(session)
 
 
 def _index_sqlite(session: Session, documents: list[Document]) -> None:
@@ -95,6 +137,25 @@ def _index_sqlite(session: Session, documents: list[Document]) -> None:
 
 
 _PG_UPSERT = text("""
+    INSERT INTO leader_search (leader_id, document, name_doc, role_doc, organisation_doc, expertise_doc,
+                               name, role, organisation, expertise, bio, filters)
+    SELECT :leader_id, n || r || o || e || to_tsvector('leaders_fold', :bio), n, r, o, e,
+           :name, :role, :organisation, :expertise, :bio, CAST(:filters AS tsvector)
+    FROM (SELECT to_tsvector('leaders_fold', :name) AS n, to_tsvector('leaders_fold', :role) AS r,
+                 to_tsvector('leaders_fold', :organisation) AS o,
+                 to_tsvector('leaders_fold', :expertise) AS e) AS built
+    ON CONFLICT (leader_id) DO UPDATE
+      SET document = EXCLUDED.document, name_doc = EXCLUDED.name_doc, role_doc = EXCLUDED.role_doc,
+          organisation_doc = EXCLUDED.organisation_doc, expertise_doc = EXCLUDED.expertise_doc,
+          name = EXCLUDED.name, role = EXCLUDED.role, organisation = EXCLUDED.organisation,
+          expertise = EXCLUDED.expertise, bio = EXCLUDED.bio, filters = EXCLUDED.filters
+""")
+
+
+# The upsert as it was before revision 0016 added the text and filter columns, for a migration older than
+# that which reindexes (0004): it says so with `session.info[BEFORE_0016] = True`; 0016 then fills the rest.
+BEFORE_0016 = "search_index.before_0016"
+_PG_UPSERT_BEFORE_0016 = text("""
     INSERT INTO leader_search (leader_id, document, name_doc, role_doc, organisation_doc, expertise_doc)
     SELECT :leader_id, n || r || o || e || to_tsvector('leaders_fold', :bio), n, r, o, e
     FROM (SELECT to_tsvector('leaders_fold', :name) AS n, to_tsvector('leaders_fold', :role) AS r,
@@ -106,8 +167,11 @@ _PG_UPSERT = text("""
 """)
 
 
-def _index_postgres(session: Session, documents: list[Document]) -> None:
-    session.execute(_PG_UPSERT, [d.__dict__ for d in documents])
+def _index_postgres(session: Session, documents: list[Document], filters: dict[int, str]) -> None:
+    if session.info.get(BEFORE_0016):
+        session.execute(_PG_UPSERT_BEFORE_0016, [d.__dict__ for d in documents])
+        return
+    session.execute(_PG_UPSERT, [{**d.__dict__, "filters": filters[d.leader_id]} for d in documents])
 
 
 def _add_vocabulary(session: Session, terms: set[str]) -> None:

@@ -66,26 +66,19 @@ Group = tuple[Alternative, ...]
 
 
 class Words:
-    """A candidate's folded words per search field, split (or folded) only when first asked for.
+    """A candidate's folded words per search field, as the index stores them (search_index.search_texts:
+    public fields only, already folded), split only when first asked for: most query words are settled
+    by the name or role, so the long bio is rarely split."""
 
-    On SQLite the index's own stored text is used (already folded, public fields only); on PostgreSQL
-    the leader row is folded here. Most query words are settled by the name or role, so the long bio is
-    rarely looked at."""
-
-    def __init__(self, texts: Mapping[str, str] | None = None, row: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, texts: Mapping[str, str]) -> None:
         self._texts = texts
-        self._row = _Row(row) if row is not None else None
         self._words: dict[str, list[str]] = {}
         self._sets: dict[str, frozenset[str]] = {}
 
     def __getitem__(self, name: str) -> list[str]:
         words = self._words.get(name)
         if words is None:
-            if self._texts is not None:
-                words = (self._texts.get(name) or "").split()
-            else:
-                words = index_tokens(_raw_field(self._row, name))
-            self._words[name] = words
+            words = self._words[name] = (self._texts.get(name) or "").split()
         return words
 
     def set(self, name: str) -> frozenset[str]:
@@ -93,19 +86,6 @@ class Words:
         if found is None:
             found = self._sets[name] = frozenset(self[name])
         return found
-
-
-def _raw_field(leader: Any, name: str) -> str:
-    """The text of one search field as indexed (search_index.field_text's rule, on a row)."""
-    if name == "name":
-        return leader.full_name or ""
-    if name == "organisation":
-        return " ".join((getattr(leader, part) or "") if part != "sector" else sector_label(leader.sector)
-                        for part in ("organisation", "region", "sector") if is_public(leader, part))
-    if not is_public(leader, name):
-        return ""
-    raw = getattr(leader, name) or ""
-    return raw.replace(";", " ") if name == "expertise" else raw
 
 
 @dataclass
@@ -128,18 +108,10 @@ class Ranked:
     bio_reason: bool  # some word was found in the bio alone
 
 
-def candidate(row: Mapping[str, Any], texts: Mapping[str, str] | None = None) -> Candidate:
-    """A candidate from a leader row; `texts` are the index's folded fields when the backend keeps them."""
+def candidate(row: Mapping[str, Any]) -> Candidate:
+    """A candidate from a pool row: the fields' folded text as indexed, and the tie-breaks."""
     confirmed = row["confirmed_at"] or row["created_at"]
-    return Candidate(row["id"], row["full_name"], bool(row["verified"]), confirmed,
-                     Words(texts) if texts is not None else Words(row=row))
-
-
-class _Row:
-    """Attribute access over a row mapping, so privacy.is_public reads it like a Leader."""
-
-    def __init__(self, row: Mapping[str, Any]) -> None:
-        self.__dict__.update(row)
+    return Candidate(row["id"], row["full_name"], bool(row["verified"]), confirmed, Words(row))
 
 
 def _token_hits(token: str, prefix: bool, words: list[str]) -> bool:

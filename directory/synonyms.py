@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from directory import search_cache
 from directory.textfold import tokens
 
 # phrase → expansions (folded words). Keep this list short and documented in README's search section.
@@ -79,20 +80,28 @@ def ngrams(words: Sequence[str]) -> list[str]:
     return found
 
 
-_STAFF_ROWS = text("SELECT phrase, expansion FROM search_synonym WHERE phrase IN :p").bindparams(
-    bindparam("p", expanding=True))
+_STAFF_ROWS = text("SELECT phrase, expansion FROM search_synonym ORDER BY phrase, expansion")
 
 
-def lookup(session: Session, words: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """The expansions of every phrase of the query that the vocabulary (built-in or staff's) knows."""
+def lookup(session: Session, words: Sequence[str], current: str | None) -> dict[str, tuple[str, ...]]:
+    """The expansions of every phrase of the query that the vocabulary (built-in or staff's) knows.
+    Staff's rows are read once per search version (`current`, search_cache.py), not on every search."""
     phrases = ngrams(words)
+    staff = search_cache.staff_synonyms(session, current, _staff_rows)
     found: dict[str, list[str]] = {p: list(BUILT_IN[p]) for p in phrases if p in BUILT_IN}
-    if phrases:
-        for phrase, expansion in session.execute(_STAFF_ROWS, {"p": phrases}):
+    for phrase in phrases:
+        for expansion in staff.get(phrase, ()):
             found.setdefault(phrase, [])
             if expansion not in found[phrase]:
                 found[phrase].append(expansion)
     return {p: tuple(e) for p, e in found.items()}
+
+
+def _staff_rows(session: Session) -> dict[str, tuple[str, ...]]:
+    rows: dict[str, list[str]] = {}
+    for phrase, expansion in session.execute(_STAFF_ROWS):
+        rows.setdefault(phrase, []).append(expansion)
+    return {p: tuple(e) for p, e in rows.items()}
 
 
 def add(session: Session, phrase: str, expansion: str) -> tuple[str, str]:
@@ -111,12 +120,14 @@ def add(session: Session, phrase: str, expansion: str) -> tuple[str, str]:
     if not exists:
         session.execute(text("INSERT INTO search_synonym (phrase, expansion) VALUES (:p, :e)"),
                         {"p": p, "e": e})
+        search_cache.changed(session)
     return p, e
 
 
 def remove(session: Session, phrase: str) -> int:
     result = session.execute(text("DELETE FROM search_synonym WHERE phrase = :p"),
                              {"p": folded_phrase(phrase)})
+    search_cache.changed(session)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

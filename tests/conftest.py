@@ -27,7 +27,7 @@ _TABLES_IN_DELETE_ORDER = ("digest_sent", "digest_preference", "announcement", "
                            "introduction", "intro_block", "intro_delegate",
                            "audit_event", "access_link", "erasure_request", "usage_counter", "staff_member",
                            "teams_conversation", "chat_account", "leader_tag",
-                           "leader_search", "search_term", "search_synonym", "leader",
+                           "leader_search", "search_term", "search_synonym", "search_state", "leader",
                            "slack_installations", "slack_bots", "slack_oauth_states")
 
 
