@@ -152,10 +152,10 @@ _PG_UPSERT = text("""
 """)
 
 
-# The upsert as it was before revision 0016 added the text and filter columns, for a migration older than
-# that which reindexes (0004): it says so with `session.info[BEFORE_0016] = True`; 0016 then fills the rest.
-BEFORE_0016 = "search_index.before_0016"
-_PG_UPSERT_BEFORE_0016 = text("""
+# The upsert as it was before revision 0017 added the text and filter columns, for a migration older than
+# that which reindexes (0004): it says so with `session.info[BEFORE_0017] = True`; 0017 then fills the rest.
+BEFORE_0017 = "search_index.before_0017"
+_PG_UPSERT_BEFORE_0017 = text("""
     INSERT INTO leader_search (leader_id, document, name_doc, role_doc, organisation_doc, expertise_doc)
     SELECT :leader_id, n || r || o || e || to_tsvector('leaders_fold', :bio), n, r, o, e
     FROM (SELECT to_tsvector('leaders_fold', :name) AS n, to_tsvector('leaders_fold', :role) AS r,
@@ -168,8 +168,8 @@ _PG_UPSERT_BEFORE_0016 = text("""
 
 
 def _index_postgres(session: Session, documents: list[Document], filters: dict[int, str]) -> None:
-    if session.info.get(BEFORE_0016):
-        session.execute(_PG_UPSERT_BEFORE_0016, [d.__dict__ for d in documents])
+    if session.info.get(BEFORE_0017):
+        session.execute(_PG_UPSERT_BEFORE_0017, [d.__dict__ for d in documents])
         return
     session.execute(_PG_UPSERT, [{**d.__dict__, "filters": filters[d.leader_id]} for d in documents])
 

@@ -94,10 +94,10 @@ def _fill_sector_key() -> None:
 
         from directory.models import Leader
         from directory.people import refresh_search
-        from directory.search_index import BEFORE_0016
+        from directory.search_index import BEFORE_0017
 
         session = Session(bind=bind)
-        session.info[BEFORE_0016] = True  # leader_search as this revision knows it (0016 adds columns)
+        session.info[BEFORE_0017] = True  # leader_search as this revision knows it (0017 adds columns)
         columns = (Leader.id, Leader.full_name, Leader.role, Leader.organisation, Leader.sector,
                    Leader.region,
                    Leader.expertise, Leader.bio, Leader.cohort, Leader.visibility)

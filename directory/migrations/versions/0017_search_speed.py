@@ -9,16 +9,16 @@
   cohort, tags), GIN-indexed, so a filtered search is one index intersection instead of a join that
   reads the leader row of every match. Existing rows are filled here.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
