@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
-from adapters.web.session_cookie import COOKIE
 from aiohttp import ClientSession, web
 from sqlalchemy import func, insert, select
 
+from adapters.web.session_cookie import COOKIE
 from directory import web_sessions
 from directory.database import Database
 from directory.models import AuditEvent, ChatAccount, Leader
