@@ -24,6 +24,7 @@ from aiohttp import web
 
 SLACK_EVENTS = 256 * 1024
 PAGE_FORM = 4 * 1024
+SITE_FORM = 64 * 1024  # a website form (adapters/web/site_kit.posted): an announcement's text fits
 SIGNIN_CALLBACK = 64 * 1024
 MAX_FORM_FIELDS = 50
 

@@ -20,6 +20,10 @@ from scheduler.delivery_metrics import render_depth
 log = logging.getLogger(__name__)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 METRICS_ON_PUBLIC_PORT: web.AppKey[bool] = web.AppKey("metrics_on_public_port", bool)
+# Paths with their own answers (JSON, or the self-contained pages of adapters/web/pages.py); every other
+# path is the website's (adapters/web/web_security.py answers those with HTML pages).
+API_PREFIXES = ("/healthz", "/metrics", "/slack/", "/api/", "/auth/microsoft/", "/mydata", "/r/")
+SITE_MOUNTED: web.AppKey[bool] = web.AppKey("site_mounted", bool)  # build_app: the website is served too
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -93,7 +97,11 @@ def _ping(services: Services) -> None:
 
 @web.middleware
 async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    """Malformed or unknown requests get a short JSON 4xx; an unexpected failure a 500 without details."""
+    """Malformed or unknown requests get a short JSON 4xx; an unexpected failure a 500 without details.
+
+    Website paths pass through: web_security.site_security answers them with HTML pages."""
+    if not request.path.startswith(API_PREFIXES) and request.app.get(SITE_MOUNTED, False):
+        return await handler(request)
     try:
         return await handler(request)
     except web.HTTPException as error:
@@ -116,9 +124,14 @@ def build_status_app(services: Services) -> web.Application:
 
 
 def build_app(services: Services) -> web.Application:
-    app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
+    from adapters.web.site import mount_site
+    from adapters.web.web_security import site_security
+
+    # json_errors answers API paths; site_security (inside it) answers the website's with HTML pages.
+    app = web.Application(middlewares=[json_errors, site_security], client_max_size=1024 * 1024)
     app[SERVICES] = services
     app[METRICS_ON_PUBLIC_PORT] = True
+    app[SITE_MOUNTED] = True
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if services.settings.slack_signing_secret:
@@ -129,9 +142,9 @@ def build_app(services: Services) -> web.Application:
         else:
             log.warning("SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID: "
                         "Slack is off")
-    from adapters.web import legal, mydata, redirect, signin
+    from adapters.web import mydata, redirect, signin
 
-    legal.mount(app, services.settings)  # /privacy and /terms, which the Teams manifest links to
+    mount_site(app, services)  # the website: /, /sign-in, /privacy, /terms, /static/… and the page modules
     signin.mount(app, services.settings, services.database)  # answers "not set up" when unconfigured
     mydata.mount(app, services.database, services.settings)
     redirect.mount(app, services.database)  # /r/<token>: curated links, opens counted per item

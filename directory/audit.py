@@ -25,6 +25,7 @@ ACTIONS = frozenset({
     "staff.granted", "staff.revoked", "staff.refused",
     "contact.disclosed", "directory.exported", "directory.imported",
     "signin.started", "signin.succeeded", "signin.refused",
+    "web.signed_in",
     "account.linked", "account.unlinked", "account.reverified",
     "data.exported", "data.erasure_requested", "data.erasure_cancelled", "data.erased",
     "data.suppression_lifted", "profile.self_edited", "import.self_edits_overwritten",

@@ -22,6 +22,9 @@ from directory.models import AccessLink, utcnow
 
 LINK_LIFETIME = timedelta(minutes=10)
 KEEP_SPENT = timedelta(days=1)  # spent and expired links are tidied away after this
+# Links that carry msal's flow to /auth/microsoft/callback: a chat account's "signin" (links the account)
+# and the website's "websignin" (starts a website session; its token is never handed out).
+SIGNIN_PURPOSES = ("signin", "websignin")
 
 
 class LinkError(Exception):
@@ -111,7 +114,7 @@ def by_state(session: Session, state: str) -> AccessLink:
     link = None
     if state and len(state) <= 100:
         link = session.scalar(select(AccessLink).where(AccessLink.state == state).with_for_update())
-    if link is None or link.purpose != "signin" or link.flow is None:
+    if link is None or link.purpose not in SIGNIN_PURPOSES or link.flow is None:
         raise LinkError("This sign-in is not one we started (state mismatch). Ask the bot for a new link.")
     if link.completed_at is not None:
         raise LinkError("This sign-in has already been completed. Ask the bot for a new link if needed.")

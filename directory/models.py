@@ -226,3 +226,31 @@ class AppSecret(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class WebSession(Base):
+    """One signed-in browser on the website (issue 17): the cookie holds a random id, this row its hash.
+
+    Reading the table hands out no working session. A session ends at whichever comes first: `idle_expires_at`
+    (pushed forward as the leader uses the site), `absolute_expires_at` (fixed at sign-in), sign-out, the
+    leader leaving or being erased (cascade), or the chat account it was started from being unlinked.
+    """
+
+    __tablename__ = "web_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), index=True)
+    # How the browser proved who it is: "microsoft" (Sign in with Microsoft), "chat" (a one-time link the
+    # bot gave a linked chat account), "tab" (Teams tab SSO). Only a fresh "microsoft" or "tab" sign-in
+    # counts for re-authentication before staff approve content or send an announcement.
+    method: Mapped[str] = mapped_column(String(20))
+    # The chat account a "chat" session was started from: unlinking it ends the session.
+    via_account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_account.id", ondelete="CASCADE"),
+                                                       nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    signed_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    idle_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    absolute_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    in_tab: Mapped[bool] = mapped_column(Boolean, default=False)
+    csrf_secret: Mapped[str] = mapped_column(String(64))

@@ -22,7 +22,7 @@ PROMISES = re.compile(r"\b(polls?)\b", re.IGNORECASE)
 
 
 # Teams shows at most 10 commands in a list; these working ones are left to help and the Home tab.
-UNLISTED = {"mydata", "library", "digest"}
+UNLISTED = {"mydata", "library", "digest", "web"}
 TEAMS_MAX_COMMANDS = 10
 
 

@@ -31,7 +31,7 @@ async def test_the_privacy_notice_says_what_uk_gdpr_asks(configured: RunningServ
         html = await answer.text()
     for heading in ("Who holds your data", "What we hold", "Why, and on what basis", "Who sees it",
                     "What you can do", "How long we keep it", "How to complain"):
-        assert f"<h2>{heading}</h2>" in html
+        assert f'<h2 class="govuk-heading-m">{heading}</h2>' in html  # on the site's layout
     assert "Cabinet Office &lt;Leaders &amp; Co&gt; is the controller" in html  # escaped, never markup
     assert "70 Whitehall" in html and "data@leaders.example.gov.uk" in html and "dpo@cabinetoffice" in html
     assert "Information Commissioner" in html and "ico.org.uk" in html

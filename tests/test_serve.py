@@ -91,8 +91,15 @@ def test_demo_serve_on_an_empty_database_then_never_reseeds(serve) -> None:  # t
 
 
 def test_unknown_paths_get_json_404_and_wrong_method_405(serve) -> None:  # type: ignore[no-untyped-def]
+    """API paths answer JSON; any other path is the website's, which answers with an HTML page."""
     process, base = serve("--no-scheduler")
-    assert get(base + "/nope") == (404, {"error": "Not Found"})
+    assert get(base + "/api/nope") == (404, {"error": "Not Found"})
+    try:
+        urllib.request.urlopen(base + "/nope", timeout=5)
+        raise AssertionError("/nope should be a 404")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404 and error.headers.get_content_type() == "text/html"
+        assert b"Page not found" in error.read()
     request = urllib.request.Request(base + "/healthz", method="POST", data=b"x")
     try:
         urllib.request.urlopen(request, timeout=5)

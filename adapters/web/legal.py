@@ -1,4 +1,6 @@
-"""`/privacy` and `/terms`: the privacy notice and terms of use the Teams manifest links to.
+"""The text of `/privacy` and `/terms`: the privacy notice and terms of use the Teams manifest links to.
+
+adapters/web/home.py shows them in the website's layout.
 
 The notice covers what UK GDPR (Articles 13 and 14) asks a controller to tell people: who holds the data
 and how to reach them, what is held and why, who sees it, what a leader can do about it, how long it is
@@ -9,12 +11,8 @@ they are set the pages say so rather than invent them. Everything is escaped: co
 
 from __future__ import annotations
 
-from aiohttp import web
-
-from adapters.web.pages import document
 from directory.settings import Settings
 
-SETTINGS: web.AppKey[Settings] = web.AppKey("legal_settings", Settings)
 NOT_SET = "(not published yet — ask the Leaders Connect team that invited you)"
 
 
@@ -88,16 +86,3 @@ def terms_sections(settings: Settings) -> list[tuple[str, list[str]]]:
         ("Questions", [f"Contact: {settings.operator_contact or settings.support_contact or NOT_SET}."]),
     ]
 
-
-async def privacy(request: web.Request) -> web.Response:
-    return document("Privacy notice", privacy_sections(request.app[SETTINGS]))
-
-
-async def terms(request: web.Request) -> web.Response:
-    return document("Terms of use", terms_sections(request.app[SETTINGS]))
-
-
-def mount(app: web.Application, settings: Settings) -> None:
-    app[SETTINGS] = settings
-    app.router.add_get("/privacy", privacy)
-    app.router.add_get("/terms", terms)

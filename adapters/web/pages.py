@@ -43,19 +43,6 @@ def page(title: str, *paragraphs: str, status: int = 200, form_action: str = "",
                         headers={**_HEADERS, "Content-Security-Policy": csp})
 
 
-def document(title: str, sections: list[tuple[str, list[str]]]) -> web.Response:
-    """A longer page of headed sections (the privacy notice, the terms): escaped text, no form, cacheable
-    like any public page but framed by nobody."""
-    body = "".join(f"<h2>{escape(heading)}</h2>" + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-                   for heading, paragraphs in sections)
-    html = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)} — Leaders Connect</title>"
-            f"<meta name=\"viewport\" content=\"width=device-width\"><style>{_STYLE}</style>"
-            f"</head><body><h1>{escape(title)} — Leaders Connect</h1>{body}</body></html>")
-    return web.Response(text=html, content_type="text/html",
-                        headers={"X-Frame-Options": "DENY", "Content-Security-Policy": _CSP})
-
-
 async def posted_form(request: web.Request, limit: int = PAGE_FORM) -> dict[str, str]:
     """The fields of a POSTed URL-encoded form of at most `limit` bytes (413 beyond); BadForm for a body
     that is not one (e.g. multipart, or not UTF-8)."""

@@ -35,8 +35,8 @@ from aiohttp import web
 from adapters.request_bodies import SIGNIN_CALLBACK
 from adapters.web.pages import BadForm, page, posted_form, posted_token, same_origin
 from bot.usecases.accounts import tell_other_accounts
-from directory import audit, links, signin
-from directory.accounts import PLATFORM_NAMES
+from directory import audit, links, signin, web_sessions
+from directory.accounts import PLATFORM_NAMES, ChatIdentity
 from directory.database import Database
 from directory.models import AccessLink
 from directory.settings import Settings
@@ -64,6 +64,18 @@ class Started:
     authorize_url: str
     cookie: str
     secret: str
+
+
+@dataclass(frozen=True)
+class WebSignedIn:
+    """A website sign-in finished: the new session's raw id (for the cookie) and where to go next."""
+
+    session_id: str
+    next_path: str
+
+
+WEB_KEY = "leaders_web"  # kept beside msal's flow: where to go after a website sign-in, the old session
+WEB_IDENTITY = ChatIdentity("web", "", "")  # a website sign-in's link belongs to no chat account
 
 
 class SignInUnavailable(Exception):
@@ -130,8 +142,28 @@ class MicrosoftSignIn:
             audit.record(session, attempt_ref(link), "signin.started", platform=link.platform)
         return Started(str(flow["auth_uri"]), cookie_name(str(flow["state"])), secret)
 
-    def finish(self, query: dict[str, str], cookies: dict[str, str]) -> tuple[str, str]:
-        """Redeem the code and link the account; returns (leader's name, account). LinkError says why not.
+    def begin_web(self, next_path: str, replaces_hash: str, again: bool) -> Started:
+        """Start a website sign-in (no chat account): the same flow and browser binding as `begin`.
+
+        `again`: re-authentication before a staff action, so Microsoft asks for the password again
+        (`prompt=login`) rather than taking an existing Microsoft session as it is.
+        """
+        client = self.client()
+        flow = client.initiate_auth_code_flow(scopes=[], redirect_uri=self.redirect_uri,
+                                              prompt="login" if again else "select_account",
+                                              response_mode="form_post")
+        flow[WEB_KEY] = {"next": next_path, "replaces": replaces_hash}
+        secret = secrets.token_urlsafe(32)
+        with self.database.session() as session:
+            token = links.create(session, "websignin", WEB_IDENTITY)
+            link = links.spend(session, "websignin", token)
+            links.attach_flow(link, flow, secret)
+            audit.record(session, attempt_ref(link), "signin.started", platform="web")
+        return Started(str(flow["auth_uri"]), cookie_name(str(flow["state"])), secret)
+
+    def finish(self, query: dict[str, str], cookies: dict[str, str]) -> tuple[str, str] | WebSignedIn:
+        """Redeem the code; for a chat account's link, link the account and return (leader's name,
+        account); for a website sign-in, start a session (WebSignedIn). LinkError says why not.
 
         `cookies`: the browser's cookies; the one named for this sign-in's state must be the secret set
         when it started.
@@ -140,6 +172,7 @@ class MicrosoftSignIn:
         with self.database.session() as session:  # claim the state first: a replay is refused even if
             link = links.by_state(session, state)  # the redemption below fails
             flow, actor, account = dict(link.flow or {}), attempt_ref(link), describe_account(link)
+            purpose, web_sign_in = link.purpose, flow.pop(WEB_KEY, None) or {}
             bound = links.same_browser(link, cookies.get(cookie_name(state), ""))
         if not bound:  # the sign-in is spent: whoever holds the other browser must start again
             self._refused(actor, "other_browser")
@@ -163,6 +196,8 @@ class MicrosoftSignIn:
             log.info("sign-in token redemption failed: %s", result.get("error", "no id token"))
             self._refused(actor, str(result.get("error", "no_id_token"))[:60])
             raise links.LinkError("Microsoft did not confirm your sign-in. Ask the bot for a new link.")
+        if purpose == "websignin":
+            return self._finish_web(result["id_token_claims"], actor, web_sign_in)
         with self.database.session() as session:
             link = links.claimed_by_state(session, query.get("state", ""))
             try:
@@ -175,6 +210,18 @@ class MicrosoftSignIn:
             # Committed with the link, delivered by the outbox.
             tell_other_accounts(session, linked.leader, linked)
             return linked.leader.full_name, account
+
+    def _finish_web(self, claims: dict[str, object], actor: str, web: dict[str, str]) -> WebSignedIn:
+        with self.database.session() as session:
+            try:
+                leader = signin.resolve_web(session, claims, self.settings.allowed_tenant_set, actor,
+                                            self.settings.tenant_domain_map)
+            except links.LinkError:
+                session.commit()  # keep the audit line of the refusal; nothing else was changed
+                raise
+            raw_id = web_sessions.start(session, leader, "microsoft",
+                                        replaces_hash=str(web.get("replaces", "")))
+            return WebSignedIn(raw_id, str(web.get("next", "/")))
 
     def _refused(self, actor: str, reason: str) -> None:
         with self.database.session() as session:
@@ -243,12 +290,20 @@ async def callback(request: web.Request) -> web.Response:
     query = {k: v for k, v in source.items() if len(v) < 20_000}
     cookies = signin_cookies(request)
     try:
-        name, account = await asyncio.to_thread(sign_in.finish, query, cookies)
+        finished = await asyncio.to_thread(sign_in.finish, query, cookies)
     except links.LinkError as error:
         return _forget_binding(page("Sign-in not completed", str(error), "Nothing was linked.", status=400),
                                query)
     except SignInUnavailable:
         return _forget_binding(_unreachable(), query)
+    if isinstance(finished, WebSignedIn):  # the website: signed in, back to the page that asked
+        from adapters.web.session_cookie import set_cookie
+
+        response = web.Response(status=303, headers={"Location": finished.next_path,
+                                                     "Cache-Control": "no-store"})
+        set_cookie(response, finished.session_id, in_tab=False)
+        return _forget_binding(response, query)
+    name, account = finished
     return _forget_binding(page(
         "You're signed in", f"Welcome, {name}. {account[0].upper() + account[1:]} is now linked to your "
         "Leaders Connect profile.", "Go back to Slack or Teams and message the bot again. If you didn't "

@@ -16,4 +16,5 @@ from bot.usecases import (  # noqa: F401
     preferences,
     profile,
     staff,
+    website,
 )
