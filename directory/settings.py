@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     daily_profile_cap: int = Field(300, alias="LEADERS_DAILY_PROFILE_CAP", ge=1, le=100_000)
     microsoft_authority: str = Field("https://login.microsoftonline.com/organizations",
                                      alias="LEADERS_MICROSOFT_AUTHORITY")
+    # Where the Teams tab's SSO tokens' signing keys are published (OpenID metadata with a jwks_uri):
+    # Microsoft Entra's public cloud by default; tests, or a sovereign cloud, point it elsewhere.
+    tab_openid_metadata_url: str = Field(
+        "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+        alias="LEADERS_TAB_OPENID_METADATA_URL")
     # Threads per `serve` process that run chat turns (adapters/bootstrap.py says why the default is small).
     turn_threads: int = Field(2, alias="LEADERS_TURN_THREADS", ge=1, le=32)
     # Bearer token a scraper must send for /metrics. Without it, the public port serves no metrics (use a

@@ -40,6 +40,6 @@ def leader_for_tab(session: Session, tenant: str, object_id: str, upn: str,
         audit.record(session, tab_actor(tenant, object_id), "signin.refused", reason="not_linked", via=VIA,
                      tenant=tenant[:64])
         return None
-    audit.record(session, audit.leader_ref(leader.id), "signin.succeeded", audit.leader_ref(leader.id),
-                 platform="teams", tenant=tenant[:64], via=VIA)
+    audit.record(session, audit.leader_ref(leader.id), "web.signed_in", audit.leader_ref(leader.id),
+                 method="tab", tenant=tenant[:64])
     return leader

@@ -2,8 +2,9 @@
 
 The manifest template is complete and valid with placeholder ids and domains (the all-zero GUID and
 leaders.example.gov.uk), so it can be checked against the schema as it is. Packaging replaces those fields
-structurally — never by string substitution — from MICROSOFT_APP_ID and LEADERS_PUBLIC_URL (including the personal tab's
-address and the tab's SSO resource), and sets the app version when asked (Teams only takes an updated upload whose version is higher).
+structurally — never by string substitution — from MICROSOFT_APP_ID and LEADERS_PUBLIC_URL (the personal
+tab's address and its SSO resource too), and sets the app version when asked (Teams only takes an updated
+upload whose version is higher).
 
 The template ships inside the package (adapters/teams/manifest.json, package data), so the command works
 from a wheel install as well as from a checkout; the repository's top-level manifest.json is the same
