@@ -62,6 +62,7 @@ TEAMS_HOSTS = " ".join((
 # teams-js asks Microsoft's CDN for its current list of valid host origins (it falls back to a built-in list).
 TEAMS_JS_CDN = "https://res.cdn.office.net"
 VERIFIER: web.AppKey[TabTokenVerifier | None] = web.AppKey("tab_verifier")
+ANCESTORS: web.AppKey[str] = web.AppKey("tab_frame_ancestors", str)
 NOT_SET_UP = "The Teams tab is not set up on this Leaders Connect server."
 NOT_LINKED = ("Your Teams account is not linked to a Leaders Connect profile yet. Sign in with Microsoft to "
               "link it, or message the Leaders Connect bot in Teams first.")
@@ -78,6 +79,12 @@ def build_verifier(settings: Settings) -> TabTokenVerifier | None:
                             settings.allowed_tenant_set, MicrosoftKeys(settings.tab_openid_metadata_url))
 
 
+def frame_ancestors(settings: Settings) -> str:
+    """Teams' documented hosts, and any an operator adds (LEADERS_TAB_EXTRA_FRAME_ANCESTORS)."""
+    extra = settings.tab_extra_frame_ancestors.replace(",", " ").split()
+    return " ".join((TEAMS_HOSTS, *extra))
+
+
 def _in_teams_frame(request: web.Request) -> bool:
     return request.headers.get("Sec-Fetch-Dest") == "iframe"
 
@@ -92,13 +99,13 @@ async def tab_framing(request: web.Request, handler):  # type: ignore[no-untyped
     """
     who = viewer(request)
     if who is not None and who.in_tab:
-        allow_framing(request, TEAMS_HOSTS)
+        allow_framing(request, request.app[ANCESTORS])
     try:
         return await handler(request)
     except web.HTTPSeeOther as redirect:
         target = URL(redirect.location)
         if _in_teams_frame(request) and target.path == "/sign-in" and not target.host:
-            allow_framing(request, TEAMS_HOSTS)
+            allow_framing(request, request.app[ANCESTORS])
             query = {"next": target.query.get("next", "/")}
             if "again" in target.query:
                 query["again"] = "1"
@@ -108,7 +115,7 @@ async def tab_framing(request: web.Request, handler):  # type: ignore[no-untyped
 
 async def tab_page(request: web.Request) -> web.Response:
     """The tab's page; a tab session already here goes straight on (unless re-authentication was asked)."""
-    allow_framing(request, TEAMS_HOSTS)
+    allow_framing(request, request.app[ANCESTORS])
     next_path = safe_next(request.query.get("next"))
     who = viewer(request)
     if who is not None and who.in_tab and request.query.get("again") != "1":
@@ -195,6 +202,7 @@ async def auth_end(request: web.Request) -> web.Response:
 
 def mount(app: web.Application) -> None:
     app[VERIFIER] = build_verifier(app[SERVICES].settings)
+    app[ANCESTORS] = frame_ancestors(app[SERVICES].settings)
     app.middlewares.append(tab_framing)
     app.router.add_get(TAB_PATH, tab_page)
     app.router.add_post(SESSION_PATH, tab_session)
