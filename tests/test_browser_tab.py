@@ -1,12 +1,12 @@
 """The Teams personal tab in real Chromium, framed by another site as Teams frames it.
 
-Teams itself is not available to a test, so two things stand in for it: a host page on another site
-(`http://localhost:<port>`, a second loopback server — a different site from the live server's
-127.0.0.1, so the tab is a third-party frame with a partitioned cookie jar, as under
-teams.microsoft.com; Chromium's Local Network Access checks let a loopback page frame another) and, in place of @microsoft/teams-js, a small stand-in with the same calls
-(`app.initialize`, `authentication.getAuthToken`, `.authenticate` opening a pop-up, `.notifySuccess`)
-that hands over a token the local Entra minted. Everything else is the real page, script, server and
-cookies.
+Teams itself is not available to a test, so two things stand in for it. A host page on another site,
+`http://localhost:<port>` (a second loopback server: a different site from the live server's 127.0.0.1,
+so the tab is a third-party frame with a partitioned cookie jar, as under teams.microsoft.com; and
+loopback, so Chromium's Local Network Access checks let it frame the tab). And, in place of
+@microsoft/teams-js, a small stand-in with the same calls (`app.initialize`,
+`authentication.getAuthToken`, `.authenticate` opening a pop-up, `.notifySuccess`) that hands over a
+token the local Entra minted. Everything else is the real page, script, server and cookies.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ window.microsoftTeams = {
     },
     authenticate: function (request) {
       return new Promise(function (resolve) {
-        var popUp = window.open(request.url, "teams-auth", "width=" + request.width + ",height=" + request.height);
+        var size = "width=" + request.width + ",height=" + request.height;
+        var popUp = window.open(request.url, "teams-auth", size);
         window.addEventListener("message", function (event) {
           if (event.source === popUp) { resolve(event.data); }
         });
