@@ -149,7 +149,7 @@ _OPENED: weakref.WeakKeyDictionary[Page, Opened] = weakref.WeakKeyDictionary()
 
 
 class Chromium:
-    """One Chromium for the test session; each `page()` is a fresh context (its own cookie jar)."""
+    """One Chromium (per test module); each `page()` is a fresh context (its own cookie jar)."""
 
     def __init__(self, playwright: Playwright) -> None:
         self.axe_source = require_tools()

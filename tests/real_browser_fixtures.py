@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests (tests/real_browser.py): one Chromium per test session, the live site
+"""Fixtures for the browser tests (tests/real_browser.py): one Chromium per test module, the live site
 per test, and a leader signed in the way the bot signs one in.
 
 Loaded through `pytest_plugins` in conftest.py. Page owners add cases in their own test modules:
@@ -22,8 +22,11 @@ from directory.clock import FakeClock
 from tests.real_browser import Chromium, LiveSite, start_live_site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Chromium]:
+    """One Chromium per test module. Not per session: Playwright's synchronous API keeps an event loop
+    running in the main thread while it is started, and the suite's asyncio tests need that thread's
+    loop free — pytest runs a module's tests together, so between modules nothing is left running."""
     with sync_playwright() as playwright:
         browser = Chromium(playwright)
         yield browser
