@@ -47,7 +47,13 @@ async def read_capped(request: web.Request, limit: int) -> bytes:
 
 
 async def read_form(request: web.Request, limit: int) -> dict[str, str]:
-    """A URL-encoded form (what browsers post and Microsoft's form_post sends), read within `limit`.
+    """A URL-encoded form (what browsers post and Microsoft's form_post sends), read within `limit`; a
+    repeated field keeps its last value (read_form_pairs keeps them all)."""
+    return dict(await read_form_pairs(request, limit))
+
+
+async def read_form_pairs(request: web.Request, limit: int) -> list[tuple[str, str]]:
+    """A URL-encoded form's (name, value) pairs in order, read within `limit`.
 
     Other encodings are refused rather than parsed: none of our forms is multipart, and aiohttp's
     multipart reader would spool what it reads to disk.
@@ -59,4 +65,4 @@ async def read_form(request: web.Request, limit: int) -> dict[str, str]:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
     except (UnicodeDecodeError, ValueError) as error:
         raise UnreadableForm(type(error).__name__) from None
-    return dict(pairs)
+    return pairs

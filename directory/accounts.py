@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from directory import audit
 from directory.models import ChatAccount, Leader, utcnow
 from directory.people import by_email
+from directory.web_sessions import end_from_account
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def unlink(session: Session, leader: Leader, account_id: int) -> ChatAccount:
         session.refresh(account)
     if not removed or account is None:
         raise AccountError("That account is not linked to you (it may already be removed).")
+    end_from_account(session, account.id)  # website sessions started from this account's link
     audit.record(session, audit.leader_ref(leader.id), "account.unlinked", audit.leader_ref(leader.id),
                  platform=account.platform, account=account.id)
     return account

@@ -31,6 +31,7 @@ from directory import audit
 from directory.accounts import LEGACY_SLACK_VIA, VIA
 from directory.models import ChatAccount, Leader, utcnow
 from directory.vouching import domain_of, tenant_vouches
+from directory.web_sessions import end_from_account
 
 REASONS = {
     "tenant_not_admitted": "the Microsoft tenant is not in LEADERS_ALLOWED_TENANTS",
@@ -110,6 +111,7 @@ def revoke(session: Session, concerns: list[Concern], actor: str) -> int:
         if account is None or account.revoked_at is not None:
             continue
         account.revoked_at = utcnow()
+        end_from_account(session, account.id)  # website sessions started from this account's link
         audit.record(session, actor, "account.unlinked", audit.leader_ref(account.leader_id),
                      platform=account.platform, account=account.id, reason=",".join(concern.reasons))
         removed += 1

@@ -120,6 +120,13 @@ def end_all(session: Session, leader_id: int) -> int:
     return int(session.execute(delete(WebSession).where(WebSession.leader_id == leader_id)).rowcount or 0)
 
 
+def end_from_account(session: Session, account_id: int) -> int:
+    """Every session started from this chat account's link (the account was unlinked or revoked): ended
+    at once, so relinking the account later does not bring them back."""
+    return int(session.execute(delete(WebSession).where(WebSession.via_account_id == account_id))
+               .rowcount or 0)
+
+
 def csrf_matches(active: ActiveSession, token: str) -> bool:
     """Constant-time check of a form's CSRF token against the session's secret."""
     return bool(token) and len(token) <= 100 and hmac.compare_digest(active.csrf_secret.encode(),

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 from yarl import URL
 
-from adapters.web.site_kit import allow_framing, leader_page, posted, render, staff_page, viewer
+from adapters.web.site_kit import allow_framing, leader_page, posted, posted_all, render, staff_page, viewer
 from tests.web_helpers import Site, add_leader, csrf_in, sessions_of, sign_in, start_site, stop_site
 
 RECORDED: web.AppKey[list[str]] = web.AppKey("recorded", list)
@@ -42,7 +42,20 @@ async def framed(request: web.Request) -> web.Response:
     return render(request, "message.html", {"title": "Framed", "paragraphs": []})
 
 
+@leader_page
+async def record_all(request: web.Request) -> web.Response:
+    form = await posted_all(request)
+    request.app[RECORDED].extend(form.get("pick", []))
+    raise web.HTTPSeeOther("/")
+
+
+async def broken(request: web.Request) -> web.Response:
+    raise RuntimeError("secret internals: /srv/leaders/db password=hunter2")
+
+
 def mount(app: web.Application) -> None:
+    app.router.add_get("/broken", broken)
+    app.router.add_post("/record-all", record_all)
     app[RECORDED] = []
     app.router.add_get("/staff/secret/{id}", staff_secret)
     app.router.add_get("/for-leaders", leader_only)
@@ -198,3 +211,31 @@ async def test_a_route_may_allow_framing_and_only_that_route(site: Site) -> None
     async with browser.session.get(site.url + "/") as answer:
         assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
         assert answer.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_an_unexpected_failure_is_an_html_500_without_details(site: Site) -> None:
+    async with site.browser().session.get(site.url + "/broken") as answer:
+        page = await answer.text()
+        assert answer.status == 500 and answer.content_type == "text/html"
+        assert "problem with the service" in page and "hunter2" not in page and "RuntimeError" not in page
+        assert "Content-Security-Policy" in answer.headers
+
+
+async def test_an_oversized_form_is_a_413_page_and_nothing_changes(site: Site) -> None:
+    browser = site.browser()
+    csrf = sign_in(site, browser, add_leader(site.db, "Aine Byrne", "aine@example.gov.uk"))
+    status, page, _ = await browser.post(site.url + "/record", {"csrf_token": csrf, "text": "x" * 70_000})
+    assert status == 413 and "too long" in page and posted_lines(site) == 0
+
+
+async def test_posted_all_keeps_every_value_and_checks_the_same(site: Site) -> None:
+    browser = site.browser()
+    csrf = sign_in(site, browser, add_leader(site.db, "Aine Byrne", "aine@example.gov.uk"))
+    async with browser.session.post(site.url + "/record-all", data=[("pick", "a"), ("pick", "b")],
+                                    headers={"Origin": site.url}, allow_redirects=False) as answer:
+        assert answer.status == 403  # no token
+    async with browser.session.post(site.url + "/record-all", data=[("csrf_token", csrf), ("pick", "a"),
+                                                                    ("pick", "b")],
+                                    headers={"Origin": site.url}, allow_redirects=False) as answer:
+        assert answer.status == 303
+    assert site.runner.app[RECORDED] == ["a", "b"]

@@ -213,7 +213,32 @@ async def test_unlinking_the_chat_account_ends_the_session_it_started(site: Site
     with site.db.session() as session:
         account = accounts.account_for(session, identity)
         accounts.unlink(session, by_email(session, AINE), account.id)
+    assert sessions_of(site.db, by_email_id(site, AINE)) == 0  # deleted at once, not at the next request
     assert await signed_in_name(site, browser) == ""
+
+
+async def test_a_session_from_an_account_staff_revoke_ends(site: Site) -> None:
+    from directory import link_review
+
+    add_leader(site.db, "Aine Byrne", AINE)
+    url, identity = web_link(site, AINE)
+    browser = site.browser()
+    await use_link(site, browser, url)
+    with site.db.session() as session:
+        account = accounts.account_for(session, identity)
+        leader = by_email(session, AINE)
+        concern = link_review.Concern(account.id, account.platform, account.workspace_id, account.user_id,
+                                      leader.id, leader.email, account.linked_via, account.created_at,
+                                      ("domain_not_owned",))
+        assert link_review.revoke(session, [concern], "cli:test") == 1
+    assert await signed_in_name(site, browser) == ""
+
+
+def by_email_id(site: Site, email: str) -> int:
+    with site.db.session(commit=False) as session:
+        leader = by_email(session, email)
+        assert leader is not None
+        return leader.id
 
 
 # --- the one-time link from chat ------------------------------------------------------------------------

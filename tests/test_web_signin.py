@@ -185,6 +185,7 @@ async def test_someone_not_in_the_directory_gets_no_session(site: Site, login: F
     browser = site.browser()
     status, page, _ = await sign_in_with_microsoft(site, browser, login)
     assert status == 400 and "not in the Leaders Connect directory" in html.unescape(page)
+    assert "You are not signed in" in page and "/sign-in" in page and "Nothing was linked" not in page
     assert session_cookie(browser) == ""
 
 

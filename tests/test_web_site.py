@@ -115,6 +115,7 @@ async def test_site_paths_get_html_error_pages_and_api_paths_keep_json(site: Sit
         assert "Page not found" in await answer.text()
     async with browser.session.post(site.url + "/", headers={"Origin": site.url}) as answer:
         assert answer.status == 405 and answer.content_type == "text/html"
+        assert "GET" in answer.headers["Allow"]
     async with browser.session.get(site.url + "/api/nothing") as answer:
         assert answer.status == 404 and answer.content_type == "application/json"
 

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import msal
 from aiohttp import web
+from sqlalchemy import select
 
 from adapters.request_bodies import SIGNIN_CALLBACK
 from adapters.web.pages import BadForm, page, posted_form, posted_token, same_origin
@@ -223,6 +224,13 @@ class MicrosoftSignIn:
                                         replaces_hash=str(web.get("replaces", "")))
             return WebSignedIn(raw_id, str(web.get("next", "/")))
 
+    def is_website_sign_in(self, state: str) -> bool:
+        """Whether `state` belongs to a website sign-in (for wording a refusal: there is no chat link)."""
+        if not state or len(state) > 100:
+            return False
+        with self.database.session(commit=False) as session:
+            return session.scalar(select(AccessLink.purpose).where(AccessLink.state == state)) == "websignin"
+
     def _refused(self, actor: str, reason: str) -> None:
         with self.database.session() as session:
             audit.record(session, actor, "signin.refused", reason=reason)
@@ -292,6 +300,10 @@ async def callback(request: web.Request) -> web.Response:
     try:
         finished = await asyncio.to_thread(sign_in.finish, query, cookies)
     except links.LinkError as error:
+        if await asyncio.to_thread(sign_in.is_website_sign_in, query.get("state", "")):
+            return _forget_binding(page("Sign-in not completed", str(error), "You are not signed in. To try "
+                                        f"again, go to {sign_in.settings.base_url}/sign-in.", status=400),
+                                   query)
         return _forget_binding(page("Sign-in not completed", str(error), "Nothing was linked.", status=400),
                                query)
     except SignInUnavailable:

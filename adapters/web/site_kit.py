@@ -27,10 +27,10 @@ from yarl import URL
 
 from adapters.server import SERVICES
 from adapters.web.web_context import WebViewer, active_session, render, viewer
-from adapters.web.web_security import allow_framing, posted
+from adapters.web.web_security import allow_framing, posted, posted_all
 from directory import clock
 
-__all__ = ["SERVICES", "WebViewer", "allow_framing", "leader_page", "posted", "reauthenticate",
+__all__ = ["SERVICES", "WebViewer", "allow_framing", "leader_page", "posted", "posted_all", "reauthenticate",
            "recent_sign_in", "render", "sign_in_url", "staff_page", "viewer"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

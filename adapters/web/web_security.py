@@ -22,7 +22,7 @@ import secrets
 
 from aiohttp import web
 
-from adapters.request_bodies import SITE_FORM, UnreadableForm, read_form
+from adapters.request_bodies import SITE_FORM, UnreadableForm, read_form_pairs
 from adapters.server import API_PREFIXES, SERVICES
 from adapters.web import session_cookie
 from adapters.web.web_context import ACTIVE, CSRF_FIELD, NONCE, VIEWER, WebViewer, render
@@ -112,6 +112,12 @@ def error_page(request: web.Request, status: int, explanation: str = "") -> web.
         return web.Response(text=f"{title}. {message}", status=status, content_type="text/plain")
 
 
+def _route_of(request: web.Request) -> str:
+    """The route's pattern (`/w/{token}`), not the path: a path may hold a one-time token or an id."""
+    route = request.match_info.route
+    return getattr(route.resource, "canonical", "?") if route.resource is not None else "(no route)"
+
+
 def _secure(request: web.Request, response: web.StreamResponse) -> None:
     headers = response.headers
     if request.path.startswith(STATIC_PREFIX) and response.status == 200:
@@ -147,8 +153,10 @@ async def site_security(request: web.Request, handler):  # type: ignore[no-untyp
             _secure(request, error)
             raise
         response = error_page(request, error.status)
+        if "Allow" in error.headers:  # a 405 says which methods the page takes
+            response.headers["Allow"] = error.headers["Allow"]
     except Exception:
-        log.exception("unhandled error serving site page %r %r", request.method[:20], request.path[:200])
+        log.exception("unhandled error serving site page %r %r", request.method[:20], _route_of(request))
         response = error_page(request, 500)
     if stale_cookie and not session_cookie.sets_cookie(response):
         session_cookie.clear_cookie(response)
@@ -179,20 +187,34 @@ def check_origin(request: web.Request) -> None:
                       "Nothing was changed.")
 
 
-async def posted(request: web.Request) -> dict[str, str]:
-    """The fields of a POSTed form, after the origin and CSRF checks (403 page if either fails, 400 if it
-    is not a URL-encoded form, 413 beyond 64 KiB). Signed out, there is no session to hold a token: the
-    origin check alone guards the sign-in forms, whose own one-time tokens are the secret."""
+async def _checked_pairs(request: web.Request) -> list[tuple[str, str]]:
     if request.method != "POST":
         raise web.HTTPMethodNotAllowed(request.method, ["POST"])
     check_origin(request)
     try:
-        form = await read_form(request, SITE_FORM)
+        pairs = await read_form_pairs(request, SITE_FORM)
     except UnreadableForm:
         raise web.HTTPBadRequest() from None
     active = request.get(ACTIVE)
-    if active is not None and not web_sessions.csrf_matches(active, form.get(CSRF_FIELD, "")):
+    token = next((value for name, value in pairs if name == CSRF_FIELD), "")
+    if active is not None and not web_sessions.csrf_matches(active, token):
         raise Refused("This form has expired or did not come from this page. Go back, reload the page and "
                       "try again. Nothing was changed.")
-    form.pop(CSRF_FIELD, None)
-    return form
+    return [(name, value) for name, value in pairs if name != CSRF_FIELD]
+
+
+async def posted(request: web.Request) -> dict[str, str]:
+    """The fields of a POSTed form, after the origin and CSRF checks (403 page if either fails, 400 if it
+    is not a URL-encoded form, 413 beyond 64 KiB). A repeated field keeps its last value.
+
+    Signed out, there is no session to hold a token: the origin check alone guards the sign-in forms,
+    whose own one-time tokens are the secret."""
+    return dict(await _checked_pairs(request))
+
+
+async def posted_all(request: web.Request) -> dict[str, list[str]]:
+    """As `posted`, every value of each field in order (checkboxes: `{"sectors": ["health", "police"]}`)."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in await _checked_pairs(request):
+        grouped.setdefault(name, []).append(value)
+    return grouped

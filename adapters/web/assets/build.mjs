@@ -37,10 +37,13 @@ const css = sass.compile(join(here, "src", "leaders.scss"), {
   sourceMap: false,
 });
 emit("leaders.css", Buffer.from(css.css + "\n"));
-emit("govuk-frontend.min.js", readFileSync(join(govuk, "govuk-frontend.min.js")));
+// Without its source-map comment: the map is not served, so a browser's developer tools would only 404.
+const withoutMap = (text) => text.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n");
+const js = withoutMap(readFileSync(join(govuk, "govuk-frontend.min.js"), "utf8"));
+emit("govuk-frontend.min.js", Buffer.from(js));
 // The Teams tab (adapters/web/tab.py): Microsoft's client library, served by us rather than a CDN (the
 // CSP allows scripts from 'self' only), and the tab's own sign-in script.
-emit("microsoft-teams.min.js", readFileSync(join(teams, "MicrosoftTeams.min.js")));
+emit("microsoft-teams.min.js", Buffer.from(withoutMap(readFileSync(join(teams, "MicrosoftTeams.min.js"), "utf8"))));
 emit("tab.js", readFileSync(join(here, "src", "tab.js")));
 // No images: govuk-frontend's are the crown, the crest and GOV.UK's icons, which only GOV.UK may use; the
 // one the CSS names (govuk-crest.svg) belongs to the crown footer and header we do not render.
