@@ -103,31 +103,37 @@ async def drive(base: str, cookie: str, requests: int, concurrency: int) -> tupl
     return timings, elapsed
 
 
-def browser_loads(base: str, cookie: str, loads: int) -> list[float]:
-    """Real Chromium: navigation start to the load event, for the same pages in turn."""
+def browser_loads(base: str, database_url: str, email: str, loads: int) -> list[float]:
+    """Real Chromium, signed in through the bot's one-time link: navigation start to the load event."""
     from playwright.sync_api import sync_playwright
 
+    from directory.settings import Settings
     from tests.real_browser import CHROMIUM, FLAGS
+    from tests.real_browser_fixtures import sign_in_from_chat
+
+    class Site:  # what sign_in_from_chat needs of a site
+        url = base
+        db = Database(database_url)
+        services = type("Services", (), {"settings": Settings(database_url=database_url, public_url=base,
+                                                              _env_file=None)})()
 
     targets = paths()
     timings: list[float] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(FLAGS))
-        context = browser.new_context()
-        context.add_cookies([{"name": COOKIE, "value": cookie, "url": base, "secure": True, "httpOnly": True,
-                              "sameSite": "Lax"}])
-        page = context.new_page()
+        page = browser.new_context().new_page()
+        sign_in_from_chat(Site, page, email)  # type: ignore[arg-type]
         page.goto(base + targets[0])  # warm-up: fills the browser's cache with the CSS and JS
         for n in range(loads):
             page.goto(base + targets[n % len(targets)], wait_until="load")
             timings.append(page.evaluate(
-                "() => { const t = performance.getEntriesByType('navigation')[0]; return t.loadEventEnd; }")
-                / 1000)
+                "() => performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
         browser.close()
+    Site.db.dispose()
     return timings
 
 
-async def main(args: argparse.Namespace) -> None:
+def main(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="web-bench-"))
     url = args.database_url or f"sqlite:///{workdir}/leaders.db"
     emails, dialect = build_directory(url, args.count, args.seed)
@@ -136,13 +142,13 @@ async def main(args: argparse.Namespace) -> None:
     server = Server("Leaders Connect", [sys.executable, "-m", "adapters.cli", "serve", "--no-scheduler",
                                         "--no-workers", "--port", str(port)], server_env(url), port, workdir)
     try:
-        await server.ready()
+        asyncio.run(server.ready())
         cpu_before = server.cpu_seconds()
         load_before = os.getloadavg()
-        timings, elapsed = await drive(server.url, cookie, args.requests, args.concurrency)
+        timings, elapsed = asyncio.run(drive(server.url, cookie, args.requests, args.concurrency))
         cpu = (server.cpu_seconds() - cpu_before) / len(timings)
         load_after = os.getloadavg()
-        loads = browser_loads(server.url, cookie, args.browser) if args.browser else []
+        loads = browser_loads(server.url, url, emails[1], args.browser) if args.browser else []
     finally:
         server.stop()
     print(f"\n## /find at {args.count:,} profiles ({dialect}), {args.concurrency} client(s)\n")
@@ -165,4 +171,4 @@ if __name__ == "__main__":
     parser.add_argument("--browser", type=int, default=30, help="Chromium page loads to time (0: none)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--database-url", help="an empty database (default: a SQLite file in a temp folder)")
-    asyncio.run(main(parser.parse_args()))
+    main(parser.parse_args())
