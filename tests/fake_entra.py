@@ -22,6 +22,17 @@ from tests.fakes_teams import APP_ID, TENANT, ThreadedServer
 
 PUBLIC_HOST = "leaders.example.gov.uk"
 RESOURCE = f"api://{PUBLIC_HOST}/botid-{APP_ID}"
+# Kim, whose Teams account the tab tests sign in, and a tenant Leaders Connect does not admit.
+KIM, KIM_OID = "kim.lee@nhs.net", "5b0c3f7e-1111-4a2b-9c3d-0123456789ab"
+OTHER_TENANT = "9d4c2a1b-0000-4bbb-8ccc-fedcba987654"
+
+
+def tab_settings(entra: FakeEntra) -> dict[str, str]:
+    """The server's settings for the tab: the app registration, the test tenant owning nhs.net, and
+    Microsoft's keys at the local Entra."""
+    return {"microsoft_app_id": APP_ID, "microsoft_app_password": "test-secret",
+            "microsoft_app_tenant_id": TENANT, "allowed_tenants": TENANT,
+            "tenant_domains": f"{TENANT}:nhs.net", "tab_openid_metadata_url": entra.metadata_url}
 
 
 def _b64(number: int) -> str:

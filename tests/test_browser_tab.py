@@ -22,13 +22,12 @@ from playwright.sync_api import BrowserContext, FrameLocator, Page, Route
 
 from directory.accounts import ChatIdentity, resolve
 from directory.clock import FakeClock
-from tests.fake_entra import FakeEntra
-from tests.fakes_teams import APP_ID, TENANT, ThreadedServer
+from tests.fake_entra import KIM, KIM_OID, FakeEntra, tab_settings
+from tests.fakes_teams import TENANT, ThreadedServer
 from tests.real_browser import Chromium, LiveSite, check_page, start_live_site
 from tests.real_browser_fixtures import sign_in_from_chat
 from tests.web_helpers import add_leader
 
-KIM, KIM_OID = "kim.lee@nhs.net", "5b0c3f7e-1111-4a2b-9c3d-0123456789ab"
 STAND_IN = """
 window.microsoftTeams = {
   app: {initialize: function () { return Promise.resolve(); }},
@@ -53,14 +52,6 @@ window.microsoftTeams = {
 
 
 @pytest.fixture
-def entra(clock: FakeClock) -> Iterator[FakeEntra]:
-    server = FakeEntra(clock.now())
-    server.server.start()
-    yield server
-    server.server.stop()
-
-
-@pytest.fixture
 def teams_host() -> Iterator[str]:
     """Teams' page: it frames whatever `?tab=` names. Served as http://localhost:<port>."""
     async def host(request: web.Request) -> web.Response:
@@ -78,10 +69,7 @@ def teams_host() -> Iterator[str]:
 
 @pytest.fixture
 def tab_site(database_url: str, clock: FakeClock, entra: FakeEntra, teams_host: str) -> Iterator[LiveSite]:
-    site = start_live_site(database_url, microsoft_app_id=APP_ID, microsoft_app_password="test-secret",
-                           microsoft_app_tenant_id=TENANT, allowed_tenants=TENANT,
-                           tenant_domains=f"{TENANT}:nhs.net", tab_openid_metadata_url=entra.metadata_url,
-                           tab_extra_frame_ancestors=teams_host)
+    site = start_live_site(database_url, **tab_settings(entra), tab_extra_frame_ancestors=teams_host)
     yield site
     site.stop()
 

@@ -8,7 +8,7 @@ pages then let Teams frame them. Every forged, misdirected or unknown token star
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -19,26 +19,9 @@ from directory.accounts import ChatIdentity, resolve
 from directory.clock import FakeClock
 from directory.models import AuditEvent, ChatAccount, WebSession
 from tests.browser import Browser
-from tests.fake_entra import FakeEntra
-from tests.fakes_teams import APP_ID, TENANT
+from tests.fake_entra import KIM, KIM_OID, OTHER_TENANT, FakeEntra, tab_settings
+from tests.fakes_teams import TENANT
 from tests.web_helpers import Site, add_leader, csrf_in, sessions_of, sign_in, start_site, stop_site
-
-KIM, KIM_OID = "kim.lee@nhs.net", "5b0c3f7e-1111-4a2b-9c3d-0123456789ab"
-OTHER_TENANT = "9d4c2a1b-0000-4bbb-8ccc-fedcba987654"
-
-
-@pytest.fixture
-def entra(clock: FakeClock) -> Iterator[FakeEntra]:
-    server = FakeEntra(clock.now())
-    server.server.start()
-    yield server
-    server.server.stop()
-
-
-def tab_settings(entra: FakeEntra) -> dict[str, str]:
-    return {"microsoft_app_id": APP_ID, "microsoft_app_password": "test-secret",
-            "microsoft_app_tenant_id": TENANT, "allowed_tenants": TENANT,
-            "tenant_domains": f"{TENANT}:nhs.net", "tab_openid_metadata_url": entra.metadata_url}
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,19 +17,9 @@ from cryptography.hazmat.primitives import serialization
 
 from adapters.web.tab_token import KeysUnavailable, MicrosoftKeys, TabTokenRefused, TabTokenVerifier
 from directory.clock import FakeClock
-from tests.fake_entra import RESOURCE, FakeEntra, forge
+from tests.fake_entra import KIM_OID as OID
+from tests.fake_entra import OTHER_TENANT, RESOURCE, FakeEntra, forge
 from tests.fakes_teams import APP_ID, TENANT
-
-OID = "5b0c3f7e-1111-4a2b-9c3d-0123456789ab"
-OTHER_TENANT = "9d4c2a1b-0000-4bbb-8ccc-fedcba987654"
-
-
-@pytest.fixture
-def entra(clock: FakeClock) -> Iterator[FakeEntra]:
-    server = FakeEntra(clock.now())
-    server.server.start()
-    yield server
-    server.server.stop()
 
 
 @pytest.fixture
