@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     tab_extra_frame_ancestors: str = Field("", alias="LEADERS_TAB_EXTRA_FRAME_ANCESTORS")
     # Threads per `serve` process that run chat turns (adapters/bootstrap.py says why the default is small).
     turn_threads: int = Field(2, alias="LEADERS_TURN_THREADS", ge=1, le=32)
+    # Worker processes per `serve` process that run Slack's chat turns, so acks never wait on a search
+    # (adapters/turn_processes.py); 0 runs them on the turn threads above instead. `turn_nice`: how much
+    # lower the workers' CPU priority is than the server's (0-19): acks first on a machine of its own,
+    # but on a shared one the turns would yield to everything else too (docs/PERFORMANCE.md), hence 0.
+    turn_processes: int = Field(2, alias="LEADERS_TURN_PROCESSES", ge=0, le=32)
+    turn_nice: int = Field(0, alias="LEADERS_TURN_NICE", ge=0, le=19)
     # Bearer token a scraper must send for /metrics. Without it, the public port serves no metrics (use a
     # separate --metrics-port on a private network instead); with it, every /metrics requires it.
     metrics_token: str = Field("", alias="LEADERS_METRICS_TOKEN")

@@ -311,8 +311,10 @@ async def start_server(database_url: str, fake: FakeSlack, **settings: Any) -> R
     from adapters.server import build_app
     from directory.settings import Settings
 
+    # Turns on the server's own threads unless a test asks for worker processes (test_slack_turn_processes):
+    # a worker process would not see the fake clock a test installs in this one.
     values: dict[str, Any] = {"database_url": database_url, "slack_signing_secret": SIGNING_SECRET,
-                              "slack_api_url": fake.api_url, **settings}
+                              "slack_api_url": fake.api_url, "turn_processes": 0, **settings}
     if "slack_client_id" not in settings:
         values.setdefault("slack_bot_token", BOT_TOKEN)
     services = build_services(Settings(**values))

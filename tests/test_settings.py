@@ -24,6 +24,7 @@ def test_defaults_run_on_embedded_sqlite() -> None:
     assert (settings.host, settings.port) == ("127.0.0.1", 3978)
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.turn_threads == 2
+    assert (settings.turn_processes, settings.turn_nice) == (2, 0)
 
 
 def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -39,6 +40,8 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> No
     ({"LEADERS_PORT": "eighty"}, "LEADERS_PORT"),
     ({"LEADERS_PORT": "70000"}, "LEADERS_PORT"),
     ({"LEADERS_TURN_THREADS": "0"}, "LEADERS_TURN_THREADS"),
+    ({"LEADERS_TURN_PROCESSES": "-1"}, "LEADERS_TURN_PROCESSES"),
+    ({"LEADERS_TURN_NICE": "20"}, "LEADERS_TURN_NICE"),
     ({"LEADERS_DATABASE_URL": "mysql://x"}, "must start with sqlite"),
     ({"LEADERS_PUBLIC_URL": "leaders.gov.uk"}, "absolute http(s) URL"),
     ({"SLACK_CLIENT_ID": "1"}, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET must be set together"),

@@ -19,6 +19,7 @@ from adapters.logs import configure as configure_logging
 from adapters.server import build_app, build_status_app
 from adapters.teams.config import is_configured as is_teams_configured
 from adapters.teams.service_urls import is_loopback_host
+from adapters.turn_processes import TurnWorkersDidNotStartError
 from adapters.web.signin import log_signin_state
 from directory.demo_data import DEMO, generate_rows
 from directory.people import LeaderInput, by_email, count
@@ -104,6 +105,8 @@ def serve_command(demo: bool, no_scheduler: bool, no_workers: bool, host: str | 
     services = build_services(settings, with_scheduler=not no_scheduler, with_workers=not no_workers)
     try:
         asyncio.run(_serve(services, host or settings.host, port or settings.port, metrics_port))
+    except TurnWorkersDidNotStartError as error:
+        fail(str(error))
     except OSError as error:
         fail(f"cannot listen on {host or settings.host}:{port or settings.port}"
              f"{f' or {metrics_port}' if metrics_port else ''}: {error.strerror}")

@@ -33,6 +33,7 @@ from adapters.slack.redeliveries import DELIVERY, SeenRequests, redelivery_filte
 from adapters.slack.render import ACTION_PREFIX, decode_action, post_message
 from adapters.slack.turns import ResponseUrls, SlackTurns, call_api
 from adapters.slack.uninstall import register_uninstall_listeners
+from adapters.turn_processes import TurnRunner
 from bot.grammar import expects_form
 
 log = logging.getLogger("adapters.slack")
@@ -69,6 +70,12 @@ class Background:
             return
         await work
 
+    async def drain(self, timeout: float) -> None:
+        """At shutdown: let work already acknowledged finish (up to `timeout` seconds) — answers still
+        owed to people who were told nothing but "received" — before the turn workers stop."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)
+
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
@@ -81,7 +88,8 @@ def not_installed_message(public_url: str) -> str:
             f"was removed). Please ask your Slack admin to install it again{where}.")
 
 
-def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
+def build_bolt_app(services: Services, response_urls: ResponseUrls, engine: TurnRunner,
+                   background: Background | None = None) -> AsyncApp:
     settings = services.settings
     app = AsyncApp(name="leaders-connect", signing_secret=settings.slack_signing_secret,
                    process_before_response=True,  # see the module docstring
@@ -89,9 +97,8 @@ def build_bolt_app(services: Services, response_urls: ResponseUrls) -> AsyncApp:
                    user_facing_authorize_error_message=not_installed_message(settings.public_url),
                    **bolt_options(settings, services.database))
     app.use(admission_middleware(is_oauth(settings), settings.allowed_slack_team_set))  # admission.py
-    turns = SlackTurns(services.bot, IdentityResolver(services.database, services.turn_threads),
-                       services.turn_threads)
-    register_listeners(app, turns, response_urls, Background(SeenRequests(services.database)))
+    turns = SlackTurns(engine, IdentityResolver(services.database, services.turn_threads))
+    register_listeners(app, turns, response_urls, background or Background(SeenRequests(services.database)))
     register_uninstall_listeners(app, services.database,
                                  settings.slack_client_id if is_oauth(settings) else "")
     return app
@@ -142,8 +149,8 @@ def register_listeners(app: AsyncApp, turns: SlackTurns, response_urls: Response
             background.start(answer_button(neutral, body, context, client), context)
 
     async def answer_button(neutral: str, body: dict, context: Any, client: Any) -> None:
-        reply = await turns.action(context, client, neutral)
         trigger = str(body.get("trigger_id") or "")
+        reply = await turns.action(context, client, neutral, urgent=bool(trigger))  # the trigger expires
         if reply.form is not None and trigger and await call_api(
                 "views.open", client.views_open(trigger_id=trigger, view=form_modal(reply.form))):
             return  # a button that asks for input (a poll's free text, "Request introduction"): a modal

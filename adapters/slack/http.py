@@ -20,11 +20,15 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.bootstrap import Services
 from adapters.request_bodies import SLACK_EVENTS, read_capped
 from adapters.slack.admission import NO_TEAMS_WARNING
-from adapters.slack.app import build_bolt_app
+from adapters.slack.app import Background, build_bolt_app
+from adapters.slack.redeliveries import SeenRequests
 from adapters.slack.turns import ResponseUrls
+from adapters.turn_processes import ThreadTurns, TurnProcesses, build_turn_runner
 
 log = logging.getLogger("adapters.slack")
 SLACK_APP: web.AppKey[AsyncApp] = web.AppKey("slack_app", AsyncApp)
+DRAIN_SECONDS = 10.0  # at shutdown, for turns already acknowledged (docs/systemd: SIGKILL after 30 s)
+SLACK_TURNS: web.AppKey[ThreadTurns | TurnProcesses] = web.AppKey("slack_turns")
 
 
 class SlackRoutes:
@@ -76,12 +80,21 @@ def slack_configured(services: Services) -> bool:
 def mount_slack(app: web.Application, services: Services) -> AsyncApp:
     """Build the Slack app and add its routes; the bolt app is kept at `app[SLACK_APP]` for Socket Mode."""
     response_urls = ResponseUrls()
-    bolt = build_bolt_app(services, response_urls)
+    engine = build_turn_runner(services.settings, services.bot, services.turn_threads)
+    background = Background(SeenRequests(services.database))
+    bolt = build_bolt_app(services, response_urls, engine, background)
     routes = SlackRoutes(bolt, services.settings.slack_signing_secret)
 
-    async def close_response_urls(_app: web.Application) -> None:
+    async def start_engine(_app: web.Application) -> None:
+        await engine.start()  # worker processes ready before the first request is taken
+
+    async def close_engine(_app: web.Application) -> None:
+        await background.drain(DRAIN_SECONDS)  # answers owed, then the workers, then the HTTP session
+        await engine.close()
         await response_urls.close()
-    app.on_cleanup.append(close_response_urls)
+    app.on_startup.append(start_engine)
+    app.on_cleanup.append(close_engine)
+    app[SLACK_TURNS] = engine
     app[SLACK_APP] = bolt
     app.router.add_post("/slack/events", routes.events)
     if bolt.oauth_flow is not None:

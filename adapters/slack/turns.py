@@ -1,16 +1,16 @@
 """One Slack turn through the core: who is asking, what the engine answers, and how it is delivered.
 
-The engine is synchronous (SQLAlchemy), so it runs in one of the process's few turn threads
-(`Services.turn_threads`); the event loop stays free to ack other requests within Slack's 3 seconds.
+The engine is synchronous (SQLAlchemy), so it runs off the event loop: in one of a few worker processes
+(adapters/turn_processes.py, `LEADERS_TURN_PROCESSES`), or with that set to 0 on the process's turn threads
+(`Services.turn_threads`); either way the event loop stays free to ack other requests within Slack's 3
+seconds. Who is asking is worked out here first, in the server (its Slack lookups are async calls).
 Delivery failures are logged by Web API method and Slack's error code only — never the token, the message
 or the profile it carried.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from concurrent.futures import Executor
 from typing import Any
 
 import aiohttp
@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.errors import log_api_error
 from adapters.slack.identity import IdentityResolver, SlackLookupFailedError, team_of, workspace_of
 from adapters.slack.render import home_view, message
-from bot.engine import Bot
+from adapters.turn_processes import TurnLostError, TurnRunner
 from bot.replies import Reply, Text
 from bot.usecases.home import SHOW as HOME_ACTION
 
@@ -30,6 +30,8 @@ LOOKUP_FAILED = Reply((Text("I couldn't check your Slack account with Slack just
                             "minute.", "error"),))
 FAILED = Reply((Text("Sorry — something went wrong on our side. Please try again; if it keeps happening, "
                      "tell the Leaders Connect team.", "error"),))
+INTERRUPTED = Reply((Text("Sorry — that was interrupted on our side before I could answer, so it may or may "
+                          "not have been done. Please check, and try again if it was not.", "error"),))
 HOME_FOOTER = (
     Text("Messages from Leaders Connect arrive here, in the Messages tab.", "muted"),
     Text("Type `/leaders help` anywhere, or message me here, to find other leaders and to see or change "
@@ -38,22 +40,23 @@ HOME_FOOTER = (
 
 
 class SlackTurns:
-    def __init__(self, bot: Bot, resolver: IdentityResolver, threads: Executor) -> None:
-        self.bot = bot
+    """`urgent` turns wait ahead of others for a worker: a modal's submission answers inside its ack, and a
+    button press may open a modal with a `trigger_id` that is good for 3 seconds."""
+
+    def __init__(self, engine: TurnRunner, resolver: IdentityResolver) -> None:
+        self.engine = engine
         self.resolver = resolver
-        self.threads = threads
 
     async def text(self, context: Any, client: AsyncWebClient, text: str) -> Reply:
-        return await self._turn(context, client, self.bot.handle_text, text)
+        return await self._turn(context, client, "handle_text", text)
 
-    async def action(self, context: Any, client: AsyncWebClient, neutral_action: str) -> Reply:
-        return await self._turn(context, client, self.bot.handle_action, neutral_action)
+    async def action(self, context: Any, client: AsyncWebClient, neutral_action: str, *,
+                     urgent: bool = False) -> Reply:
+        return await self._turn(context, client, "handle_action", neutral_action, urgent=urgent)
 
     async def submit(self, context: Any, client: AsyncWebClient, neutral_action: str,
                      values: dict[str, str]) -> Reply:
-        return await self._turn(context, client,
-                                lambda identity, action: self.bot.handle_submit(identity, action, values),
-                                neutral_action)
+        return await self._turn(context, client, "handle_submit", neutral_action, values, urgent=True)
 
     async def home(self, context: Any, client: AsyncWebClient) -> dict[str, Any]:
         """The Home tab: the leader's own profile and digest settings with a button that opens the settings
@@ -62,7 +65,8 @@ class SlackTurns:
         reply = await self.action(context, client, HOME_ACTION)
         return home_view(Reply((*reply.blocks, *HOME_FOOTER)))
 
-    async def _turn(self, context: Any, client: AsyncWebClient, handle: Any, argument: str) -> Reply:
+    async def _turn(self, context: Any, client: AsyncWebClient, method: str, *args: Any,
+                    urgent: bool = False) -> Reply:
         try:
             home = frozenset(i for i in (context.get("team_id"), context.get("enterprise_id")) if i)
             identity = await self.resolver.identify(client, workspace_of(context), str(context["user_id"]),
@@ -70,7 +74,10 @@ class SlackTurns:
         except SlackLookupFailedError:
             return LOOKUP_FAILED
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.threads, handle, identity, argument)
+            return await self.engine.run(method, identity, *args, urgent=urgent)
+        except TurnLostError:
+            log.error("a Slack turn was interrupted: its worker process died (the person is told)")
+            return INTERRUPTED
         except Exception:
             log.exception("the engine failed on a Slack turn")
             return FAILED
