@@ -19,6 +19,8 @@ DEFAULT_DATABASE_URL = "sqlite:///leaders.db"
 MICROSOFT_SERVICE_URL_HOSTS = ("smba.trafficmanager.net", "smba.infra.gcc.teams.microsoft.com",
                                "smba.infra.gov.teams.microsoft.us", "smba.infra.dod.teams.microsoft.us")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# An origin for CSP frame-ancestors: https (a leading *. wildcard allowed), or plain http on loopback only.
+_FRAME_ANCESTOR = re.compile(r"^(https://(\*\.)?[a-z0-9.-]+|http://(localhost|127\.0\.0\.1))(:\d{1,5})?$")
 _HOST = re.compile(r"^[a-z0-9.-]{1,253}$|^\[[0-9a-f:.]+\]$")
 
 
@@ -45,6 +47,14 @@ class Settings(BaseSettings):
     daily_profile_cap: int = Field(300, alias="LEADERS_DAILY_PROFILE_CAP", ge=1, le=100_000)
     microsoft_authority: str = Field("https://login.microsoftonline.com/organizations",
                                      alias="LEADERS_MICROSOFT_AUTHORITY")
+    # Where the Teams tab's SSO tokens' signing keys are published (OpenID metadata with a jwks_uri):
+    # Microsoft Entra's public cloud by default; tests, or a sovereign cloud, point it elsewhere.
+    tab_openid_metadata_url: str = Field(
+        "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+        alias="LEADERS_TAB_OPENID_METADATA_URL")
+    # Origins that may frame the Teams tab besides Teams' and Microsoft 365's documented hosts (space- or
+    # comma-separated), e.g. a government cloud's Teams (https://*.teams.microsoft.us).
+    tab_extra_frame_ancestors: str = Field("", alias="LEADERS_TAB_EXTRA_FRAME_ANCESTORS")
     # Threads per `serve` process that run chat turns (adapters/bootstrap.py says why the default is small).
     turn_threads: int = Field(2, alias="LEADERS_TURN_THREADS", ge=1, le=32)
     # Worker processes per `serve` process that run Slack's chat turns, so acks never wait on a search
@@ -150,6 +160,15 @@ class Settings(BaseSettings):
         if not value.startswith("https://"):
             raise ValueError("must be an https URL such as https://login.microsoftonline.com/organizations")
         return value.rstrip("/")
+
+    @field_validator("tab_extra_frame_ancestors")
+    @classmethod
+    def _frame_ancestors_are_origins(cls, value: str) -> str:
+        for origin in value.replace(",", " ").split():
+            if not _FRAME_ANCESTOR.match(origin):
+                raise ValueError("give origins such as https://*.teams.microsoft.us, separated by spaces "
+                                 f"(got {origin[:80]!r})")
+        return value
 
     @field_validator("tenant_domains")
     @classmethod

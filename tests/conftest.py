@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from directory import clock as app_clock
 from directory.database import Database
 
-pytest_plugins = ["tests.slack_fixtures", "tests.teams_fixtures"]
+pytest_plugins = ["tests.slack_fixtures", "tests.teams_fixtures", "tests.real_browser_fixtures"]
 
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL", "")
 _TABLES_IN_DELETE_ORDER = ("digest_sent", "digest_preference", "announcement", "content_item",

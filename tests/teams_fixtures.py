@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from directory.clock import FakeClock
 from directory.database import Database
 from directory.settings import Settings
+from tests.fake_entra import FakeEntra
 from tests.fakes_teams import FakeConnector, FakeIdentityServer, FakeTokenServer
 from tests.helpers import load_sample
 from tests.teams_server import CLEAN_ENV, LOCAL, connector_server
@@ -51,5 +53,15 @@ def token_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fa
     server = FakeTokenServer(tmp_path)
     server.server.start()
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.cert_path)
+    yield server
+    server.server.stop()
+
+
+@pytest.fixture
+def entra(clock: FakeClock) -> Iterator[FakeEntra]:
+    """Microsoft Entra for the Teams tab's SSO: OpenID metadata and a key set on loopback, and a minter
+    of tab access tokens on the test clock (tests/fake_entra.py)."""
+    server = FakeEntra(clock.now())
+    server.server.start()
     yield server
     server.server.stop()

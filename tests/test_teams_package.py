@@ -92,7 +92,10 @@ def test_teams_package_writes_an_upload_ready_zip(tmp_path: Path) -> None:
     assert manifest["composeExtensions"][0]["botId"] == APP_ID
     assert manifest["validDomains"] == ["leaders.digital.gov.uk"]
     assert manifest["webApplicationInfo"] == {"id": APP_ID,
-                                              "resource": f"api://leaders.digital.gov.uk/{APP_ID}"}
+                                              "resource": f"api://leaders.digital.gov.uk/botid-{APP_ID}"}
+    tab = next(tab for tab in manifest["staticTabs"] if tab["entityId"] == "directory")
+    assert tab["contentUrl"] == "https://leaders.digital.gov.uk/tab" and tab["scopes"] == ["personal"]
+    assert tab["websiteUrl"] == "https://leaders.digital.gov.uk/"
     assert "00000000-0000" not in json.dumps(manifest) and "example.gov.uk" not in json.dumps(manifest)
     assert color[:2] == (192, 192) and all(px[3] == 255 for px in color[2])  # opaque
     assert outline[:2] == (32, 32)
@@ -119,6 +122,8 @@ def test_missing_settings_are_a_clear_error(tmp_path: Path, env: dict[str, str],
 def test_fill_keeps_a_path_prefix_in_urls() -> None:
     manifest = fill(load_template(), APP_ID, "https://gov.example.org/leaders/")
     assert manifest["developer"]["privacyUrl"] == "https://gov.example.org/leaders/privacy"
+    assert manifest["staticTabs"][1]["contentUrl"] == "https://gov.example.org/leaders/tab"
+    assert manifest["webApplicationInfo"]["resource"] == f"api://gov.example.org/botid-{APP_ID}"
     validate(manifest)
     with pytest.raises(PackageError):
         fill(load_template(), "", "https://gov.example.org")

@@ -24,7 +24,8 @@ def stamp() -> dict:
 
 def test_the_build_is_up_to_date_with_its_sources() -> None:
     recorded = stamp()["sources"]
-    assert set(recorded) == {"build.mjs", "package.json", "package-lock.json", "src/leaders.scss"}
+    assert set(recorded) == {"build.mjs", "package.json", "package-lock.json", "src/leaders.scss",
+                             "src/tab.js"}
     for source, digest in recorded.items():
         assert hashlib.sha256((ASSETS / source).read_bytes()).hexdigest() == digest, (
             f"{source} changed since the last build: cd adapters/web/assets && npm ci && npm run build")
@@ -32,7 +33,7 @@ def test_the_build_is_up_to_date_with_its_sources() -> None:
 
 def test_every_built_file_is_named_for_its_content() -> None:
     manifest = json.loads((STATIC / "manifest.json").read_text("utf-8"))
-    assert set(manifest) == {"leaders.css", "govuk-frontend.min.js"}
+    assert set(manifest) == {"leaders.css", "govuk-frontend.min.js", "microsoft-teams.min.js", "tab.js"}
     for logical, hashed in manifest.items():
         body = (STATIC / hashed).read_bytes()
         stem = logical.split(".", 1)[0]
@@ -54,3 +55,12 @@ def test_the_stylesheet_uses_helvetica_and_arial_not_gds_transport() -> None:
     css = (STATIC / json.loads((STATIC / "manifest.json").read_text("utf-8"))["leaders.css"]).read_text()
     assert "helvetica,arial,sans-serif" in css.replace(", ", ",")
     assert "GDS Transport" not in css and "@font-face" not in css
+
+
+def test_the_teams_library_is_pinned_and_is_the_one_served() -> None:
+    """The tab loads @microsoft/teams-js from our /static/ (no CDN): exactly the pinned release."""
+    package = json.loads((ASSETS / "package.json").read_text("utf-8"))
+    lock = json.loads((ASSETS / "package-lock.json").read_text("utf-8"))
+    pinned = package["devDependencies"]["@microsoft/teams-js"]
+    assert pinned[0].isdigit() and lock["packages"]["node_modules/@microsoft/teams-js"]["version"] == pinned
+    assert stamp()["@microsoft/teams-js"] == pinned

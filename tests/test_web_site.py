@@ -132,7 +132,8 @@ async def test_hostile_names_are_escaped(site: Site) -> None:
 
 async def test_the_cookies_page_lists_only_essential_cookies(site: Site) -> None:
     _, page, _ = await site.browser().get(site.url + "/cookies")
-    assert "__Host-leaders_session" in page and "strictly necessary" in page
+    text = page.replace("<wbr>", "")  # the cookie names may break there at 320 px
+    assert "__Host-leaders_session" in text and "strictly necessary" in page
     assert "accept cookies" in page  # says why there is no banner
 
 

@@ -2,8 +2,9 @@
 
 The manifest template is complete and valid with placeholder ids and domains (the all-zero GUID and
 leaders.example.gov.uk), so it can be checked against the schema as it is. Packaging replaces those fields
-structurally — never by string substitution — from MICROSOFT_APP_ID and LEADERS_PUBLIC_URL, and sets the
-app version when asked (Teams only takes an updated upload whose version is higher).
+structurally — never by string substitution — from MICROSOFT_APP_ID and LEADERS_PUBLIC_URL (the personal
+tab's address and its SSO resource too), and sets the app version when asked (Teams only takes an updated
+upload whose version is higher).
 
 The template ships inside the package (adapters/teams/manifest.json, package data), so the command works
 from a wheel install as well as from a checkout; the repository's top-level manifest.json is the same
@@ -22,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.teams.icons import color_icon, outline_icon
+from adapters.web.tab_token import TAB_PATH, resource_for
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.json")
 _VERSION = re.compile(r"^\d{1,5}\.\d{1,5}\.\d{1,5}$")
@@ -59,8 +61,14 @@ def fill(template: dict[str, Any], app_id: str, public_url: str,
         item["botId"] = app_id
     manifest["developer"].update(websiteUrl=base + "/", privacyUrl=base + "/privacy",
                                  termsOfUseUrl=base + "/terms")
+    for tab in manifest.get("staticTabs", []):
+        if "contentUrl" in tab:  # our own pages (the reserved "conversations" and "about" tabs have none)
+            tab["contentUrl"] = base + TAB_PATH
+            tab["websiteUrl"] = base + "/"
     manifest["validDomains"] = [host]
-    manifest["webApplicationInfo"] = {"id": app_id, "resource": f"api://{host}/{app_id}"}
+    # The Application ID URI form Microsoft documents for an app whose bot and tab share one Entra app;
+    # the tab's SSO tokens carry it (v1) or the app id (v2) as their audience (adapters/web/tab_token.py).
+    manifest["webApplicationInfo"] = {"id": app_id, "resource": resource_for(host, app_id)}
     return manifest
 
 

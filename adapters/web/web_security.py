@@ -173,14 +173,18 @@ def check_origin(request: web.Request) -> None:
     """Refuse a POST a browser says came from elsewhere (or whose origin it does not say at all)."""
     origin = request.headers.get("Origin")
     fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        raise Refused("This form was sent from another website, so it was refused. Nothing was changed.")
+    if origin == "null":
+        # What a browser sends from a page whose Referrer-Policy is no-referrer (the one-time link's
+        # page), as the Fetch standard asks: it names no origin, so only Sec-Fetch-Site can tell.
+        origin = None
     if origin is not None:
         if origin not in _own_origins(request):
             raise Refused("This form was sent from another website, so it was refused. Nothing was changed.")
     elif fetch_site != "same-origin":
         raise Refused("Your browser did not say this form came from Leaders Connect, so it was refused. "
                       "Nothing was changed.")
-    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
-        raise Refused("This form was sent from another website, so it was refused. Nothing was changed.")
 
 
 async def _checked_pairs(request: web.Request) -> list[tuple[str, str]]:
