@@ -241,3 +241,25 @@ async def test_without_an_app_registration_the_tab_says_it_is_not_set_up(databas
     finally:
         await stop_site(site)
 
+
+
+async def test_unlinking_the_teams_account_ends_the_tab_session_it_started(site: Site,
+                                                                          entra: FakeEntra) -> None:
+    """Attack (review 17): a lost or compromised Teams account is unlinked — by its leader or by staff —
+    but the tab session its token started stayed signed in for up to 12 hours. A session begun from a
+    chat link ends with its account; one begun from a Teams token must too."""
+    from directory.accounts import unlink
+    from directory.models import Leader
+
+    kim = add_leader(site.db, "Kim Lee", KIM)
+    link_teams_account(site, KIM, KIM_OID)
+    browser = site.browser()
+    status, _, _ = await post_token(site, browser, entra.mint(KIM_OID, KIM))
+    assert status == 200 and await greeting(site, browser) == "Kim Lee"
+    with site.db.session() as session:
+        account = session.scalar(select(ChatAccount).where(ChatAccount.user_id == KIM_OID))
+        leader = session.get(Leader, kim)
+        assert account is not None and leader is not None
+        unlink(session, leader, account.id)
+    assert await greeting(site, browser) == ""
+    assert sessions_of(site.db, kim) == 0

@@ -44,7 +44,7 @@ from adapters.web.tab_token import (
 from adapters.web.web_security import set_csp
 from adapters.web.web_signin import safe_next
 from directory import links
-from directory.accounts import ChatIdentity
+from directory.accounts import ChatIdentity, account_for
 from directory.database import Database
 from directory.models import Leader
 from directory.settings import Settings
@@ -138,6 +138,7 @@ async def tab_session(request: web.Request) -> web.Response:
         return _answer(404, NOT_SET_UP)
     next_path = safe_next(form.get("next"))
     services = request.app[SERVICES]
+    account_id: int | None = None
     if form.get("code"):
         leader_id = await asyncio.to_thread(_spend_handoff, services.database, form["code"])
         if leader_id is None:
@@ -150,22 +151,30 @@ async def tab_session(request: web.Request) -> web.Response:
             return _answer(401, REFUSED, fallback=True)
         except KeysUnavailable:
             return _answer(503, NOT_CHECKED, fallback=True)
-        leader_id = await asyncio.to_thread(_leader_for, services.database, services.settings, who.tenant,
-                                            who.object_id, who.upn)
-        if leader_id is None:
+        found = await asyncio.to_thread(_leader_for, services.database, services.settings, who.tenant,
+                                        who.object_id, who.upn)
+        if found is None:
             return _answer(403, NOT_LINKED, fallback=True)
+        leader_id, account_id = found
     response = web.json_response({"next": next_path})
     try:
-        await session_cookie.start_session(request, response, leader_id, "tab", in_tab=True)
+        await session_cookie.start_session(request, response, leader_id, "tab", in_tab=True,
+                                           via_account_id=account_id)
     except web.HTTPForbidden:  # left the directory between the check and now
         return _answer(403, NOT_LINKED, fallback=True)
     return response
 
 
-def _leader_for(database: Database, settings: Settings, tenant: str, object_id: str, upn: str) -> int | None:
+def _leader_for(database: Database, settings: Settings, tenant: str, object_id: str,
+                upn: str) -> tuple[int, int | None] | None:
+    """(leader id, the Teams account's id) behind a verified token, or None. The session is tied to that
+    account, as a chat link's session is to its account: unlinking or revoking it ends the session."""
     with database.session() as session:
         leader = leader_for_tab(session, tenant, object_id, upn, settings.tenant_domain_map)
-        return leader.id if leader is not None else None
+        if leader is None:
+            return None
+        account = account_for(session, ChatIdentity("teams", tenant.lower(), object_id.lower()))
+        return leader.id, account.id if account is not None and account.leader_id == leader.id else None
 
 
 def _spend_handoff(database: Database, code: str) -> int | None:
