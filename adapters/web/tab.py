@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -41,9 +42,10 @@ from adapters.web.tab_token import (
     TabTokenVerifier,
     resource_for,
 )
+from adapters.web.web_context import active_session
 from adapters.web.web_security import set_csp
 from adapters.web.web_signin import safe_next
-from directory import links
+from directory import clock, links
 from directory.accounts import ChatIdentity, account_for
 from directory.database import Database
 from directory.models import Leader
@@ -53,6 +55,7 @@ from directory.tab_signin import leader_for_tab
 log = logging.getLogger(__name__)
 SESSION_PATH, AUTH_START, AUTH_END = TAB_PATH + "/session", TAB_PATH + "/auth/start", TAB_PATH + "/auth/end"
 HANDOFF = "tab_handoff"  # the one-time code the pop-up hands back to the tab (directory/links.py)
+HANDOFF_FRESH = timedelta(minutes=10)  # how recent the pop-up's Microsoft sign-in must be to hand on
 # Where Microsoft documents Teams and the Microsoft 365 hosts of a tab load it from (frame-ancestors):
 # "Tab requirements", learn.microsoft.com/microsoftteams/platform/tabs/how-to/tab-requirements.
 TEAMS_HOSTS = " ".join((
@@ -187,11 +190,27 @@ def _spend_handoff(database: Database, code: str) -> int | None:
         return leader.id if leader is not None and leader.left_at is None else None
 
 
+def _fresh_microsoft_sign_in(request: web.Request) -> bool:
+    """Whether this browser signed in with Microsoft moments ago: the only session the pop-up hands on.
+
+    The tab's session counts as a fresh sign-in (staff approvals, `recent_sign_in`), so the code must not
+    turn a chat-link session, or a Microsoft sign-in from hours ago, into a new one."""
+    active = active_session(request)
+    return active is not None and active.method == "microsoft" and \
+        clock.now() - active.signed_in_at <= HANDOFF_FRESH
+
+
+def _through_sign_in(request: web.Request) -> web.HTTPSeeOther:
+    query = {"next": AUTH_END, **({"again": "1"} if viewer(request) is not None else {})}
+    return web.HTTPSeeOther(str(URL.build(path="/sign-in", query=query)))
+
+
 async def auth_start(request: web.Request) -> web.Response:
-    """The pop-up's first page: straight on if this browser is signed in already, else the sign-in."""
-    if viewer(request) is not None:
+    """The pop-up's first page: straight on if this browser has just signed in with Microsoft, else the
+    sign-in (again, for a browser signed in some other way or long ago)."""
+    if _fresh_microsoft_sign_in(request):
         raise web.HTTPSeeOther(AUTH_END)
-    raise web.HTTPSeeOther(str(URL.build(path="/sign-in", query={"next": AUTH_END})))
+    raise _through_sign_in(request)
 
 
 @leader_page
@@ -199,6 +218,8 @@ async def auth_end(request: web.Request) -> web.Response:
     """The pop-up's last page: a one-time code for the tab, handed back by tab.js (`notifySuccess`)."""
     who = viewer(request)
     assert who is not None  # leader_page
+    if not _fresh_microsoft_sign_in(request):
+        raise _through_sign_in(request)
 
     def make() -> str:
         with request.app[SERVICES].database.session() as session:
