@@ -241,3 +241,51 @@ async def test_without_an_app_registration_the_tab_says_it_is_not_set_up(databas
     finally:
         await stop_site(site)
 
+
+
+async def test_unlinking_the_teams_account_ends_the_tab_session_it_started(site: Site,
+                                                                          entra: FakeEntra) -> None:
+    """Attack (review 17): a lost or compromised Teams account is unlinked — by its leader or by staff —
+    but the tab session its token started stayed signed in for up to 12 hours. A session begun from a
+    chat link ends with its account; one begun from a Teams token must too."""
+    from directory.accounts import unlink
+    from directory.models import Leader
+
+    kim = add_leader(site.db, "Kim Lee", KIM)
+    link_teams_account(site, KIM, KIM_OID)
+    browser = site.browser()
+    status, _, _ = await post_token(site, browser, entra.mint(KIM_OID, KIM))
+    assert status == 200 and await greeting(site, browser) == "Kim Lee"
+    with site.db.session() as session:
+        account = session.scalar(select(ChatAccount).where(ChatAccount.user_id == KIM_OID))
+        leader = session.get(Leader, kim)
+        assert account is not None and leader is not None
+        unlink(session, leader, account.id)
+    assert await greeting(site, browser) == ""
+    assert sessions_of(site.db, kim) == 0
+
+
+@pytest.mark.parametrize("how", ["chat_link", "stale_microsoft"])
+async def test_the_pop_up_hands_over_only_a_fresh_microsoft_sign_in(site: Site, clock: FakeClock,
+                                                                    how: str) -> None:
+    """Attack (review 17): a tab session counts as a fresh sign-in for staff approvals. A browser signed in
+    from a chat link (which never counts), or with Microsoft hours ago, opened /tab/auth/end, read the
+    code and swapped it at /tab/session for a brand-new "tab" session — re-authentication skipped. The
+    pop-up must send such a browser through Sign in with Microsoft first."""
+    from datetime import timedelta
+
+    kim = add_leader(site.db, "Kim Lee", KIM, staff=True)
+    pop_up = site.browser()
+    sign_in(site, pop_up, kim, method="chat" if how == "chat_link" else "microsoft")
+    if how == "stale_microsoft":
+        for _ in range(4):  # busy all afternoon: still signed in, but not recently
+            clock.advance(timedelta(minutes=45))
+            _, page, _ = await pop_up.get(site.url + "/")
+            assert "Welcome, Kim Lee" in page
+    status, _, location = await pop_up.get(site.url + "/tab/auth/start")
+    assert status == 303 and location.startswith("/sign-in?") and "again=1" in location
+    status, page, location = await pop_up.get(site.url + "/tab/auth/end")
+    assert status == 303 and location.startswith("/sign-in?") and "data-code=" not in page
+    with site.db.session(commit=False) as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)
+                              .where(WebSession.in_tab.is_(True))) == 0

@@ -530,3 +530,30 @@ async def test_a_private_office_answers_on_the_web_on_behalf(site: Site, db: Dat
         (entry,) = list(audit.lines(session, action="intro.accepted"))
         assert entry.actor.startswith(f"leader:{leader_id(db, PAT)}")
         assert str(entry.details["on_behalf_of"]).startswith(f"leader:{leader_id(db, SEAN)}")
+
+
+@pytest.mark.parametrize("fields", [{}, {"answer": "   "}, {"comment": "x" * 6000}])
+async def test_a_forged_submission_about_a_poll_not_sent_to_you_shows_nothing_of_it(
+        site: Site, db: Database, clock, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Attack (review 17): the poll page checked only that the posted `submit` *ended* with its own id,
+    so `poll.answer:<someone else's poll>:<mine>` ran the answer form for the other poll — whose question
+    (or card) came back on the viewer's page, though it was never sent to them."""
+    link(db, "slack", "T0001", "UKIM", KIM)
+    mine = new_poll(db, question="Is the winter plan deliverable?", options=["Yes", "No"])
+    secret = new_poll(db, question="Secret question for Scotland only", options=[], kind="text",
+                      allow_comment=True, audience="region:scotland")
+    with db.session() as session:
+        for one in (mine, secret):
+            open_poll(session, session.get(Poll, one), "cli:test")
+    kim = site.browser()
+    csrf = sign_in(site, kim, leader_id(db, KIM))
+    assert (await kim.get(f"{site.url}/polls/{secret}"))[0] == 404  # not hers
+    status, page, _ = await kim.post(f"{site.url}/polls/{mine}", {
+        "csrf_token": csrf, "submit": f"poll.answer:{secret}:{mine}", **fields})
+    assert "Secret question" not in page
+    assert status == 400 and "not on this page" in page
+    # And the use case itself (a forged Teams card submission reaches it without any page): nothing shown.
+    reply = site.services.bot.handle_web_submit(leader_id(db, KIM), f"poll.answer:{secret}", fields)
+    assert reply is not None and "Secret question" not in repr(reply) and "not sent to you" in repr(reply)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(PollBallot)) == 0

@@ -174,7 +174,9 @@ async def answer_poll(request: web.Request) -> web.StreamResponse:
         return not_found(request, "poll")
     submitted = form.pop("submit", "")
     if submitted:
-        fields = SUBMITTED.get(submitted.split(":")[0]) if submitted.endswith(f":{poll_id}") else None
+        # The form's name and its poll, exactly: `poll.answer:<another poll>:<this one>` is not this page's.
+        fields = SUBMITTED.get(submitted.split(":")[0]) \
+            if action_on(submitted, frozenset(SUBMITTED), poll_id) else None
         if fields is None:
             return refused(request, "That form is not on this page. Go back to the poll and try again.")
         reply = await submit(request, submitted, {k: v for k, v in form.items() if fields(k)})

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -41,10 +42,11 @@ from adapters.web.tab_token import (
     TabTokenVerifier,
     resource_for,
 )
+from adapters.web.web_context import active_session
 from adapters.web.web_security import set_csp
 from adapters.web.web_signin import safe_next
-from directory import links
-from directory.accounts import ChatIdentity
+from directory import clock, links
+from directory.accounts import ChatIdentity, account_for
 from directory.database import Database
 from directory.models import Leader
 from directory.settings import Settings
@@ -53,6 +55,7 @@ from directory.tab_signin import leader_for_tab
 log = logging.getLogger(__name__)
 SESSION_PATH, AUTH_START, AUTH_END = TAB_PATH + "/session", TAB_PATH + "/auth/start", TAB_PATH + "/auth/end"
 HANDOFF = "tab_handoff"  # the one-time code the pop-up hands back to the tab (directory/links.py)
+HANDOFF_FRESH = timedelta(minutes=10)  # how recent the pop-up's Microsoft sign-in must be to hand on
 # Where Microsoft documents Teams and the Microsoft 365 hosts of a tab load it from (frame-ancestors):
 # "Tab requirements", learn.microsoft.com/microsoftteams/platform/tabs/how-to/tab-requirements.
 TEAMS_HOSTS = " ".join((
@@ -138,6 +141,7 @@ async def tab_session(request: web.Request) -> web.Response:
         return _answer(404, NOT_SET_UP)
     next_path = safe_next(form.get("next"))
     services = request.app[SERVICES]
+    account_id: int | None = None
     if form.get("code"):
         leader_id = await asyncio.to_thread(_spend_handoff, services.database, form["code"])
         if leader_id is None:
@@ -150,22 +154,30 @@ async def tab_session(request: web.Request) -> web.Response:
             return _answer(401, REFUSED, fallback=True)
         except KeysUnavailable:
             return _answer(503, NOT_CHECKED, fallback=True)
-        leader_id = await asyncio.to_thread(_leader_for, services.database, services.settings, who.tenant,
-                                            who.object_id, who.upn)
-        if leader_id is None:
+        found = await asyncio.to_thread(_leader_for, services.database, services.settings, who.tenant,
+                                        who.object_id, who.upn)
+        if found is None:
             return _answer(403, NOT_LINKED, fallback=True)
+        leader_id, account_id = found
     response = web.json_response({"next": next_path})
     try:
-        await session_cookie.start_session(request, response, leader_id, "tab", in_tab=True)
+        await session_cookie.start_session(request, response, leader_id, "tab", in_tab=True,
+                                           via_account_id=account_id)
     except web.HTTPForbidden:  # left the directory between the check and now
         return _answer(403, NOT_LINKED, fallback=True)
     return response
 
 
-def _leader_for(database: Database, settings: Settings, tenant: str, object_id: str, upn: str) -> int | None:
+def _leader_for(database: Database, settings: Settings, tenant: str, object_id: str,
+                upn: str) -> tuple[int, int | None] | None:
+    """(leader id, the Teams account's id) behind a verified token, or None. The session is tied to that
+    account, as a chat link's session is to its account: unlinking or revoking it ends the session."""
     with database.session() as session:
         leader = leader_for_tab(session, tenant, object_id, upn, settings.tenant_domain_map)
-        return leader.id if leader is not None else None
+        if leader is None:
+            return None
+        account = account_for(session, ChatIdentity("teams", tenant.lower(), object_id.lower()))
+        return leader.id, account.id if account is not None and account.leader_id == leader.id else None
 
 
 def _spend_handoff(database: Database, code: str) -> int | None:
@@ -178,11 +190,27 @@ def _spend_handoff(database: Database, code: str) -> int | None:
         return leader.id if leader is not None and leader.left_at is None else None
 
 
+def _fresh_microsoft_sign_in(request: web.Request) -> bool:
+    """Whether this browser signed in with Microsoft moments ago: the only session the pop-up hands on.
+
+    The tab's session counts as a fresh sign-in (staff approvals, `recent_sign_in`), so the code must not
+    turn a chat-link session, or a Microsoft sign-in from hours ago, into a new one."""
+    active = active_session(request)
+    return active is not None and active.method == "microsoft" and \
+        clock.now() - active.signed_in_at <= HANDOFF_FRESH
+
+
+def _through_sign_in(request: web.Request) -> web.HTTPSeeOther:
+    query = {"next": AUTH_END, **({"again": "1"} if viewer(request) is not None else {})}
+    return web.HTTPSeeOther(str(URL.build(path="/sign-in", query=query)))
+
+
 async def auth_start(request: web.Request) -> web.Response:
-    """The pop-up's first page: straight on if this browser is signed in already, else the sign-in."""
-    if viewer(request) is not None:
+    """The pop-up's first page: straight on if this browser has just signed in with Microsoft, else the
+    sign-in (again, for a browser signed in some other way or long ago)."""
+    if _fresh_microsoft_sign_in(request):
         raise web.HTTPSeeOther(AUTH_END)
-    raise web.HTTPSeeOther(str(URL.build(path="/sign-in", query={"next": AUTH_END})))
+    raise _through_sign_in(request)
 
 
 @leader_page
@@ -190,6 +218,8 @@ async def auth_end(request: web.Request) -> web.Response:
     """The pop-up's last page: a one-time code for the tab, handed back by tab.js (`notifySuccess`)."""
     who = viewer(request)
     assert who is not None  # leader_page
+    if not _fresh_microsoft_sign_in(request):
+        raise _through_sign_in(request)
 
     def make() -> str:
         with request.app[SERVICES].database.session() as session:

@@ -151,6 +151,8 @@ def submitted_answer(ctx: Context, args: list[str], values: dict[str, str]) -> R
     poll = _poll(ctx, args)
     if poll is None:
         return replacing(Reply((Text("That poll no longer exists.", "error"),)))
+    if not is_recipient(ctx.session, poll.id, ctx.leader.id):
+        return _not_yours()  # before any form or card of it: neither its question nor its options
     answer = values.get("answer") if poll.kind == "text" else None
     comment = values.get("comment") if poll.allow_comment else None
     if answer is not None and not answer.strip():
