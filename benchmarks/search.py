@@ -311,8 +311,19 @@ def _run_naive(database: Database, sql: tuple[str, dict[str, str]]) -> tuple[flo
     return (time.perf_counter() - started) * 1000, len(rows)
 
 
-def measure(database: Database, queries: Sequence[Query], repeat: int) -> list[QueryResult]:
-    """Warm up once, then run the set `repeat` times, each query's search and naive scan back to back."""
+_ORDER_WORDS = {"interleaved": "interleaved with the naive scan",
+                "blocks": "all searches then all naive scans in each repeat"}
+
+
+def measure(database: Database, queries: Sequence[Query], repeat: int,
+            order: str = "interleaved") -> list[QueryResult]:
+    """Warm up once, then run the set `repeat` times.
+
+    `interleaved` (the default) runs each query's search and naive scan back to back, so both see the same
+    moment's load — but every search then starts just after a scan of the whole table has pushed the
+    search's pages and plans out of the caches, which no chat turn meets. `blocks` runs, in each repeat, all
+    the searches and then all the scans: the same run and machine, each side in the cache state it makes.
+    """
     results = [QueryResult(q) for q in queries]
     naive: list[tuple[str, dict[str, str]] | None] = []
     for result in results:  # warm-up, which also records what each query finds
@@ -332,6 +343,14 @@ def measure(database: Database, queries: Sequence[Query], repeat: int) -> list[Q
         if sql:
             result.naive_hits = _run_naive(database, sql)[1]
     for _ in range(repeat):
+        if order == "blocks":
+            for result in results:
+                if result.error is None:
+                    result.search_ms.append(_run_search(database, result.query)[0])
+            for result, sql in zip(results, naive, strict=True):
+                if sql:
+                    result.naive_ms.append(_run_naive(database, sql)[0])
+            continue
         for result, sql in zip(results, naive, strict=True):
             if result.error is None:
                 result.search_ms.append(_run_search(database, result.query)[0])
@@ -471,7 +490,7 @@ def report(runs: Sequence[Run], queries: Sequence[Query], args: argparse.Namespa
            "Other processes on this machine share its cores, so treat small differences as noise.")
     kinds = list(dict.fromkeys(q.kind for q in queries))
     yield (f"Query set: {len(queries)} fixed queries ({', '.join(kinds)}); warm-up once, then {args.repeat} "
-           f"timed repeats each, interleaved with the naive scan; one session per query; seed {args.seed}; "
+           f"timed repeats each, {_ORDER_WORDS[args.order]}; one session per query; seed {args.seed}; "
            f"build: `{args.build}`.\n")
     yield ("| backend | profiles | build (s) | rows/s | search p50 ms | search p99 ms | naive p50 ms "
            "| naive p99 ms | speed-up p50 (p99) | meets bar |")
@@ -544,7 +563,7 @@ def report(runs: Sequence[Run], queries: Sequence[Query], args: argparse.Namespa
 def to_json(runs: Sequence[Run], info: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     return {
         "machine": info,
-        "settings": {"repeat": args.repeat, "seed": args.seed, "build": args.build},
+        "settings": {"repeat": args.repeat, "seed": args.seed, "build": args.build, "order": args.order},
         "runs": [{
             "backend": run.backend, "size": run.size, "build_seconds": run.build_seconds,
             "rows_per_second": run.rows_per_second, "load_before": run.load_before,
@@ -579,6 +598,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--build", choices=("demo-data", "csv", "in-process"), default="demo-data",
                         help="demo-data: `leaders demo-data` subprocess; csv: time `leaders import` of the "
                         "demo CSV; in-process: generate_rows + upsert_leaders in this process")
+    parser.add_argument("--order", choices=("interleaved", "blocks"), default="interleaved",
+                        help="interleaved: each search beside its naive scan (default); blocks: per repeat, "
+                             "all searches, then all scans (no search right after a full-table scan)")
     parser.add_argument("--json", type=Path, help="also write raw results (every latency) to this file")
     parser.add_argument("--reuse", action="store_true", help="measure the directories an earlier run left "
                         "in --workdir (and --pg-url) again, without building (no import figure)")
@@ -612,7 +634,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                       file=sys.stderr, flush=True)
                 database = Database(url)
                 before = os.getloadavg()
-                results = measure(database, queries, args.repeat)
+                results = measure(database, queries, args.repeat, args.order)
                 runs.append(Run(backend, size, seconds, args.build, results, before, os.getloadavg()))
                 database.dispose()
     finally:
