@@ -54,3 +54,22 @@ def sign_in_from_chat(site: LiveSite, page: Page, email: str) -> None:
     page.goto(url)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(site.url + "/")
+
+
+def sign_in_with_microsoft(site: LiveSite, page: Page, email: str) -> None:
+    """A session such as the site's Microsoft sign-in leaves behind: one that counts as a fresh sign-in
+    (what staff approvals and the tab's pop-up hand-over ask for), its cookie set in this browser as the
+    callback sets it. No fake Microsoft login page runs in the browser; the flow itself is tested over
+    HTTP in tests/test_web_signin.py."""
+    from sqlalchemy import select
+
+    from adapters.web.session_cookie import COOKIE
+    from directory import web_sessions
+    from directory.models import Leader
+
+    with site.db.session() as session:
+        leader = session.scalars(select(Leader).where(Leader.email == email)).one()
+        raw_id = web_sessions.start(session, leader, "microsoft")
+    host = site.url.split("//", 1)[1].split(":", 1)[0]
+    page.context.add_cookies([{"name": COOKIE, "value": raw_id, "domain": host, "path": "/", "secure": True,
+                               "httpOnly": True, "sameSite": "Lax"}])

@@ -25,7 +25,7 @@ from directory.clock import FakeClock
 from tests.fake_entra import KIM, KIM_OID, FakeEntra, tab_settings
 from tests.fakes_teams import TENANT, ThreadedServer
 from tests.real_browser import Chromium, LiveSite, check_page, start_live_site
-from tests.real_browser_fixtures import sign_in_from_chat
+from tests.real_browser_fixtures import sign_in_with_microsoft
 from tests.web_helpers import add_leader
 
 STAND_IN = """
@@ -112,7 +112,9 @@ def test_without_sso_the_pop_up_signs_in_and_hands_the_tab_its_session(tab_site:
                                                                        teams_host: str) -> None:
     link_kim_in_teams(tab_site)
     with chromium.page(js=True) as page:
-        sign_in_from_chat(tab_site, page, KIM)  # signed in on the site itself (top level) already
+        # Signed in on the site itself (top level) with Microsoft minutes ago: the pop-up hands over only
+        # such a sign-in (a session from a chat link is sent through Microsoft first).
+        sign_in_with_microsoft(tab_site, page, KIM)
         stand_in_for_teams(page.context, None)  # Teams gives no token (no consent yet)
         tab = open_in_teams(page, teams_host, tab_site)
         button = tab.get_by_role("button", name="Sign in with Microsoft")
