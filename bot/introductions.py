@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.bidi import BIDI_CONTROLS
 from bot.intro_cards import card_for, details_for
 from bot.live import queue_card, update_card
 from bot.outgoing import queue_reply
@@ -63,16 +64,13 @@ def card_key(intro: Introduction, account_id: int, what: str = "") -> str:
     return f"intro:{intro.id}:{what + ':' if what else ''}to:{account_id}"
 
 
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def check_reason(reason: str) -> str:
     """The reason, trimmed; IntroError when it is too short or too long (20–500 characters)."""
     # Control characters (a NUL, which PostgreSQL refuses in text; terminal escapes) become spaces, and
     # runs of whitespace one space: the reason is one paragraph on every platform.
     # Bidirectional embeddings, overrides and isolates go too: they can make a reason read differently
     # from what it says (a reversed link, a name that seems to be someone else's).
-    reason = " ".join("".join(" " if unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS else c
+    reason = " ".join("".join(" " if unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS else c
                               for c in reason).split())
     if len(reason) < REASON_MIN:
         raise IntroError(f"Please say in a sentence why you'd like to meet ({REASON_MIN}–{REASON_MAX} "

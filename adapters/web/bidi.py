@@ -8,9 +8,8 @@ Form fields keep the stored value as it is (the leader's own text, edited by the
 
 from __future__ import annotations
 
-CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_REMOVED = dict.fromkeys(map(ord, CONTROLS))
+from bot.bidi import without_bidi
 
 
 def shown_text(value: str) -> str:
-    return value.translate(_REMOVED)
+    return without_bidi(value)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
+from bot.bidi import without_bidi
+
 _CODE = re.compile(r"`([^`\n]+)`")
 
 
@@ -64,7 +64,7 @@ class Page:
 
 def clean(text: str) -> str:
     """`text` without direction controls (each a space), as chat treats a reason's."""
-    return _BIDI.sub(" ", text)
+    return without_bidi(text, as_space=True)
 
 
 def text_markup(text: str) -> Markup:
